@@ -1,0 +1,56 @@
+"""Every problem in the vault, with ``path:line`` (SPEC §3 ``check``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .catalog import load_catalog
+from .notes import Problem, fold
+from .sync import SyncResult
+from .vault import Vault
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    problems: tuple[Problem, ...]
+    notes: int
+    sync: SyncResult
+
+
+def check_vault(vault: Vault) -> CheckResult:
+    """Per-note problems found at index time, plus what only the whole vault shows:
+    duplicate names or aliases, and links to notes or people that do not exist."""
+    catalog = load_catalog(vault)
+    problems = [p for note in catalog.notes for p in note.problems]
+    holders: dict[str, dict[str, str]] = {}  # folded key → {path: the key as written}
+    for person in catalog.directory.people:
+        for key in (person.name, *person.aliases):
+            holders.setdefault(fold(key), {}).setdefault(person.path, key)
+    for owners in holders.values():
+        for path, key in sorted(owners.items()) if len(owners) > 1 else ():
+            others = ", ".join(p for p in sorted(owners) if p != path)
+            line = _line_of(vault, path, key)
+            problems.append(Problem(path, line, f"name or alias '{key}' is also used by {others}"))
+    known = {fold(n.stem) for n in catalog.notes} | {fold(n.title) for n in catalog.notes}
+    known |= {fold(a) for n in catalog.notes for a in n.aliases}
+    for note in catalog.notes:
+        for target in note.links:
+            if fold(target) not in known:
+                line = _line_of(vault, note.path, f"[[{target}")
+                problems.append(
+                    Problem(note.path, line, f"link [[{target}]] points to no person or note")
+                )
+    problems.sort(key=lambda p: (p.path, p.line or 0, p.message))
+    return CheckResult(tuple(problems), len(catalog.notes), catalog.sync)
+
+
+def _line_of(vault: Vault, path: str, needle: str) -> int | None:
+    try:
+        text = vault.read_bytes(path).decode("utf-8-sig", "replace")
+    except Exception:
+        return None
+    folded = fold(needle)
+    for number, line in enumerate(text.split("\n"), start=1):
+        if folded in fold(line):
+            return number
+    return None

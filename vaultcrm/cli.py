@@ -1,0 +1,327 @@
+"""The ``vaultcrm`` command: a thin skin over the library.
+
+Each command parses its options, calls one library function and formats the result.
+This is the only module that prints or chooses an exit code (SPEC §3), and it never
+imports Whoosh or Jinja2, so ``vaultcrm --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from .errors import AmbiguousNameError, NotFoundError, VaultcrmError
+
+EXIT_OK, EXIT_NOTHING, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
+
+
+# ---------------------------------------------------------------- output helpers
+
+
+def _color() -> bool | None:
+    """None lets click decide (colour on a terminal only); NO_COLOR switches it off."""
+    return False if os.environ.get("NO_COLOR") else None
+
+
+def out(text: str = "", **style: Any) -> None:
+    click.echo(click.style(text, **style) if style else text, color=_color())
+
+
+def err(text: str, **style: Any) -> None:
+    click.echo(click.style(text, **style) if style else text, err=True, color=_color())
+
+
+def emit_json(data: Any) -> None:
+    """One JSON document on stdout and nothing else there (SPEC §3 --json)."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def highlight(text: str, spans: tuple[tuple[int, int], ...] | list) -> str:
+    parts, last = [], 0
+    for start, end in spans:
+        if start < last:
+            continue
+        parts.append(text[last:start])
+        parts.append(click.style(text[start:end], fg="yellow", bold=True))
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def ago(days: int | None) -> str:
+    if days is None:
+        return "never"
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    return f"{days} days ago" if days > 0 else f"in {-days} days"
+
+
+class Context:
+    """What every command shares: the --vault option, resolved only when needed."""
+
+    def __init__(self, vault_option: str | None):
+        self.vault_option = vault_option
+        self._vault = None
+
+    @property
+    def vault(self):
+        if self._vault is None:
+            from .vault import Vault
+
+            self._vault = Vault.find(self.vault_option)
+        return self._vault
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def report_sync(result) -> None:
+    """A sync's one-line notice (index built or rebuilt) goes to stderr."""
+    if result is not None and result.notice:
+        err(result.notice, fg="cyan")
+
+
+def progress_bar(label: str) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    """A progress callback drawing a bar on a terminal, or None when stderr is not one."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in state:
+            if total < 200:
+                return
+            state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
+            state["bar"].__enter__()
+        state["bar"].update(done - state.get("done", 0))
+        state["done"] = done
+
+    def finish() -> None:
+        if "bar" in state:
+            state["bar"].__exit__(None, None, None)
+
+    return update, finish
+
+
+# ---------------------------------------------------------------- the group
+
+
+class _Group(click.Group):
+    """Turns every vaultcrm error into a message and the exit code of SPEC §3, in one place,
+    so ``main`` and click's ``CliRunner`` behave the same."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AmbiguousNameError as exc:
+            err(f"'{exc.name}' matches several people; say which:")
+            for candidate in exc.candidates:
+                err(f"  {candidate}")
+            sys.exit(exc.exit_code)
+        except NotFoundError as exc:
+            hint = f" Did you mean: {', '.join(exc.suggestions)}?" if exc.suggestions else ""
+            err(f"{exc.message[0].upper()}{exc.message[1:]}.{hint}")
+            sys.exit(exc.exit_code)
+        except VaultcrmError as exc:
+            err(f"vaultcrm: {exc}")
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            err("Interrupted.")
+            sys.exit(130)
+
+
+@click.group(
+    cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
+@click.option(
+    "--vault",
+    "vault_option",
+    metavar="PATH",
+    envvar="VAULTCRM_VAULT",
+    help="The vault folder. Default: $VAULTCRM_VAULT, else the nearest folder upwards "
+    "that holds .vaultcrm/ or .obsidian/.",
+)
+@click.version_option(package_name="vaultcrm", message="vaultcrm %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, vault_option: str | None) -> None:
+    """vaultcrm: remember the people you work with, in plain-text notes.
+
+    Each person is a Markdown note with YAML front-matter in your vault (an Obsidian
+    vault or any folder). vaultcrm indexes the vault, finds what you remembered, prepares
+    1:1s, logs contacts and tells you who is due for attention.
+    """
+    ctx.obj = Context(vault_option)
+
+
+# ---------------------------------------------------------------- init
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+def init(directory: str) -> None:
+    """Make DIRECTORY (default: here) a vault; never touches existing files."""
+    from .vault import init_vault
+
+    created = init_vault(directory)
+    for item in created:
+        out(f"created {item}")
+    out("Vault ready." if created else "Already a vault: nothing to do.")
+    out(f'Add a person with: vaultcrm --vault {directory} new "Full Name"')
+
+
+# ---------------------------------------------------------------- index
+
+
+@cli.command()
+@click.option("--rebuild", is_flag=True, help="Throw the index away and build it anew.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@pass_ctx
+def index(ctx: Context, rebuild: bool, as_json: bool) -> None:
+    """Bring the search index in line with the vault (incremental unless --rebuild)."""
+    from .sync import sync_vault
+
+    update, finish = progress_bar("Indexing")
+    try:
+        result = sync_vault(ctx.vault, rebuild=rebuild, progress=update)
+    finally:
+        finish()
+    if as_json:
+        emit_json(
+            {
+                "added": list(result.added),
+                "updated": list(result.updated),
+                "removed": list(result.removed),
+                "unchanged": result.unchanged,
+                "problems": [
+                    {"path": p.path, "line": p.line, "message": p.message} for p in result.problems
+                ],
+                "rebuilt": result.rebuilt,
+                "seconds": round(result.seconds, 3),
+            }
+        )
+        return
+    report_sync(result)
+    for problem in result.problems:
+        err(str(problem), fg="red")
+    out(
+        f"{result}  {len(result.added)} added, {len(result.updated)} updated, "
+        f"{len(result.removed)} removed, {result.unchanged} unchanged, "
+        f"{len(result.problems)} problems ({result.seconds:.2f}s)"
+    )
+
+
+# ---------------------------------------------------------------- search
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option(
+    "--limit",
+    "-n",
+    default=10,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Most hits to show.",
+)
+@click.option("--people", is_flag=True, help="Fold hits on notes into the people they mention.")
+@click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
+@pass_ctx
+def search(ctx: Context, query: tuple[str, ...], limit: int, people: bool, as_json: bool) -> None:
+    """Find remembered details. QUERY takes words, "phrases", AND OR NOT, wild*cards
+    and fields such as team:klantenservice, tag:mentor or relation:freelancer."""
+    from .search import search_vault
+
+    text = " ".join(query)
+    result = search_vault(ctx.vault, text, limit=limit, people=people)
+    report_sync(result.sync)
+    if as_json:
+        emit_json({"query": text, "hits": [h.to_dict() for h in result.hits]})
+    else:
+        for hit in result.hits:
+            out(
+                f"{click.style(hit.title, bold=True)}  {click.style(f'{hit.path}:{hit.line}', fg='blue')}"
+            )
+            if hit.snippet:
+                out(f"    {highlight(hit.snippet, hit.spans)}")
+            if hit.via:
+                out(f"    (mentioned in {hit.via})", dim=True)
+    if not result.hits:
+        err(f"Nothing matches {text!r}.")
+        raise SystemExit(EXIT_NOTHING)
+
+
+# ---------------------------------------------------------------- check
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+@pass_ctx
+def check(ctx: Context, as_json: bool) -> None:
+    """List every problem in the vault with path:line; exit 1 if there are any."""
+    from .check import check_vault
+
+    result = check_vault(ctx.vault)
+    if as_json:
+        emit_json(
+            {
+                "notes": result.notes,
+                "problems": [
+                    {"path": p.path, "line": p.line, "message": p.message} for p in result.problems
+                ],
+            }
+        )
+    else:
+        report_sync(result.sync)
+        for problem in result.problems:
+            out(str(problem))
+        count = len(result.problems)
+        summary = f"{count} problem{'s' if count != 1 else ''} in {result.notes} notes."
+        err(
+            summary if count else f"No problems in {result.notes} notes.",
+            fg="red" if count else "green",
+        )
+    if result.problems:
+        raise SystemExit(EXIT_NOTHING)
+
+
+# ---------------------------------------------------------------- people
+
+
+@cli.command()
+@click.option("--team", help="Only people in this team.")
+@click.option("--relation", help="Only this relation: report, peer, manager, client, freelancer, …")
+@click.option("--json", "as_json", is_flag=True, help="Print the people as JSON.")
+@pass_ctx
+def people(ctx: Context, team: str | None, relation: str | None, as_json: bool) -> None:
+    """List the people in the vault, with their last contact."""
+    from .roster import list_people
+
+    rows = list_people(ctx.vault, team=team, relation=relation)
+    report_sync(rows.sync)
+    if as_json:
+        emit_json([row.to_dict() for row in rows.rows])
+        return
+    if not rows.rows:
+        err("No people match." if (team or relation) else "No people in this vault yet.")
+        raise SystemExit(EXIT_NOTHING)
+    width = max(len(r.name) for r in rows.rows)
+    for row in rows.rows:
+        last = row.last_contact.isoformat() if row.last_contact else "-"
+        due = click.style(" due", fg="red") if row.overdue_days is not None else ""
+        detail = ", ".join(x for x in (row.relation, row.team) if x)
+        out(f"{row.name:<{width}}  {last:<10}  {ago(row.days_since):<14}{detail}{due}")
+
+
+# ---------------------------------------------------------------- one exit point
+
+
+def main() -> None:
+    """The ``vaultcrm`` entry point."""
+    cli(prog_name="vaultcrm")

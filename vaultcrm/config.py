@@ -1,0 +1,80 @@
+"""The vault's settings, from ``.vaultcrm/config.toml``; every key is optional."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import VaultcrmError
+
+SUPPORTED_LANGUAGES = {
+    "en": "english",
+    "nl": "dutch",
+    "de": "german",
+    "fr": "french",
+    "es": "spanish",
+    "it": "italian",
+    "pt": "portuguese",
+    "sv": "swedish",
+    "no": "norwegian",
+    "da": "danish",
+    "fi": "finnish",
+}
+
+DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings that change what is read and how it is indexed and shown."""
+
+    languages: tuple[str, ...] = ("en",)
+    locale: str = "en"
+    people_dirs: tuple[str, ...] = ("people",)
+    ignore: tuple[str, ...] = ()
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+def load_config(path: Path) -> Config:
+    """Read config.toml; a missing file means defaults, a broken one is the user's to fix."""
+    if not path.is_file():
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise VaultcrmError(f"config.toml is not valid TOML: {exc}", path, line) from None
+    langs = _str_list(data, "languages", path) or ["en"]
+    unknown = [lang for lang in langs if lang not in SUPPORTED_LANGUAGES]
+    if unknown:
+        raise VaultcrmError(
+            f"unsupported language {unknown[0]!r} in 'languages' "
+            f"(supported: {', '.join(sorted(SUPPORTED_LANGUAGES))})",
+            path,
+        )
+    locale = data.get("locale", "en")
+    if not isinstance(locale, str):
+        raise VaultcrmError('\'locale\' must be a string such as "nl" or "en"', path)
+    size = data.get("max_file_size", DEFAULT_MAX_FILE_SIZE)
+    if not isinstance(size, int) or size <= 0:
+        raise VaultcrmError("'max_file_size' must be a positive number of bytes", path)
+    known = {"languages", "locale", "people_dirs", "ignore", "max_file_size"}
+    return Config(
+        languages=tuple(dict.fromkeys(langs)),
+        locale=locale,
+        people_dirs=tuple(d.strip("/") for d in _str_list(data, "people_dirs", path) or ["people"]),
+        ignore=tuple(_str_list(data, "ignore", path)),
+        max_file_size=size,
+        extra={k: v for k, v in data.items() if k not in known},
+    )
+
+
+def _str_list(data: dict, key: str, path: Path) -> list[str]:
+    value = data.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise VaultcrmError(f"'{key}' must be a list of strings", path)
+    return value

@@ -1,0 +1,57 @@
+"""Today, cadences and the dates a user types: one place for calendar arithmetic.
+
+``VAULTCRM_TODAY=YYYY-MM-DD`` fixes "today" for every command, so a test, a demo or a
+user planning next week gets the same agenda whatever the clock says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from .errors import UsageError
+from .notes import parse_date
+
+_UNITS = {"d": "days", "w": "weeks", "m": "months", "q": "months", "y": "years"}
+
+
+def today() -> dt.date:
+    """The real date, or ``$VAULTCRM_TODAY`` when it is set."""
+    fixed = os.environ.get("VAULTCRM_TODAY")
+    if fixed:
+        when = parse_date(fixed)
+        if when is None:
+            raise UsageError(f"VAULTCRM_TODAY={fixed!r} is not a date (use YYYY-MM-DD)")
+        return when
+    return dt.date.today()
+
+
+def add_cadence(day: dt.date, cadence: tuple[int, str]) -> dt.date:
+    """``day`` plus a rhythm; months are calendar months (31 Jan + 1m = 28/29 Feb)."""
+    from dateutil.relativedelta import relativedelta
+
+    amount, unit = cadence
+    if unit == "q":
+        amount *= 3
+    return day + relativedelta(**{_UNITS[unit]: amount})
+
+
+def parse_user_date(text: str, base: dt.date | None = None) -> dt.date:
+    """What a user may pass as ``--date``: YYYY-MM-DD, today, yesterday, or -3d."""
+    base = base or today()
+    word = text.strip().lower()
+    if word in ("today", "vandaag"):
+        return base
+    if word in ("yesterday", "gisteren"):
+        return base - dt.timedelta(days=1)
+    if word.startswith("-") and word[1:-1].isdigit() and word[-1] == "d":
+        return base - dt.timedelta(days=int(word[1:-1]))
+    when = parse_date(word)
+    if when is None:
+        raise UsageError(f"{text!r} is not a date: use YYYY-MM-DD, today, yesterday or -3d")
+    return when
+
+
+def years_between(earlier: dt.date, later: dt.date) -> int:
+    """Whole years from ``earlier`` to ``later`` (an age, or years of service)."""
+    return later.year - earlier.year - ((later.month, later.day) < (earlier.month, earlier.day))

@@ -1,0 +1,369 @@
+"""All Whoosh code lives here: the schema, opening (or rebuilding) and querying the index.
+
+The index is a disposable cache of the vault. Each document carries the note's stamp
+(mtime, size, content hash) so a sync can diff the vault against it, and the parsed
+note itself so agenda, people and prep need not re-read and re-parse every file.
+Every failure of Whoosh is turned into ``IndexCorruptError`` or ``IndexFailure``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import pickle
+import re
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.qparser import FieldAliasPlugin, FieldsPlugin, MultifieldParser
+from whoosh.support.charset import accent_map
+
+from .config import SUPPORTED_LANGUAGES
+from .errors import IndexCorruptError, IndexFailure, QuerySyntaxError
+from .notes import Note, flatten_values, fold
+
+SCHEMA_VERSION = 1
+_INTERNAL = {
+    "vc_path",
+    "vc_kind",
+    "vc_stamp",
+    "vc_note",
+    "name",
+    "aliases",
+    "tags",
+    "links",
+    "body",
+}
+_FIELD_NAME = re.compile(r"[^a-z0-9_]+")
+
+
+@dataclass(frozen=True)
+class Stamp:
+    mtime_ns: int
+    size: int
+    sha: str
+
+
+@dataclass(frozen=True)
+class RawHit:
+    path: str
+    score: float
+    note: Note
+    terms: tuple[tuple[str, str], ...]  # (field, term) pairs that matched
+
+
+def _folding() -> object:
+    return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def _stemming(lang: str) -> object:
+    # Fold after stemming: the Snowball stemmers know their language's accents.
+    return (
+        RegexTokenizer()
+        | LowercaseFilter()
+        | StemFilter(lang=SUPPORTED_LANGUAGES[lang], cachesize=100_000)
+        | CharsetFilter(accent_map)
+    )
+
+
+def make_schema(languages: Iterable[str]) -> Schema:
+    """Body text once unstemmed (for phrases, wildcards, exact words) and once per language."""
+    schema = Schema(
+        vc_path=ID(stored=True, unique=True),
+        vc_kind=ID(stored=True),
+        vc_stamp=STORED(),
+        vc_note=STORED(),
+        name=TEXT(analyzer=_folding(), field_boost=4.0),
+        aliases=TEXT(analyzer=_folding(), field_boost=3.0),
+        tags=KEYWORD(lowercase=True, commas=True, scorable=True, field_boost=1.5),
+        links=KEYWORD(commas=True),
+        body=TEXT(analyzer=_folding(), phrase=True),
+    )
+    for lang in languages:
+        schema.add(f"body_{lang}", TEXT(analyzer=_stemming(lang), phrase=True))
+    schema.add("*", TEXT(analyzer=_folding()), glob=True)  # any front-matter key
+    return schema
+
+
+def field_name(key: str) -> str | None:
+    """The index field for a front-matter key: ``Gift ideas`` → ``gift_ideas``."""
+    name = _FIELD_NAME.sub("_", fold(key)).strip("_")
+    if not name or name in _INTERNAL or name.startswith(("vc_", "body_")) or name[0].isdigit():
+        return None
+    return name
+
+
+def link_key(name: str) -> str:
+    """How a link target or name is stored in the ``links`` field: folded, no commas."""
+    return fold(name).replace(",", " ")
+
+
+class NoteIndex:
+    """The Whoosh index of one vault. Open with ``NoteIndex.open``; rebuild on corruption."""
+
+    def __init__(self, directory: Path, languages: Iterable[str]):
+        self.directory = directory
+        self.languages = tuple(languages)
+        self.name = f"vaultcrm{SCHEMA_VERSION}_{'_'.join(self.languages)}"
+        self._ix = None
+
+    # ------------------------------------------------------------ opening
+
+    def state(self) -> str:
+        """'ok', 'missing' (no index yet) or 'other' (another version or language set)."""
+        if not self.directory.is_dir():
+            return "missing"
+        if whoosh_index.exists_in(str(self.directory), indexname=self.name):
+            return "ok"
+        if any(self.directory.glob("*.toc")):
+            return "other"
+        return "missing"
+
+    def open(self) -> NoteIndex:
+        """Open the existing index; raise ``IndexCorruptError`` if it cannot be read."""
+        try:
+            self._ix = whoosh_index.open_dir(str(self.directory), indexname=self.name)
+            with self._ix.reader() as reader:
+                reader.doc_count_all()
+        except Exception as exc:  # Whoosh raises anything from EOFError to pickle errors
+            self._ix = None
+            raise IndexCorruptError(
+                f"the index is unreadable ({_why(exc)})", self.directory
+            ) from None
+        return self
+
+    def create(self) -> NoteIndex:
+        """Wipe the index folder and start an empty index (the vault is the truth)."""
+        try:
+            if self.directory.exists():
+                for child in self.directory.iterdir():
+                    if child.is_dir() and not child.is_symlink():
+                        shutil.rmtree(child)
+                    else:
+                        child.unlink()
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._ix = whoosh_index.create_in(
+                str(self.directory), make_schema(self.languages), indexname=self.name
+            )
+        except OSError as exc:
+            raise IndexFailure(
+                f"cannot create the index: {exc.strerror or exc}", self.directory
+            ) from None
+        return self
+
+    @property
+    def ix(self):
+        if self._ix is None:
+            self.open()
+        return self._ix
+
+    # ------------------------------------------------------------ reading
+
+    def stamps(self) -> dict[str, Stamp]:
+        """Path → stamp of every indexed note: what a sync diffs the vault against."""
+        out: dict[str, Stamp] = {}
+        try:
+            with self.ix.reader() as reader:
+                for fields in reader.all_stored_fields():
+                    out[fields["vc_path"]] = Stamp(*fields["vc_stamp"])
+        except Exception as exc:
+            raise IndexCorruptError(
+                f"the index is unreadable ({_why(exc)})", self.directory
+            ) from None
+        return out
+
+    def stamps_for(self, paths: Iterable[str]) -> dict[str, Stamp]:
+        """Stamps of just these paths: the watcher's per-batch lookup, independent of vault size."""
+        out: dict[str, Stamp] = {}
+        try:
+            with self.ix.searcher() as searcher:
+                for path in paths:
+                    fields = searcher.document(vc_path=path)
+                    if fields:
+                        out[path] = Stamp(*fields["vc_stamp"])
+        except Exception as exc:
+            raise IndexCorruptError(
+                f"the index is unreadable ({_why(exc)})", self.directory
+            ) from None
+        return out
+
+    def paths_under(self, prefix: str) -> list[str]:
+        """Indexed paths below a folder: what a folder rename or delete takes with it."""
+        try:
+            with self.ix.searcher() as searcher:
+                docs = searcher.docs_for_query(wq.Prefix("vc_path", prefix))
+                return sorted(searcher.stored_fields(d)["vc_path"] for d in docs)
+        except Exception as exc:
+            raise IndexCorruptError(
+                f"the index is unreadable ({_why(exc)})", self.directory
+            ) from None
+
+    def notes(self, kind: str | None = None) -> list[Note]:
+        """The stored notes, all of them or of one kind, sorted by path."""
+        try:
+            with self.ix.searcher() as searcher:
+                if kind is None:
+                    stored = list(searcher.reader().all_stored_fields())
+                else:
+                    docs = searcher.docs_for_query(wq.Term("vc_kind", kind))
+                    stored = [searcher.stored_fields(d) for d in docs]
+                notes = [pickle.loads(f["vc_note"]) for f in stored]
+        except Exception as exc:
+            raise IndexCorruptError(
+                f"the index is unreadable ({_why(exc)})", self.directory
+            ) from None
+        return sorted(notes, key=lambda n: n.path)
+
+    def linking(self, names: Iterable[str], phrases: Iterable[str] = ()) -> list[Note]:
+        """Notes that link to any of ``names`` or contain any of ``phrases`` in their text."""
+        clauses: list[wq.Query] = [wq.Term("links", link_key(n)) for n in names]
+        for phrase in phrases:
+            words = [t.text for t in self.ix.schema["body"].analyzer(phrase)]
+            if len(words) > 1:
+                clauses.append(wq.Phrase("body", words))
+            elif words:
+                clauses.append(wq.Term("body", words[0]))
+        if not clauses:
+            return []
+        try:
+            with self.ix.searcher() as searcher:
+                docs = searcher.docs_for_query(wq.Or(clauses))
+                return [pickle.loads(searcher.stored_fields(d)["vc_note"]) for d in docs]
+        except Exception as exc:
+            raise IndexCorruptError(
+                f"the index is unreadable ({_why(exc)})", self.directory
+            ) from None
+
+    def search(self, text: str, limit: int | None = 20) -> list[RawHit]:
+        """Ranked hits for a user's query: fields, phrases, AND OR NOT, wildcards."""
+        query = self.parse(text)
+        try:
+            with self.ix.searcher() as searcher:
+                results = searcher.search(query, limit=limit, terms=True)
+                hits = []
+                for hit in results:
+                    fields = hit.fields()
+                    terms = tuple(
+                        (f, t.decode("utf-8", "replace") if isinstance(t, bytes) else str(t))
+                        for f, t in (hit.matched_terms() or ())
+                    )
+                    hits.append(
+                        RawHit(fields["vc_path"], hit.score, pickle.loads(fields["vc_note"]), terms)
+                    )
+                return hits
+        except Exception as exc:
+            raise IndexCorruptError(
+                f"the index is unreadable ({_why(exc)})", self.directory
+            ) from None
+
+    def parse(self, text: str) -> wq.Query:
+        _check_balance(text)
+        schema = self.ix.schema
+        fields = ["name", "aliases", "tags", "body"] + [f"body_{lang}" for lang in self.languages]
+        parser = MultifieldParser(fields, schema)
+        # Only words that start with a letter are field names, so '10:30' stays text.
+        parser.replace_plugin(FieldsPlugin(expr=r"(?P<text>[A-Za-z_][\w]*|[*]):"))
+        parser.add_plugin(
+            FieldAliasPlugin({"tags": ["tag"], "vc_kind": ["kind"], "vc_path": ["path"]})
+        )
+        query = parser.parse(text).normalize()
+        if query is wq.NullQuery:
+            raise QuerySyntaxError(f"nothing to search for in {text!r}")
+        return query
+
+    def spans(self, line: str, terms: Iterable[tuple[str, str]]) -> list[tuple[int, int]]:
+        """Character spans in ``line`` of words that match the hit's terms, per field analyzer."""
+        by_field: dict[str, set[str]] = {}
+        for field_, term in terms:
+            by_field.setdefault(field_, set()).add(term)
+        spans: set[tuple[int, int]] = set()
+        schema = self.ix.schema
+        for field_, wanted in by_field.items():
+            if field_ not in schema or field_ in ("vc_path", "vc_kind", "links"):
+                continue
+            ftype = schema[field_]
+            if field_ == "tags":
+                for m in re.finditer(r"#?([\w/-]+)", line):
+                    if m[1].lower() in wanted:
+                        spans.add((m.start(), m.end()))
+                continue
+            for token in ftype.analyzer(line, chars=True, mode="index"):
+                if token.text in wanted:
+                    spans.add((token.startchar, token.endchar))
+        return sorted(spans)
+
+    # ------------------------------------------------------------ writing
+
+    def write(self, upserts: Iterable[tuple[Note, Stamp]], deletions: Iterable[str]) -> None:
+        """Apply one batch in one writer and one commit; cancel the writer on any failure."""
+        try:
+            writer = self.ix.writer(timeout=30.0, limitmb=128)
+        except Exception as exc:
+            raise IndexFailure(
+                f"cannot open the index for writing ({_why(exc)})", self.directory
+            ) from None
+        try:
+            for path in deletions:
+                writer.delete_by_term("vc_path", path)
+            for note, stamp in upserts:
+                writer.update_document(**self._document(note, stamp))
+            writer.commit()
+        except BaseException as exc:
+            with contextlib.suppress(Exception):
+                writer.cancel()
+            if isinstance(exc, OSError):
+                raise IndexFailure(
+                    f"could not write the index: {exc.strerror or exc}", self.directory
+                ) from None
+            raise
+
+    def _document(self, note: Note, stamp: Stamp) -> dict:
+        stored = dataclasses.replace(note, text="")
+        doc: dict = {
+            "vc_path": note.path,
+            "vc_kind": note.kind,
+            "vc_stamp": (stamp.mtime_ns, stamp.size, stamp.sha),
+            "vc_note": pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL),
+            "name": note.title,
+            "aliases": " ".join(note.aliases),
+            "tags": ",".join(t.lower() for t in note.tags),
+            "links": ",".join(link_key(t) for t in note.links),
+            "body": note.text,
+        }
+        for lang in self.languages:
+            doc[f"body_{lang}"] = note.text
+        for key, value in note.meta.items():
+            name = field_name(key)
+            if name and name not in doc:
+                doc[name] = " ".join(flatten_values(value))
+        return {k: v for k, v in doc.items() if v != "" or k in ("vc_path", "vc_kind")}
+
+    def close(self) -> None:
+        if self._ix is not None:
+            self._ix.close()
+            self._ix = None
+
+
+def _check_balance(text: str) -> None:
+    if text.count('"') % 2:
+        raise QuerySyntaxError('a quote is not closed: phrases are written as "two words"')
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            raise QuerySyntaxError("a ')' has no '(' before it")
+    if depth:
+        raise QuerySyntaxError("a '(' is not closed")
+    if not text.strip():
+        raise QuerySyntaxError("the query is empty")
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__

@@ -1,0 +1,550 @@
+"""Turn the bytes of one Markdown note into a ``Note``: pure, no I/O, never raises.
+
+Everything a user can get wrong in a note (bad YAML, odd bytes, impossible dates) is
+recorded as a ``Problem`` with its line, and the rest of the note is still read, so one
+bad note never hides the others and ``check`` can point at the exact spot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import frontmatter
+import yaml
+
+BOM = "\ufeff"
+_FENCE = frontmatter.YAMLHandler.FM_BOUNDARY  # python-frontmatter's own idea of '---'
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_ISO_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})")
+_PARTIAL_DATE = re.compile(r"^-{0,2}(\d{2})-(\d{2})$")
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_CODE_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+_TASK = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\[(.)\][ \t]+(.*)$")
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(.*)$")
+_LOG_ITEM = re.compile(r"^(\d{4}-\d{2}-\d{2})\b[ \t]*[:\u2013\u2014-]?[ \t]*(.*)$")
+_DUE = re.compile(r"\U0001f4c5\ufe0f?[ \t]*(\S+)")  # 📅
+_SCHEDULED = re.compile(r"\u23f3\ufe0f?[ \t]*(\S+)")  # ⏳
+_DONE_ON = re.compile(r"\u2705\ufe0f?[ \t]*(\S+)")  # ✅
+_TASK_DATE_MARK = re.compile(
+    r"[\U0001f4c5\u23f3\u2705\U0001f6eb\u2795]\ufe0f?[ \t]*\d{4}-\d{2}-\d{2}"
+)
+_WIKILINK = re.compile(r"!?\[\[([^\[\]|#^\n]*)(?:[#^][^\[\]|\n]*)?(?:\|[^\[\]\n]*)?\]\]")
+_INLINE_CODE = re.compile(r"`+[^`\n]*`+")
+_INLINE_TAG = re.compile(r"(?:(?<=^)|(?<=[\s(\[{,;]))#([^\s#!@$%^&*(),.?\":{}|<>\[\]'`;=+\\]+)")
+_CADENCE = re.compile(r"^\s*(\d+)\s*([dwmqy])\w*\s*$", re.IGNORECASE)
+
+LOG_HEADINGS = {"log", "logboek"}
+WINS_HEADINGS = {"wins", "successen"}
+WHY_HEADINGS = {"why", "waarom"}
+MAX_META_VALUES = 5000  # a budget for flattening YAML, so aliases cannot blow up ("billion laughs")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in one file, with the line where it was seen when known."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.path}:{self.line}: {self.message}"
+            if self.line
+            else f"{self.path}: {self.message}"
+        )
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A calendar day whose year may be unknown (``--04-12`` birthdays)."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+    def __str__(self) -> str:
+        return (
+            f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+            if self.year
+            else f"--{self.month:02d}-{self.day:02d}"
+        )
+
+    def on_year(self, year: int) -> dt.date:
+        """The date in ``year``; 29 February falls on 28 February in a common year."""
+        try:
+            return dt.date(year, self.month, self.day)
+        except ValueError:
+            return dt.date(year, self.month, 28)
+
+    def next_on_or_after(self, day: dt.date) -> dt.date:
+        """The first anniversary of this date on or after ``day``."""
+        when = self.on_year(day.year)
+        return when if when >= day else self.on_year(day.year + 1)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    date: dt.date
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Task:
+    """A Markdown task; dates are Obsidian Tasks' 📅 due and ⏳ scheduled."""
+
+    text: str
+    done: bool
+    line: int
+    due: dt.date | None = None
+    scheduled: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """A list item or paragraph from a section, with the line it starts on."""
+
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Note:
+    """Everything vaultcrm reads from one file. ``path`` is relative to the vault, with '/'."""
+
+    path: str
+    title: str
+    kind: str  # person | decision | note | skipped
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    text: str = ""
+    date: dt.date | None = None
+    aliases: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    log: tuple[LogEntry, ...] = ()
+    tasks: tuple[Task, ...] = ()
+    wins: tuple[Item, ...] = ()
+    why: str = ""
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def stem(self) -> str:
+        return self.path.rsplit("/", 1)[-1].removesuffix(".md")
+
+
+# ---------------------------------------------------------------- text helpers
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form of ``text``: 'Zoë' and 'zoe' fold alike."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+def link_target(raw: str) -> str:
+    """The note a ``[[...]]`` target names: folder and '.md' dropped."""
+    return raw.strip().rsplit("/", 1)[-1].removesuffix(".md").strip()
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date from YAML or text; None when it is not one (never raises)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        m = _ISO_DATE.match(value.strip())
+        if m:
+            try:
+                return dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                return None
+    return None
+
+
+def parse_partial_date(value: Any) -> PartialDate | None:
+    """A birthday-like date: a full date, or ``--MM-DD`` when the year is unknown."""
+    full = parse_date(value)
+    if full:
+        return PartialDate(full.month, full.day, full.year)
+    if isinstance(value, str):
+        m = _PARTIAL_DATE.match(value.strip())
+        if m:
+            month, day = int(m[1]), int(m[2])
+            try:
+                dt.date(2000, month, day)  # a leap year, so --02-29 is fine
+            except ValueError:
+                return None
+            return PartialDate(month, day)
+    return None
+
+
+def parse_cadence(value: Any) -> tuple[int, str] | None:
+    """``14d``, ``2w``, ``1m``, ``1q``, ``1y`` → (amount, unit); None when unreadable."""
+    if isinstance(value, int) and value > 0:
+        return value, "d"
+    if not isinstance(value, str):
+        return None
+    m = _CADENCE.match(value)
+    if not m or int(m[1]) == 0:
+        return None
+    return int(m[1]), m[2].lower()
+
+
+def as_list(value: Any) -> list:
+    """YAML lists stay lists; a scalar becomes a one-item list; None becomes empty."""
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return [v for v in value if v is not None]
+    return [value]
+
+
+def flatten_values(value: Any, budget: int = MAX_META_VALUES) -> list[str]:
+    """Every scalar in a YAML value, as text, depth first, within ``budget`` items.
+
+    The budget and the cycle guard make aliases and recursive YAML harmless.
+    """
+    out: list[str] = []
+    seen: set[int] = set()
+    stack = [value]
+    while stack and len(out) < budget:
+        item = stack.pop()
+        if isinstance(item, dict | list | tuple):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            children = list(item.values()) if isinstance(item, dict) else list(item)
+            stack.extend(reversed(children))
+        elif item is not None:
+            out.append(str(item))
+    return out
+
+
+# ---------------------------------------------------------------- decoding and YAML
+
+
+def decode_text(raw: bytes, path: str) -> tuple[str, list[Problem]]:
+    """UTF-8 with or without BOM; other bytes become U+FFFD and are reported."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        text = raw.decode("utf-8", errors="replace")
+        return text, [Problem(path, line, "not valid UTF-8; unreadable bytes replaced by \ufffd")]
+
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_KEPT_TAGS = {"tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp"}
+
+
+class _NoteLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """SafeLoader that keeps what the user wrote: only null and dates are inferred.
+
+    YAML 1.1 would turn ``0612345678`` into a number, ``01234`` into 668 and ``NO``
+    into False; a phone number, postcode or country code must stay as typed.
+    """
+
+    problems: list[tuple[int, str]]
+
+    def construct_yaml_timestamp(self, node):  # noqa: D102 - PyYAML hook
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            self.problems.append((node.start_mark.line, f"not a real date: {node.value!r}"))
+            return node.value
+
+
+_NoteLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag in _KEPT_TAGS]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_NoteLoader.add_constructor("tag:yaml.org,2002:timestamp", _NoteLoader.construct_yaml_timestamp)
+
+
+def _load_yaml(fm: str, path: str, first_line: int) -> tuple[dict, list[Problem]]:
+    loader = _NoteLoader(fm)
+    loader.problems = []
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark else first_line
+        what = (exc.problem or exc.context or "invalid YAML").strip()
+        return {}, [Problem(path, line, f"front-matter is not valid YAML: {what}")]
+    except yaml.YAMLError as exc:
+        return {}, [Problem(path, first_line, f"front-matter is not valid YAML: {exc}")]
+    except (RecursionError, MemoryError):
+        return {}, [Problem(path, first_line, "front-matter is nested too deeply to read")]
+    except (TypeError, ValueError) as exc:  # unhashable keys and the like
+        return {}, [Problem(path, first_line, f"front-matter could not be read: {exc}")]
+    finally:
+        loader.dispose()
+    problems = [Problem(path, first_line + line, msg) for line, msg in loader.problems]
+    if data is None:
+        return {}, problems
+    if not isinstance(data, dict):
+        kind = type(data).__name__.replace("str", "text")
+        problems.append(
+            Problem(path, first_line, f"front-matter is a {kind}, not key: value pairs")
+        )
+        return {}, problems
+    return {str(k): v for k, v in data.items()}, problems
+
+
+def split_front_matter(text: str, path: str) -> tuple[dict, int, list[Problem]]:
+    """Front-matter mapping, the 1-based line where the body starts, and problems."""
+    opening = _FENCE.match(text)
+    if not opening:
+        return {}, 1, []
+    try:
+        fm, content = frontmatter.YAMLHandler().split(text)
+    except ValueError:
+        return {}, 1, [Problem(path, 1, "front-matter has no closing '---' line; read as text")]
+    body_start = len(text) - len(content)
+    meta, problems = _load_yaml(fm, path, text.count("\n", 0, opening.end()) + 1)
+    return meta, text.count("\n", 0, body_start) + 1, problems
+
+
+# ---------------------------------------------------------------- the body
+
+
+def _section_name(heading: str) -> str:
+    return re.sub(r"^[\W_]+|[\W_]+$", "", fold(heading))
+
+
+def _task_date(
+    pattern: re.Pattern, text: str, path: str, line: int, problems: list
+) -> dt.date | None:
+    m = pattern.search(text)
+    if not m:
+        return None
+    when = parse_date(m[1])
+    if when is None:
+        problems.append(Problem(path, line, f"task date {m[1]!r} is not a real YYYY-MM-DD date"))
+    return when
+
+
+def _body_lines(text: str, first: int) -> Iterator[tuple[int, str, bool]]:
+    """(line number, line, inside a code block) for each line from ``first`` on."""
+    in_code = None
+    for number, line in enumerate(text.split("\n")[first - 1 :], start=first):
+        line = line.rstrip("\r")
+        fence = _CODE_FENCE.match(line)
+        if fence:
+            mark = fence[1][0]
+            if in_code is None:
+                in_code = mark
+                yield number, line, True
+                continue
+            if in_code == mark:
+                in_code = None
+                yield number, line, True
+                continue
+        yield number, line, in_code is not None
+
+
+@dataclass
+class _Body:
+    log: list[LogEntry] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    wins: list[Item] = field(default_factory=list)
+    why: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+
+def _read_body(text: str, body_line: int, path: str, problems: list[Problem]) -> _Body:
+    out = _Body()
+    section, section_level = "", 0
+    pending: tuple[dt.date, int, list[str]] | None = None  # a '### 2026-10-01' log entry
+
+    def close_pending() -> None:
+        nonlocal pending
+        if pending:
+            when, line, parts = pending
+            out.log.append(LogEntry(when, " ".join(p for p in parts if p).strip(), line))
+            pending = None
+
+    for number, line, in_code in _body_lines(text, body_line):
+        if in_code:
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            close_pending()
+            level, title = len(heading[1]), heading[2]
+            if section and level > section_level and section in LOG_HEADINGS:
+                m = _LOG_ITEM.match(title)
+                if m:
+                    when = parse_date(m[1])
+                    if when is None:
+                        problems.append(
+                            Problem(path, number, f"log date {m[1]!r} is not a real date")
+                        )
+                    else:
+                        pending = (when, number, [m[2]])
+                continue
+            if not section or level <= section_level:
+                section, section_level = _section_name(title), level
+            out.links.extend(link_target(t) for t in _WIKILINK.findall(title))
+            continue
+        plain = _INLINE_CODE.sub("", line)
+        out.links.extend(link_target(t) for t in _WIKILINK.findall(plain))
+        for tag in _INLINE_TAG.findall(_WIKILINK.sub("", plain)):
+            tag = tag.rstrip("/-")
+            if tag and not tag.replace("/", "").isdigit():
+                out.tags.append(tag)
+        task = _TASK.match(line)
+        if task:
+            mark, rest = task[1], task[2]
+            out.tasks.append(
+                Task(
+                    text=_TASK_DATE_MARK.sub("", rest).strip(),
+                    done=mark not in " /",
+                    line=number,
+                    due=_task_date(_DUE, rest, path, number, problems),
+                    scheduled=_task_date(_SCHEDULED, rest, path, number, problems),
+                )
+            )
+        item = _LIST_ITEM.match(line)
+        if pending is not None:
+            if line.strip():
+                pending[2].append((item[1] if item else line).strip())
+            continue
+        if section in LOG_HEADINGS and item and not task:
+            m = _LOG_ITEM.match(item[1])
+            if m:
+                when = parse_date(m[1])
+                if when is None:
+                    problems.append(Problem(path, number, f"log date {m[1]!r} is not a real date"))
+                else:
+                    out.log.append(LogEntry(when, m[2].strip(), number))
+        elif section in WINS_HEADINGS and item and not task:
+            out.wins.append(Item(item[1].strip(), number))
+        elif section in WHY_HEADINGS and line.strip():
+            out.why.append(line.strip())
+    close_pending()
+    return out
+
+
+# ---------------------------------------------------------------- the note
+
+
+def _kind(meta: Mapping[str, Any], path: str, people_dirs: Iterable[str]) -> str:
+    declared = meta.get("type")
+    if isinstance(declared, str) and declared.strip():
+        declared = fold(declared)
+        return declared if declared in {"person", "decision"} else "note"
+    folder = path.rsplit("/", 1)[0] if "/" in path else ""
+    for people in people_dirs:
+        if folder == people or folder.startswith(people + "/"):
+            return "person"
+    return "note"
+
+
+def _meta_tags(meta: Mapping[str, Any]) -> list[str]:
+    tags: list[str] = []
+    for key in ("tags", "tag"):
+        value = meta.get(key)
+        if isinstance(value, str):
+            value = re.split(r"[,\s]+", value)
+        for tag in as_list(value):
+            if isinstance(tag, str | int) and str(tag).strip("# "):
+                tags.append(str(tag).strip().lstrip("#"))
+    return tags
+
+
+def _meta_links(meta: Mapping[str, Any]) -> list[str]:
+    links: list[str] = []
+    for value in flatten_values(meta):
+        if "[[" in value:
+            links.extend(link_target(t) for t in _WIKILINK.findall(value))
+    return links
+
+
+def _check_meta_dates(meta: Mapping[str, Any], path: str, problems: list[Problem]) -> None:
+    """Known date keys must hold dates a user meant; report the rest (line unknown)."""
+    for key in ("birthday", "started", "last_contact", "date"):
+        value = meta.get(key)
+        if value is None or isinstance(value, dt.date):
+            continue
+        reader = parse_partial_date if key == "birthday" else parse_date
+        if reader(value) is None:
+            problems.append(Problem(path, None, f"'{key}: {value}' is not a date (use YYYY-MM-DD)"))
+    cadence = meta.get("cadence")
+    if cadence is not None and parse_cadence(cadence) is None:
+        problems.append(
+            Problem(path, None, f"'cadence: {cadence}' is not a rhythm like 14d, 2w, 1m, 1q")
+        )
+    for member in as_list(meta.get("family")):
+        birthday = member.get("birthday") if isinstance(member, dict) else None
+        if birthday is not None and parse_partial_date(birthday) is None:
+            problems.append(Problem(path, None, f"family birthday {birthday!r} is not a date"))
+
+
+def _key_lines(text: str, body_line: int) -> dict[str, int]:
+    """The line of each top-level front-matter key, so problems can point at it."""
+    lines: dict[str, int] = {}
+    for number, line in enumerate(text.split("\n")[: body_line - 1], start=1):
+        m = re.match(r"^([^\s#:][^:]*):", line)
+        if m:
+            lines.setdefault(m[1].strip().strip("'\""), number)
+    return lines
+
+
+def parse_note(path: str, raw: bytes, people_dirs: Iterable[str] = ("people",)) -> Note:
+    """Read one note's bytes. Never raises: what is wrong becomes ``Note.problems``."""
+    text, problems = decode_text(raw, path)
+    if "\x00" in text:
+        return skipped_note(path, "binary file (contains NUL bytes); skipped")
+    meta, body_line, fm_problems = split_front_matter(text, path)
+    problems.extend(fm_problems)
+    date_problems: list[Problem] = []
+    _check_meta_dates(meta, path, date_problems)
+    if date_problems:
+        key_line = _key_lines(text, body_line)
+        for p in date_problems:
+            key = p.message.split(":", 1)[0].strip("'")
+            problems.append(Problem(p.path, key_line.get(key, key_line.get("family")), p.message))
+    body = _read_body(text, body_line, path, problems)
+    stem = path.rsplit("/", 1)[-1].removesuffix(".md")
+    kind = _kind(meta, path, people_dirs)
+    name = meta.get("name") if kind == "person" else meta.get("title")
+    title = name.strip() if isinstance(name, str) and name.strip() else stem
+    aliases = tuple(
+        str(a).strip() for a in as_list(meta.get("aliases") or meta.get("alias")) if str(a).strip()
+    )
+    when = parse_date(meta.get("date"))
+    if when is None:
+        prefix = _ISO_PREFIX.match(stem)
+        when = parse_date(prefix[1]) if prefix else None
+    return Note(
+        path=path,
+        title=title,
+        kind=kind,
+        meta=meta,
+        text=text,
+        date=when,
+        aliases=aliases,
+        links=tuple(dict.fromkeys(_meta_links(meta) + [t for t in body.links if t])),
+        tags=tuple(dict.fromkeys(_meta_tags(meta) + body.tags)),
+        log=tuple(body.log),
+        tasks=tuple(body.tasks),
+        wins=tuple(body.wins),
+        why=str(meta["why"]).strip() if isinstance(meta.get("why"), str) else "\n".join(body.why),
+        problems=tuple(problems),
+    )
+
+
+def skipped_note(path: str, reason: str) -> Note:
+    """A placeholder for a file that is not read (binary, too large, unreadable)."""
+    stem = path.rsplit("/", 1)[-1].removesuffix(".md")
+    return Note(path=path, title=stem, kind="skipped", problems=(Problem(path, None, reason),))

@@ -1,0 +1,229 @@
+"""People: the person view of a note, finding someone by NAME, and last contact (SPEC §3, §4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .dates import add_cadence
+from .errors import AmbiguousNameError, NotFoundError
+from .notes import (
+    Note,
+    PartialDate,
+    as_list,
+    flatten_values,
+    fold,
+    link_target,
+    parse_cadence,
+    parse_date,
+    parse_partial_date,
+)
+
+
+@dataclass(frozen=True)
+class FamilyMember:
+    name: str
+    relation: str = ""
+    birthday: PartialDate | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person note read as a person. ``note`` keeps log, tasks, wins, links and meta."""
+
+    note: Note
+    name: str
+    aliases: tuple[str, ...] = ()
+    role: str = ""
+    team: str = ""
+    relation: str = ""
+    manager: str = ""
+    email: str = ""
+    birthday: PartialDate | None = None
+    started: dt.date | None = None
+    met: str = ""
+    cadence: tuple[int, str] | None = None
+    cadence_text: str = ""
+    last_contact_field: dt.date | None = None
+    family: tuple[FamilyMember, ...] = ()
+    interests: tuple[str, ...] = ()
+    gift_ideas: tuple[str, ...] = ()
+    growth: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> str:
+        return self.note.path
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Every name this person answers to: name, aliases and file name."""
+        return tuple(dict.fromkeys((self.name, *self.aliases, self.note.stem)))
+
+    @property
+    def teams(self) -> tuple[str, ...]:
+        return tuple(t for t in (self.team,) if t)
+
+
+def _text(value: object) -> str:
+    if value is None or isinstance(value, dict | list):
+        return ""
+    text = str(value).strip()
+    if text.startswith("[[") and text.endswith("]]"):
+        text = link_target(text[2:-2].split("|", 1)[0].split("#", 1)[0])
+    return text
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    return tuple(_text(v) for v in as_list(value) if _text(v))
+
+
+def person_from_note(note: Note) -> Person:
+    """The person a note describes; unreadable values become empty, never an error."""
+    meta = note.meta
+    family = []
+    for member in as_list(meta.get("family")):
+        if isinstance(member, dict):
+            family.append(
+                FamilyMember(
+                    name=_text(member.get("name")) or "?",
+                    relation=_text(member.get("relation")),
+                    birthday=parse_partial_date(member.get("birthday")),
+                    note=" ".join(flatten_values(member.get("note"))),
+                )
+            )
+        elif _text(member):
+            family.append(FamilyMember(name=_text(member)))
+    cadence = meta.get("cadence")
+    return Person(
+        note=note,
+        name=note.title,
+        aliases=note.aliases,
+        role=_text(meta.get("role")),
+        team=_text(meta.get("team")),
+        relation=fold(_text(meta.get("relation"))),
+        manager=_text(meta.get("manager")),
+        email=_text(meta.get("email")),
+        birthday=parse_partial_date(meta.get("birthday")),
+        started=parse_date(meta.get("started")),
+        met=_text(meta.get("met")),
+        cadence=parse_cadence(cadence),
+        cadence_text=_text(cadence),
+        last_contact_field=parse_date(meta.get("last_contact")),
+        family=tuple(family),
+        interests=_texts(meta.get("interests")),
+        gift_ideas=_texts(meta.get("gift_ideas")),
+        growth=_texts(meta.get("growth")),
+        tags=note.tags,
+    )
+
+
+class Directory:
+    """Everyone in the vault, findable by name, alias or file name (SPEC §3 NAME)."""
+
+    def __init__(self, people: Iterable[Person]):
+        self.people = sorted(people, key=lambda p: fold(p.name))
+        self._by_key: dict[str, list[Person]] = {}
+        for person in self.people:
+            for key in {fold(k) for k in person.keys}:
+                self._by_key.setdefault(key, []).append(person)
+
+    def __len__(self) -> int:
+        return len(self.people)
+
+    def lookup(self, name: str) -> Person | None:
+        """Exact (folded) match on a name, alias or file name; None if none or several."""
+        found = self._by_key.get(fold(name), [])
+        return found[0] if len(found) == 1 else None
+
+    def resolve(self, name: str) -> Person:
+        """One person for NAME, or ``AmbiguousNameError`` / ``NotFoundError`` with help."""
+        key = fold(name)
+        exact = _unique(self._by_key.get(key, []))
+        if len(exact) == 1:
+            return exact[0]
+        if len(exact) > 1:
+            raise AmbiguousNameError(name, _labels(exact))
+        prefixed = _unique(
+            p for k, people in self._by_key.items() if key and k.startswith(key) for p in people
+        )
+        if len(prefixed) == 1:
+            return prefixed[0]
+        if prefixed:
+            raise AmbiguousNameError(name, _labels(prefixed))
+        raise NotFoundError(f"no person called '{name}'", self.suggest(name))
+
+    def suggest(self, name: str, limit: int = 3) -> list[str]:
+        """The closest names, for 'did you mean'."""
+        from rapidfuzz import fuzz, process, utils
+
+        choices = {fold(k): p.name for p in self.people for k in p.keys}
+        found = process.extract(
+            fold(name),
+            list(choices),
+            scorer=fuzz.WRatio,
+            processor=utils.default_process,
+            limit=limit * 3,
+        )
+        names = [choices[match] for match, score, _ in found if score >= 60]
+        return list(dict.fromkeys(names))[:limit]
+
+    def linked(self, note: Note) -> list[Person]:
+        """The people a note links to, by any of their names."""
+        out = []
+        for target in note.links:
+            person = self.lookup(target)
+            if person and person not in out:
+                out.append(person)
+        return out
+
+
+def _unique(people: Iterable[Person]) -> list[Person]:
+    seen: dict[str, Person] = {}
+    for person in people:
+        seen.setdefault(person.path, person)
+    return list(seen.values())
+
+
+def _labels(people: Sequence[Person]) -> list[str]:
+    return [f"{p.name} ({p.path})" for p in sorted(people, key=lambda p: fold(p.name))]
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person's last contact and where their cadence puts them."""
+
+    last: dt.date | None
+    due: dt.date | None  # None when no cadence is set
+
+    def days_since(self, today: dt.date) -> int | None:
+        return (today - self.last).days if self.last else None
+
+    def overdue_days(self, today: dt.date) -> int | None:
+        """Days past due (0 = due today); None when not due."""
+        if self.due is None or self.due > today:
+            return None
+        return (today - self.due).days
+
+
+def contact_for(person: Person, linking: Iterable[Note], today: dt.date) -> Contact:
+    """SPEC §4: latest of last_contact, newest Log entry, newest dated note linking them."""
+    dates = [person.last_contact_field] if person.last_contact_field else []
+    dates += [entry.date for entry in person.note.log if entry.date <= today]
+    dates += [n.date for n in linking if n.date and n.date <= today and n.path != person.path]
+    last = max(dates) if dates else None
+    if person.cadence is None:
+        return Contact(last, None)
+    return Contact(last, add_cadence(last, person.cadence) if last else today)
+
+
+def contacts(directory: Directory, notes: Iterable[Note], today: dt.date) -> dict[str, Contact]:
+    """Last contact of everyone at once, from one pass over all notes."""
+    linking: dict[str, list[Note]] = {p.path: [] for p in directory.people}
+    for note in notes:
+        if note.date:
+            for person in directory.linked(note):
+                linking[person.path].append(note)
+    return {p.path: contact_for(p, linking[p.path], today) for p in directory.people}

@@ -1,0 +1,66 @@
+"""The people list (SPEC §3 ``people``): who is in the vault and when you last spoke."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .catalog import load_catalog
+from .dates import today as get_today
+from .notes import fold
+from .sync import SyncResult
+from .vault import Vault
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    name: str
+    path: str
+    role: str
+    team: str
+    relation: str
+    cadence: str
+    last_contact: dt.date | None
+    days_since: int | None
+    due: dt.date | None
+    overdue_days: int | None
+
+    def to_dict(self) -> dict:
+        return {
+            k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.__dict__.items()
+        }
+
+
+@dataclass(frozen=True)
+class PeopleList:
+    rows: tuple[PersonRow, ...]
+    sync: SyncResult
+
+
+def list_people(vault: Vault, team: str | None = None, relation: str | None = None) -> PeopleList:
+    """Everyone, filtered by team or relation (case- and accent-insensitive), by name."""
+    catalog = load_catalog(vault)
+    today = get_today()
+    contacts = catalog.contacts(today)
+    rows = []
+    for person in catalog.directory.people:
+        if team and fold(team) != fold(person.team):
+            continue
+        if relation and fold(relation) != person.relation:
+            continue
+        contact = contacts[person.path]
+        rows.append(
+            PersonRow(
+                name=person.name,
+                path=person.path,
+                role=person.role,
+                team=person.team,
+                relation=person.relation,
+                cadence=person.cadence_text,
+                last_contact=contact.last,
+                days_since=contact.days_since(today),
+                due=contact.due,
+                overdue_days=contact.overdue_days(today),
+            )
+        )
+    return PeopleList(tuple(rows), catalog.sync)

@@ -1,0 +1,267 @@
+"""Bring the index in line with the vault: a diff of a sorted walk against stored stamps.
+
+Work is proportional to what changed: ``stat`` first, hash only when mtime or size moved,
+parse only when the hash moved. One writer and one commit per run. A missing, foreign
+or unreadable index is rebuilt with a one-line notice. ``watch`` calls the same code
+with the paths it saw change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from .errors import IndexCorruptError, IndexLockedError
+from .index import NoteIndex, Stamp
+from .notes import Note, Problem, skipped_note
+from .vault import FileStamp, Vault
+
+Progress = Callable[[int, int], None]
+GITIGNORE = (
+    "# vaultcrm's index and locks are a cache, rebuilt from the notes.\nindex/\nlocks/\n*.lock\n"
+)
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """What one sync did; ``str()`` is zk-style ``+3 ~1 -0``."""
+
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: int = 0
+    problems: tuple[Problem, ...] = ()
+    notice: str | None = None
+    seconds: float = 0.0
+    rebuilt: bool = field(default=False)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def __str__(self) -> str:
+        return f"+{len(self.added)} ~{len(self.updated)} -{len(self.removed)}"
+
+
+def lock_timeout() -> float:
+    """Seconds a writer waits for another's lock; ``VAULTCRM_LOCK_TIMEOUT`` for tests."""
+    try:
+        return float(os.environ.get("VAULTCRM_LOCK_TIMEOUT", "60"))
+    except ValueError:
+        return 60.0
+
+
+def ensure_state_dir(vault: Vault) -> None:
+    """Create ``.vaultcrm/`` with its .gitignore, so an Obsidian vault just works."""
+    state = vault.state_dir
+    state.mkdir(exist_ok=True)
+    ignore = state / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text(GITIGNORE, encoding="utf-8")
+
+
+@contextmanager
+def index_lock(vault: Vault, timeout: float | None = None) -> Iterator[None]:
+    """One writer at a time across processes; released even when the process dies."""
+    from filelock import FileLock, Timeout
+
+    ensure_state_dir(vault)
+    lock = FileLock(str(vault.state_dir / "index.lock"))
+    wait = lock_timeout() if timeout is None else timeout
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        raise IndexLockedError(
+            f"another vaultcrm process has held the index lock for {wait:.0f}s; "
+            "try again when it has finished",
+            vault.state_dir / "index.lock",
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def hash_bytes(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def read_for_index(vault: Vault, stamp: FileStamp) -> tuple[Note, Stamp]:
+    """Read and parse one note with the stamp to store; big files are not even read."""
+    if stamp.size > vault.config.max_file_size:
+        return vault.read_note(stamp.path), Stamp(stamp.mtime_ns, stamp.size, f"size:{stamp.size}")
+    try:
+        raw = vault.read_bytes(stamp.path)
+    except OSError as exc:
+        note = skipped_note(stamp.path, f"cannot be read: {exc.strerror or exc}")
+        return note, Stamp(stamp.mtime_ns, stamp.size, "unreadable")
+    from .notes import parse_note
+
+    return parse_note(stamp.path, raw, vault.config.people_dirs), Stamp(
+        stamp.mtime_ns, stamp.size, hash_bytes(raw)
+    )
+
+
+def _content_hash(vault: Vault, stamp: FileStamp) -> str | None:
+    if stamp.size > vault.config.max_file_size:
+        return f"size:{stamp.size}"
+    try:
+        return hash_bytes(vault.read_bytes(stamp.path))
+    except OSError:
+        return None
+
+
+def open_index(vault: Vault, progress: Progress | None = None) -> tuple[NoteIndex, SyncResult]:
+    """The vault's index, brought up to date first, as every reading command wants it."""
+    result = sync_vault(vault, progress=progress)
+    idx = NoteIndex(vault.index_dir, vault.config.languages)
+    try:
+        return idx.open(), result
+    except IndexCorruptError:  # damaged between the sync and now: once more, from scratch
+        result = sync_vault(vault, rebuild=True, progress=progress)
+        return idx.open(), result
+
+
+@dataclass
+class _Plan:
+    fresh: list[FileStamp] = field(default_factory=list)  # not in the index
+    changed: list[FileStamp] = field(default_factory=list)  # stamp moved and hash moved
+    touched: list[FileStamp] = field(default_factory=list)  # stamp moved, same content
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not (self.fresh or self.changed or self.touched or self.removed)
+
+
+def _plan(
+    vault: Vault, walk: Iterable[FileStamp], stamps: dict[str, Stamp], scope: Iterable[str] | None
+) -> _Plan:
+    plan = _Plan()
+    seen: set[str] = set()
+    for stamp in walk:
+        seen.add(stamp.path)
+        old = stamps.get(stamp.path)
+        if old is None:
+            plan.fresh.append(stamp)
+        elif (old.mtime_ns, old.size) == (stamp.mtime_ns, stamp.size):
+            plan.unchanged += 1
+        elif _content_hash(vault, stamp) == old.sha:
+            plan.touched.append(stamp)
+        else:
+            plan.changed.append(stamp)
+    candidates = stamps.keys() if scope is None else scope
+    plan.removed = sorted(p for p in candidates if p in stamps and p not in seen)
+    return plan
+
+
+def _scoped_walk(vault: Vault, paths: Iterable[str]) -> list[FileStamp]:
+    out = []
+    for rel in sorted(set(paths)):
+        if not vault.is_note_path(rel):
+            continue
+        try:
+            full = vault.path_of(rel)
+            st = full.stat()
+        except Exception:  # vanished, unreadable, or a link out of the vault
+            continue
+        if full.is_file():
+            out.append(FileStamp(rel, st.st_mtime_ns, st.st_size))
+    return out
+
+
+def sync_vault(
+    vault: Vault,
+    *,
+    rebuild: bool = False,
+    paths: Iterable[str] | None = None,
+    progress: Progress | None = None,
+) -> SyncResult:
+    """Make the index match the vault (or only ``paths`` of it, for the watcher)."""
+    started = time.perf_counter()
+    idx = NoteIndex(vault.index_dir, vault.config.languages)
+    if not rebuild and idx.state() == "ok":
+        try:  # the common case, a no-op, needs no lock at all
+            idx.open()
+            scoped = None if paths is None else _expand_scope(idx, paths)
+            walk = vault.walk() if scoped is None else _scoped_walk(vault, scoped)
+            plan = _plan(
+                vault, walk, idx.stamps() if scoped is None else idx.stamps_for(scoped), scoped
+            )
+            if plan.empty:
+                return SyncResult(unchanged=plan.unchanged, seconds=time.perf_counter() - started)
+        except IndexCorruptError:
+            pass
+        finally:
+            idx.close()
+    with index_lock(vault):
+        return _sync_locked(vault, idx, rebuild, paths, progress, started)
+
+
+def _expand_scope(idx: NoteIndex, paths: Iterable[str]) -> list[str]:
+    """Dirty paths plus every indexed note under a dirty folder (renamed or deleted folders)."""
+    out = set()
+    for rel in paths:
+        out.add(rel)
+        if not rel.endswith(".md"):
+            out.update(idx.paths_under(rel.rstrip("/") + "/"))
+    return sorted(out)
+
+
+def _sync_locked(vault, idx: NoteIndex, rebuild, paths, progress, started) -> SyncResult:
+    notice = None
+    state = idx.state()
+    stamps: dict[str, Stamp] = {}
+    if rebuild:
+        idx.create()
+    elif state == "missing":
+        idx.create()
+        notice = "No index yet: building it from the vault."
+    elif state == "other":
+        idx.create()
+        notice = (
+            "The index was made by another vaultcrm version or language setting: rebuilding it."
+        )
+    else:
+        try:
+            idx.open()
+            scoped = None if paths is None else _expand_scope(idx, paths)
+            stamps = idx.stamps() if scoped is None else idx.stamps_for(scoped)
+        except IndexCorruptError as exc:
+            idx.create()
+            notice = f"The index was unreadable ({exc.message.split('(', 1)[-1].rstrip(')')}): rebuilding it."
+    rebuilding = rebuild or notice is not None
+    scoped = None if (paths is None or rebuilding) else _expand_scope(idx, paths)
+    walk = vault.walk() if scoped is None else _scoped_walk(vault, scoped)
+    plan = _plan(vault, walk, stamps, scoped)
+    todo = plan.fresh + plan.changed + plan.touched
+    problems: list[Problem] = []
+
+    def upserts() -> Iterator[tuple[Note, Stamp]]:
+        for done, stamp in enumerate(todo, start=1):
+            note, new_stamp = read_for_index(vault, stamp)
+            problems.extend(note.problems)
+            if progress:
+                progress(done, len(todo))
+            yield note, new_stamp
+
+    try:
+        if todo or plan.removed:
+            idx.write(upserts(), plan.removed)
+    finally:
+        idx.close()
+    return SyncResult(
+        added=tuple(s.path for s in plan.fresh),
+        updated=tuple(s.path for s in plan.changed),
+        removed=tuple(plan.removed),
+        unchanged=plan.unchanged + len(plan.touched),
+        problems=tuple(problems),
+        notice=notice,
+        seconds=time.perf_counter() - started,
+        rebuilt=rebuilding,
+    )

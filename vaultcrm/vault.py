@@ -1,0 +1,216 @@
+"""The vault on disk: where it is, which files are notes, and reading one of them.
+
+The vault is the truth. Everything else (the index, the sheets) is derived from what
+this module reads, and nothing here ever writes a note.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from .config import Config, load_config
+from .errors import NoVaultError, VaultcrmError
+from .notes import Note, parse_note, skipped_note
+
+STATE_DIR = ".vaultcrm"
+MARKERS = (STATE_DIR, ".obsidian")
+_EDITOR_TEMP = re.compile(r"(\.swp|\.swx|\.swo|~|\.tmp)$|^\.#|^4913$")
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """What a cheap ``stat`` tells about a note: enough to skip unchanged files."""
+
+    path: str  # relative to the vault, '/'-separated
+    mtime_ns: int
+    size: int
+
+
+def find_vault(explicit: str | os.PathLike | None = None, cwd: Path | None = None) -> Path:
+    """``--vault`` › ``$VAULTCRM_VAULT`` › nearest folder upwards with .vaultcrm/ or .obsidian/."""
+    chosen = explicit or os.environ.get("VAULTCRM_VAULT")
+    if chosen:
+        root = Path(chosen).expanduser()
+        if not root.is_dir():
+            raise NoVaultError(
+                f"vault folder {root} does not exist (pass --vault PATH of a folder)"
+            )
+        return root.resolve()
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if any((folder / marker).is_dir() for marker in MARKERS):
+            return folder
+    raise NoVaultError(
+        "no vault found here or in any parent folder; pass --vault PATH, set VAULTCRM_VAULT, "
+        "or run 'vaultcrm init' to make this folder one"
+    )
+
+
+def is_ignored_name(name: str) -> bool:
+    """Hidden entries and editor temp/swap files are never notes."""
+    return name.startswith(".") or bool(_EDITOR_TEMP.search(name))
+
+
+class Vault:
+    """A vault folder and its settings. ``Vault(path)`` does no I/O beyond the config."""
+
+    def __init__(self, root: str | os.PathLike, config: Config | None = None):
+        self.root = Path(root).resolve()
+        if not self.root.is_dir():
+            raise NoVaultError(f"vault folder {self.root} does not exist")
+        self.config = config or load_config(self.state_dir / "config.toml")
+
+    def __repr__(self) -> str:
+        return f"Vault({str(self.root)!r})"
+
+    @classmethod
+    def find(cls, explicit: str | os.PathLike | None = None) -> Vault:
+        """The vault the user means, by SPEC §1's order of preference."""
+        return cls(find_vault(explicit))
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / STATE_DIR
+
+    @property
+    def index_dir(self) -> Path:
+        return self.state_dir / "index"
+
+    @cached_property
+    def _ignore(self) -> list[re.Pattern]:
+        return [re.compile(fnmatch.translate(glob)) for glob in self.config.ignore]
+
+    def is_note_path(self, rel: str) -> bool:
+        """Whether a vault-relative path names a note vaultcrm reads (not whether it exists)."""
+        parts = rel.split("/")
+        if not rel.endswith(".md") or any(is_ignored_name(p) for p in parts):
+            return False
+        return not any(rx.match(rel) for rx in self._ignore)
+
+    def _ignored_dir(self, rel: str) -> bool:
+        return any(rx.match(rel) or rx.match(rel + "/") for rx in self._ignore)
+
+    def walk(self) -> Iterator[FileStamp]:
+        """Every note below the root, sorted by path, with its stat.
+
+        Symlinked folders are not followed (no loops, no leaving the vault); a symlinked
+        file is read only when it points inside the vault.
+        """
+        stack = [""]
+        found: list[FileStamp] = []
+        while stack:
+            rel_dir = stack.pop()
+            try:
+                entries = list(os.scandir(self.root / rel_dir if rel_dir else self.root))
+            except OSError:
+                continue  # vanished or unreadable folder: nothing to index there
+            for entry in entries:
+                name = entry.name
+                if is_ignored_name(name):
+                    continue
+                rel = f"{rel_dir}/{name}" if rel_dir else name
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        if not self._ignored_dir(rel):
+                            stack.append(rel)
+                        continue
+                    if not name.endswith(".md") or not self.is_note_path(rel):
+                        continue
+                    if entry.is_symlink() and not self._inside(Path(entry.path)):
+                        continue
+                    st = entry.stat()
+                except OSError:
+                    continue  # broken symlink, vanished file, symlink loop
+                if entry.is_file():
+                    found.append(FileStamp(rel, st.st_mtime_ns, st.st_size))
+        found.sort(key=lambda s: s.path)
+        return iter(found)
+
+    def _inside(self, path: Path) -> bool:
+        try:
+            path.resolve().relative_to(self.root)
+        except (ValueError, OSError, RuntimeError):
+            return False
+        return True
+
+    def path_of(self, rel: str) -> Path:
+        """The absolute path of a vault-relative one, refusing anything that leaves the vault."""
+        full = (self.root / rel).resolve()
+        if not self._inside(full):
+            raise VaultcrmError("path leaves the vault", rel)
+        return full
+
+    def read_bytes(self, rel: str) -> bytes:
+        return self.path_of(rel).read_bytes()
+
+    def read_note(self, rel: str) -> Note:
+        """Parse one note; unreadable, binary or over-size files become a skipped note."""
+        try:
+            full = self.path_of(rel)
+            size = full.stat().st_size
+            if size > self.config.max_file_size:
+                return skipped_note(
+                    rel,
+                    f"file is {size / 1048576:.1f} MB, over the {self.config.max_file_size / 1048576:.1f} MB limit; skipped",
+                )
+            raw = full.read_bytes()
+        except (OSError, VaultcrmError) as exc:
+            return skipped_note(rel, f"cannot be read: {getattr(exc, 'strerror', None) or exc}")
+        return parse_note(rel, raw, self.config.people_dirs)
+
+    def relative(self, path: str | os.PathLike) -> str | None:
+        """Vault-relative '/' path of an absolute one, or None when it lies outside."""
+        try:
+            rel = Path(os.path.abspath(path)).relative_to(self.root)
+        except ValueError:
+            return None
+        return rel.as_posix()
+
+
+DEFAULT_CONFIG = """\
+# vaultcrm settings for this vault. Every key is optional.
+
+# Languages of your notes: search stems words for each ("nl", "en", "de", "fr", ...).
+languages = ["en"]
+
+# Language of the meeting-prep sheets: "en" or "nl".
+locale = "en"
+
+# Folders whose notes are people (a note with `type: person` anywhere is one too).
+people_dirs = ["people"]
+
+# Glob patterns of notes vaultcrm should not read, relative to the vault.
+ignore = ["templates/**"]
+"""
+
+
+def init_vault(folder: str | os.PathLike) -> list[str]:
+    """Make ``folder`` a vault; create only what is missing and return what was created."""
+    from .sync import GITIGNORE
+    from .writes import write_new
+
+    root = Path(folder).expanduser().resolve()
+    if root.exists() and not root.is_dir():
+        raise VaultcrmError("exists and is not a folder", root)
+    created: list[str] = []
+    if not root.exists():
+        root.mkdir(parents=True)
+        created.append(f"{root}/")
+    for rel in (STATE_DIR, "people"):
+        if not (root / rel).is_dir():
+            (root / rel).mkdir(parents=True)
+            created.append(f"{rel}/")
+    for rel, text in (
+        (f"{STATE_DIR}/config.toml", DEFAULT_CONFIG),
+        (f"{STATE_DIR}/.gitignore", GITIGNORE),
+    ):
+        if not (root / rel).exists():
+            write_new(root / rel, text)
+            created.append(rel)
+    return created
