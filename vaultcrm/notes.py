@@ -41,6 +41,7 @@ _CADENCE = re.compile(r"^\s*(\d+)\s*([dwmqy])\w*\s*$", re.IGNORECASE)
 LOG_HEADINGS = {"log", "logboek"}
 WINS_HEADINGS = {"wins", "successen"}
 WHY_HEADINGS = {"why", "waarom"}
+_KNOWN_SECTIONS = LOG_HEADINGS | WINS_HEADINGS | WHY_HEADINGS
 MAX_META_VALUES = 5000  # a budget for flattening YAML, so aliases cannot blow up ("billion laughs")
 
 
@@ -365,6 +366,7 @@ class _Body:
 def _read_body(text: str, body_line: int, path: str, problems: list[Problem]) -> _Body:
     out = _Body()
     section, section_level = "", 0
+    outline: list[tuple[int, str]] = []  # the open headings, outermost first
     pending: tuple[dt.date, int, list[str]] | None = None  # a '### 2026-10-01' log entry
 
     def close_pending() -> None:
@@ -392,8 +394,14 @@ def _read_body(text: str, body_line: int, path: str, problems: list[Problem]) ->
                     else:
                         pending = (when, number, [m[2]])
                 continue
-            if not section or level <= section_level:
-                section, section_level = _section_name(title), level
+            # A heading closes every open heading at its level or deeper. The section is the
+            # innermost open one vaultcrm knows, so '## Log' under a '# Name' title is the
+            # Log, and a '### Q3' under '## Wins' stays in the Wins.
+            while outline and outline[-1][0] >= level:
+                outline.pop()
+            outline.append((level, _section_name(title)))
+            known = [(lvl, name) for lvl, name in outline if name in _KNOWN_SECTIONS]
+            section_level, section = known[-1] if known else outline[-1]
             out.links.extend(link_target(t) for t in _WIKILINK.findall(title))
             continue
         plain = _INLINE_CODE.sub("", line)
