@@ -247,7 +247,16 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _KEPT_TAGS = {"tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp"}
 
 
-class _NoteLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+MAX_META_DEPTH = 16  # deeper front-matter is cut off: no person note needs more
+# libyaml composes nodes recursively in C and crashes the process (SIGSEGV) on YAML
+# nested some 30,000 levels deep. Every level costs at least one of these characters,
+# so front-matter with fewer of them is safe for the fast C loader; the rest goes to the
+# pure-Python loader, whose RecursionError is caught and reported.
+_NESTING_MARKS = "[{-:?"
+_C_LOADER_MAX_MARKS = 2000
+
+
+class _KeepAsWritten:
     """SafeLoader that keeps what the user wrote: only null and dates are inferred.
 
     YAML 1.1 would turn ``0612345678`` into a number, ``01234`` into 668 and ``NO``
@@ -264,15 +273,70 @@ class _NoteLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             return node.value
 
 
-_NoteLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag in _KEPT_TAGS]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_NoteLoader.add_constructor("tag:yaml.org,2002:timestamp", _NoteLoader.construct_yaml_timestamp)
+def _note_loader(base: type) -> type:
+    loader = type(f"_Note{base.__name__}", (_KeepAsWritten, base), {})
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag in _KEPT_TAGS]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    loader.add_constructor("tag:yaml.org,2002:timestamp", loader.construct_yaml_timestamp)
+    return loader
+
+
+_NoteLoader = _note_loader(_BaseLoader)
+_DeepNoteLoader = _note_loader(yaml.SafeLoader)
+
+
+def _bounded_meta(data: dict) -> tuple[dict, str | None]:
+    """A plain, acyclic copy of YAML data within MAX_META_DEPTH and MAX_META_VALUES.
+
+    YAML aliases can make a few lines expand to billions of values ("billion laughs")
+    or refer to themselves; a copy that stops at a budget keeps every later step
+    (flattening for the index, pickling, templates) small and finite. Returns the copy
+    and, when something was cut, why.
+    """
+    left = MAX_META_VALUES
+    why: str | None = None
+
+    def copy(value: Any, depth: int, ancestors: frozenset[int]) -> Any:
+        nonlocal left, why
+        left -= 1  # containers count too, or nested empty lists could multiply unchecked
+        if isinstance(value, dict | list | tuple | set | frozenset):
+            if id(value) in ancestors:
+                why = why or "refers to itself (a recursive YAML alias); the loop is left out"
+                return None
+            if depth >= MAX_META_DEPTH:
+                why = (
+                    why
+                    or f"is nested over {MAX_META_DEPTH} levels deep; deeper values are left out"
+                )
+                return None
+            inner = ancestors | {id(value)}
+            items = value.items() if isinstance(value, dict) else ((None, v) for v in value)
+            out_map, out_list = {}, []
+            for key, item in items:
+                if left <= 0:
+                    why = (
+                        why
+                        or f"holds over {MAX_META_VALUES} values (YAML aliases?); the rest is left out"
+                    )
+                    break
+                kept = copy(item, depth + 1, inner)
+                if isinstance(value, dict):
+                    out_map[str(key)] = kept
+                else:
+                    out_list.append(kept)
+            return out_map if isinstance(value, dict) else out_list
+        if value is None or isinstance(value, str | bool | int | float | dt.date):
+            return value
+        return str(value)
+
+    return copy(data, 0, frozenset()), why
 
 
 def _load_yaml(fm: str, path: str, first_line: int) -> tuple[dict, list[Problem]]:
-    loader = _NoteLoader(fm)
+    marks = sum(fm.count(c) for c in _NESTING_MARKS)
+    loader = (_NoteLoader if marks < _C_LOADER_MAX_MARKS else _DeepNoteLoader)(fm)
     loader.problems = []
     try:
         data = loader.get_single_data()
@@ -298,7 +362,10 @@ def _load_yaml(fm: str, path: str, first_line: int) -> tuple[dict, list[Problem]
             Problem(path, first_line, f"front-matter is a {kind}, not key: value pairs")
         )
         return {}, problems
-    return {str(k): v for k, v in data.items()}, problems
+    meta, why = _bounded_meta(data)
+    if why:
+        problems.append(Problem(path, first_line, f"front-matter {why}"))
+    return meta, problems
 
 
 def split_front_matter(text: str, path: str) -> tuple[dict, int, list[Problem]]:
@@ -498,6 +565,64 @@ def _check_meta_dates(meta: Mapping[str, Any], path: str, problems: list[Problem
             problems.append(Problem(path, None, f"family birthday {birthday!r} is not a date"))
 
 
+_ONE_VALUE_KEYS = ("name", "title", "type", "role", "team", "relation", "manager", "email", "met")
+_LIST_KEYS = ("aliases", "alias", "tags", "tag", "interests", "gift_ideas", "growth")
+
+
+def _is_unquoted_link(value: Any) -> bool:
+    """``key: [[Name]]`` without quotes is YAML for a list in a list, not a link."""
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(v, list) and len(v) == 1 and isinstance(v[0], str) for v in value)
+    )
+
+
+def _check_meta_shapes(meta: Mapping[str, Any], path: str, problems: list[Problem]) -> None:
+    """A list where one value belongs (or a map where a list belongs) is reported, not
+    silently ignored: otherwise a person's team or aliases just vanish without a word."""
+    for key, value in meta.items():
+        if _is_unquoted_link(value):
+            name = value[0][0]
+            problems.append(
+                Problem(
+                    path,
+                    None,
+                    f"'{key}' holds [[{name}]] without quotes, which YAML reads "
+                    f'as a list; write {key}: "[[{name}]]"',
+                )
+            )
+    for key in _ONE_VALUE_KEYS:
+        value = meta.get(key)
+        if isinstance(value, dict | list) and not _is_unquoted_link(value):
+            shape = "list" if isinstance(value, list) else "set of key: value pairs"
+            problems.append(
+                Problem(path, None, f"'{key}' should be one value, not a {shape}; ignored")
+            )
+    for key in _LIST_KEYS:
+        value = meta.get(key)
+        if isinstance(value, dict) or any(isinstance(v, dict | list) for v in as_list(value)):
+            problems.append(
+                Problem(
+                    path,
+                    None,
+                    f"'{key}' should be a list of words, like {key}: [a, b]; "
+                    "nested values are ignored",
+                )
+            )
+    for member in as_list(meta.get("family")):
+        if not isinstance(member, dict | str):
+            problems.append(
+                Problem(
+                    path,
+                    None,
+                    "'family' entries should be like "
+                    "{name: Lisa, relation: daughter}; this one is ignored",
+                )
+            )
+            break
+
+
 def _key_lines(text: str, body_line: int) -> dict[str, int]:
     """The line of each top-level front-matter key, so problems can point at it."""
     lines: dict[str, int] = {}
@@ -517,18 +642,24 @@ def parse_note(path: str, raw: bytes, people_dirs: Iterable[str] = ("people",)) 
     problems.extend(fm_problems)
     date_problems: list[Problem] = []
     _check_meta_dates(meta, path, date_problems)
+    _check_meta_shapes(meta, path, date_problems)
     if date_problems:
         key_line = _key_lines(text, body_line)
+        reported = {p.line for p in problems}  # an impossible date is already reported by YAML
         for p in date_problems:
-            key = p.message.split(":", 1)[0].strip("'")
-            problems.append(Problem(p.path, key_line.get(key, key_line.get("family")), p.message))
+            key = re.match(r"'([^':]+)", p.message)
+            line = key_line.get(key[1]) if key else key_line.get("family")
+            if line is None or line not in reported:
+                problems.append(Problem(p.path, line, p.message))
     body = _read_body(text, body_line, path, problems)
     stem = path.rsplit("/", 1)[-1].removesuffix(".md")
     kind = _kind(meta, path, people_dirs)
     name = meta.get("name") if kind == "person" else meta.get("title")
     title = name.strip() if isinstance(name, str) and name.strip() else stem
     aliases = tuple(
-        str(a).strip() for a in as_list(meta.get("aliases") or meta.get("alias")) if str(a).strip()
+        str(a).strip()
+        for a in as_list(meta.get("aliases") or meta.get("alias"))
+        if not isinstance(a, dict | list) and str(a).strip()
     )
     when = parse_date(meta.get("date"))
     if when is None:
