@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import pickle
 import re
 import shutil
@@ -28,7 +29,7 @@ from .config import SUPPORTED_LANGUAGES
 from .errors import IndexCorruptError, IndexFailure, QuerySyntaxError
 from .notes import Note, flatten_values, fold
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # bump whenever parsing or the schema changes: old indexes are rebuilt
 _INTERNAL = {
     "vc_path",
     "vc_kind",
@@ -107,20 +108,30 @@ def link_key(name: str) -> str:
 class NoteIndex:
     """The Whoosh index of one vault. Open with ``NoteIndex.open``; rebuild on corruption."""
 
-    def __init__(self, directory: Path, languages: Iterable[str]):
+    def __init__(self, directory: Path, languages: Iterable[str], reading: Iterable[str] = ()):
         self.directory = directory
         self.languages = tuple(languages)
         self.name = f"vaultcrm{SCHEMA_VERSION}_{'_'.join(self.languages)}"
+        # Settings that change how a note is parsed (people_dirs, the size cap) are part of
+        # the name too: changing them makes the stored notes stale, so the index is rebuilt.
+        reading = tuple(reading)
+        if reading:
+            digest = hashlib.blake2b("\0".join(reading).encode(), digest_size=4).hexdigest()
+            self.name += f"_{digest}"
         self._ix = None
 
     # ------------------------------------------------------------ opening
 
     def state(self) -> str:
-        """'ok', 'missing' (no index yet) or 'other' (another version or language set)."""
+        """'ok', 'missing' (no index yet), 'other' (another version or language set) or
+        'corrupt' (its table of contents cannot be read)."""
         if not self.directory.is_dir():
             return "missing"
-        if whoosh_index.exists_in(str(self.directory), indexname=self.name):
-            return "ok"
+        try:
+            if whoosh_index.exists_in(str(self.directory), indexname=self.name):
+                return "ok"
+        except Exception:  # a truncated or garbled TOC raises anything from TypeError on
+            return "corrupt"
         if any(self.directory.glob("*.toc")):
             return "other"
         return "missing"

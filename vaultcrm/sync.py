@@ -76,7 +76,7 @@ def index_lock(vault: Vault, timeout: float | None = None) -> Iterator[None]:
         lock.acquire(timeout=wait)
     except Timeout:
         raise IndexLockedError(
-            f"another vaultcrm process has held the index lock for {wait:.0f}s; "
+            f"another vaultcrm process has held the index lock for {wait:g}s; "
             "try again when it has finished",
             vault.state_dir / "index.lock",
         ) from None
@@ -84,6 +84,17 @@ def index_lock(vault: Vault, timeout: float | None = None) -> Iterator[None]:
         yield
     finally:
         lock.release()
+
+
+def index_for(vault: Vault) -> NoteIndex:
+    """The vault's index, named after every setting that shapes it (languages, people_dirs,
+    size cap), so a change of settings is seen as a foreign index and rebuilt."""
+    config = vault.config
+    return NoteIndex(
+        vault.index_dir,
+        config.languages,
+        reading=(*config.people_dirs, f"max_file_size={config.max_file_size}"),
+    )
 
 
 def hash_bytes(raw: bytes) -> str:
@@ -118,7 +129,7 @@ def _content_hash(vault: Vault, stamp: FileStamp) -> str | None:
 def open_index(vault: Vault, progress: Progress | None = None) -> tuple[NoteIndex, SyncResult]:
     """The vault's index, brought up to date first, as every reading command wants it."""
     result = sync_vault(vault, progress=progress)
-    idx = NoteIndex(vault.index_dir, vault.config.languages)
+    idx = index_for(vault)
     try:
         return idx.open(), result
     except IndexCorruptError:  # damaged between the sync and now: once more, from scratch
@@ -184,7 +195,7 @@ def sync_vault(
 ) -> SyncResult:
     """Make the index match the vault (or only ``paths`` of it, for the watcher)."""
     started = time.perf_counter()
-    idx = NoteIndex(vault.index_dir, vault.config.languages)
+    idx = index_for(vault)
     if not rebuild and idx.state() == "ok":
         try:  # the common case, a no-op, needs no lock at all
             idx.open()
@@ -224,9 +235,10 @@ def _sync_locked(vault, idx: NoteIndex, rebuild, paths, progress, started) -> Sy
         notice = "No index yet: building it from the vault."
     elif state == "other":
         idx.create()
-        notice = (
-            "The index was made by another vaultcrm version or language setting: rebuilding it."
-        )
+        notice = "The index was made by another vaultcrm version or other settings: rebuilding it."
+    elif state == "corrupt":
+        idx.create()
+        notice = "The index was unreadable (damaged table of contents): rebuilding it."
     else:
         try:
             idx.open()
