@@ -2,16 +2,31 @@
 
 Writes are atomic (a temp file in the same folder, fsync, then rename or link), never
 replace a file that exists unless told to, and keep the original's permissions.
+
+Changing a note that exists (``update_file``) adds two guarantees, because the note is
+the user's and an editor may have it open:
+
+- vaultcrm writers take turns: each holds a lock on the note (a lock file under
+  ``.vaultcrm/locks/``, never next to the note, so Obsidian and git never see it) for the
+  whole read-change-write, so two ``vaultcrm log`` at once both land;
+- an edit saved by anyone else between our read and our rename is not clobbered: right
+  before the rename the note is read again, and if it moved the change is redone on the
+  new content (or, if it keeps moving, refused with ``RefusedWriteError``).
+
+The change itself is the caller's function from old bytes to new bytes; callers keep
+every byte they do not mean to change (see ``journal.py``), never a YAML round trip.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-from .errors import RefusedWriteError
+from .errors import RefusedWriteError, VaultcrmError
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -41,6 +56,11 @@ def _temp_with(folder: Path, data: bytes, mode: int | None) -> str:
 
 def write_new(path: Path, data: bytes | str, mode: int = 0o644) -> None:
     """Create ``path`` atomically; refuse if anything is already there (even a race winner)."""
+    with _io_errors(path):
+        _write_new(Path(path), data, mode)
+
+
+def _write_new(path: Path, data: bytes | str, mode: int) -> None:
     if isinstance(data, str):
         data = data.encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -59,6 +79,11 @@ def write_new(path: Path, data: bytes | str, mode: int = 0o644) -> None:
 
 def replace_file(path: Path, data: bytes | str) -> None:
     """Replace ``path`` atomically with ``data``, keeping its permissions."""
+    with _io_errors(path):
+        _replace_file(Path(path), data)
+
+
+def _replace_file(path: Path, data: bytes | str) -> None:
     if isinstance(data, str):
         data = data.encode("utf-8")
     try:
@@ -79,3 +104,113 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+# ---------------------------------------------------------------- changing a note in place
+
+LOCKS_DIR = "locks"
+_ATTEMPTS = 5  # redo a change at most this often when the note keeps changing under us
+
+
+def lock_path_for(state_dir: Path, path: Path) -> Path:
+    """The lock file guarding ``path``: one per note, named by a hash of its real path."""
+    digest = hashlib.blake2b(str(path.resolve()).encode("utf-8", "surrogateescape"), digest_size=12)
+    return state_dir / LOCKS_DIR / f"{digest.hexdigest()}.lock"
+
+
+def update_file(
+    path: Path,
+    change: Callable[[bytes], bytes],
+    state_dir: Path,
+    timeout: float | None = None,
+) -> bytes:
+    """Apply ``change`` (old bytes -> new bytes) to ``path`` atomically; return the new bytes.
+
+    Holds the note's lock (under ``state_dir/locks/``) from the read to the rename, and
+    re-reads the note right before the rename: content changed by someone who does not take
+    our lock (an editor, a sync client) makes us redo ``change`` on the new bytes instead
+    of writing over it. A symlinked note is changed where it points, keeping the link.
+    """
+    from filelock import FileLock, Timeout
+
+    path = Path(path).resolve()
+    lock_file = lock_path_for(state_dir, path)
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    wait = _lock_timeout() if timeout is None else timeout
+    lock = FileLock(str(lock_file))
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        raise RefusedWriteError(
+            f"another vaultcrm process has been changing this note for {wait:.0f}s; "
+            "not writing (try again)",
+            path,
+        ) from None
+    try:
+        with _io_errors(path):
+            return _update_locked(path, change)
+    finally:
+        lock.release()
+
+
+def _update_locked(path: Path, change: Callable[[bytes], bytes]) -> bytes:
+    for _ in range(_ATTEMPTS):
+        before, stamp = _read_with_stamp(path)
+        after = change(before)
+        if after == before:
+            return after
+        tmp = _temp_with(path.parent, after, stamp.st_mode & 0o7777)
+        try:
+            _keep_owner(tmp, stamp)
+            now, now_stamp = _read_with_stamp(path)
+            if now != before or _identity(now_stamp) != _identity(stamp):
+                continue  # saved by someone else meanwhile: redo the change on their version
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)  # gone after a successful replace; removed otherwise
+        _fsync_dir(path.parent)
+        return after
+    raise RefusedWriteError(
+        "the note kept changing while vaultcrm tried to write it; not writing (try again)", path
+    )
+
+
+def _read_with_stamp(path: Path) -> tuple[bytes, os.stat_result]:
+    try:
+        with open(path, "rb") as handle:
+            stamp = os.fstat(handle.fileno())
+            return handle.read(), stamp
+    except FileNotFoundError:
+        raise RefusedWriteError("the note is gone (moved or deleted); not writing", path) from None
+    except OSError as exc:
+        raise VaultcrmError(f"cannot read the note: {exc.strerror or exc}", path) from None
+
+
+def _identity(stamp: os.stat_result) -> tuple[int, int, int, int]:
+    return stamp.st_ino, stamp.st_dev, stamp.st_size, stamp.st_mtime_ns
+
+
+def _keep_owner(tmp: str, stamp: os.stat_result) -> None:
+    """Give the new file the old one's owner when we may (root editing a user's vault)."""
+    st = os.stat(tmp)
+    if (st.st_uid, st.st_gid) != (stamp.st_uid, stamp.st_gid):
+        with contextlib.suppress(OSError):
+            os.chown(tmp, stamp.st_uid, stamp.st_gid)
+
+
+@contextlib.contextmanager
+def _io_errors(path: Path):
+    """A full disk or a read-only folder is the user's to fix: a message, not a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        raise VaultcrmError(f"cannot write: {exc.strerror or exc}", path) from None
+
+
+def _lock_timeout() -> float:
+    """Seconds to wait for another writer: ``VAULTCRM_LOCK_TIMEOUT``, as for the index lock."""
+    try:
+        return float(os.environ.get("VAULTCRM_LOCK_TIMEOUT", "60"))
+    except ValueError:
+        return 60.0

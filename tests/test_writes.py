@@ -1,0 +1,177 @@
+"""Safe writes: atomic, never overwriting unless told, taking turns, never clobbering an edit."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from vaultcrm.errors import RefusedWriteError, VaultcrmError
+from vaultcrm.writes import LOCKS_DIR, lock_path_for, replace_file, update_file, write_new
+
+
+def append(line: bytes):
+    return lambda raw: raw + line
+
+
+# ---------------------------------------------------------------- write_new / replace_file
+
+
+def test_write_new_creates_and_then_refuses_to_overwrite(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "note.md"
+    write_new(target, "first\n")
+    with pytest.raises(RefusedWriteError, match="already exists"):
+        write_new(target, "second\n")
+    assert target.read_text() == "first\n"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["note.md"]  # no temp left
+
+
+def test_replace_file_keeps_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "note.md"
+    target.write_text("old")
+    os.chmod(target, 0o600)
+    replace_file(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert os.stat(target).st_mode & 0o777 == 0o600
+
+
+def test_a_write_into_a_read_only_folder_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root may write anywhere")
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    os.chmod(folder, 0o500)
+    try:
+        with pytest.raises(VaultcrmError, match="cannot write"):
+            write_new(folder / "x.md", "x")
+    finally:
+        os.chmod(folder, 0o700)
+
+
+# ---------------------------------------------------------------- update_file
+
+
+def test_update_changes_only_what_the_change_adds_and_keeps_mode(tmp_path: Path) -> None:
+    note = tmp_path / "people" / "Henk.md"
+    note.parent.mkdir()
+    original = b"\xef\xbb\xbf---\r\nname: Henk  # kept\r\n---\r\nno final newline  "
+    note.write_bytes(original)
+    os.chmod(note, 0o640)
+    update_file(note, append(b"\r\n- added"), tmp_path / ".vaultcrm")
+    assert note.read_bytes() == original + b"\r\n- added"
+    assert os.stat(note).st_mode & 0o777 == 0o640
+
+
+def test_the_lock_file_lives_under_vaultcrm_locks_never_next_to_the_note(tmp_path: Path) -> None:
+    note = tmp_path / "people" / "Henk.md"
+    note.parent.mkdir()
+    note.write_bytes(b"x\n")
+    state = tmp_path / ".vaultcrm"
+    update_file(note, append(b"y\n"), state)
+    assert os.listdir(note.parent) == ["Henk.md"]
+    assert lock_path_for(state, note).parent == state / LOCKS_DIR
+    assert lock_path_for(state, note).exists()
+
+
+def test_an_unchanged_result_writes_nothing(tmp_path: Path) -> None:
+    note = tmp_path / "n.md"
+    note.write_bytes(b"x\n")
+    before = os.stat(note)
+    update_file(note, lambda raw: raw, tmp_path / ".vaultcrm")
+    assert os.stat(note).st_ino == before.st_ino
+
+
+def test_an_edit_saved_between_read_and_write_is_not_clobbered(tmp_path: Path) -> None:
+    """An editor saves while we work: our change is redone on the editor's version."""
+    note = tmp_path / "n.md"
+    note.write_bytes(b"line 1\n")
+    calls = []
+
+    def change(raw: bytes) -> bytes:
+        calls.append(raw)
+        if len(calls) == 1:  # the editor saves right after our read
+            note.write_bytes(b"line 1\nfrom the editor\n")
+        return raw + b"from vaultcrm\n"
+
+    update_file(note, change, tmp_path / ".vaultcrm")
+    assert note.read_bytes() == b"line 1\nfrom the editor\nfrom vaultcrm\n"
+    assert calls == [b"line 1\n", b"line 1\nfrom the editor\n"]
+
+
+def test_a_note_that_keeps_changing_is_refused_and_left_as_the_editor_wrote_it(
+    tmp_path: Path,
+) -> None:
+    note = tmp_path / "n.md"
+    note.write_bytes(b"0\n")
+    counter = iter(range(1, 100))
+
+    def change(raw: bytes) -> bytes:
+        note.write_bytes(f"{next(counter)}\n".encode())
+        return raw + b"ours\n"
+
+    with pytest.raises(RefusedWriteError, match="kept changing"):
+        update_file(note, change, tmp_path / ".vaultcrm")
+    assert b"ours" not in note.read_bytes()
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []
+
+
+def test_a_note_deleted_meanwhile_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(RefusedWriteError, match="gone"):
+        update_file(tmp_path / "missing.md", append(b"x"), tmp_path / ".vaultcrm")
+
+
+def test_writers_take_turns_so_every_change_lands(tmp_path: Path) -> None:
+    note = tmp_path / "n.md"
+    note.write_bytes(b"## Log\n")
+    state = tmp_path / ".vaultcrm"
+    threads = [
+        threading.Thread(target=update_file, args=(note, append(f"- {i}\n".encode()), state))
+        for i in range(12)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    lines = note.read_bytes().decode().splitlines()
+    assert sorted(lines[1:], key=lambda s: int(s[2:])) == [f"- {i}" for i in range(12)]
+
+
+def test_a_held_lock_makes_the_second_writer_give_up_after_the_timeout(tmp_path: Path) -> None:
+    from filelock import FileLock
+
+    note = tmp_path / "n.md"
+    note.write_bytes(b"x\n")
+    state = tmp_path / ".vaultcrm"
+    lock_path_for(state, note).parent.mkdir(parents=True)
+    held = FileLock(str(lock_path_for(state, note)), thread_local=False)
+    ready, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with held:
+            ready.set()
+            done.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    ready.wait(10)
+    try:
+        with pytest.raises(RefusedWriteError, match="another vaultcrm process"):
+            update_file(note, append(b"y\n"), state, timeout=0.2)
+    finally:
+        done.set()
+        holder.join()
+    assert note.read_bytes() == b"x\n"
+
+
+def test_a_symlinked_note_is_changed_where_it_points(tmp_path: Path) -> None:
+    real = tmp_path / "archive" / "Henk.md"
+    real.parent.mkdir()
+    real.write_bytes(b"x\n")
+    link = tmp_path / "people" / "Henk.md"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    update_file(link, append(b"y\n"), tmp_path / ".vaultcrm")
+    assert link.is_symlink()
+    assert real.read_bytes() == b"x\ny\n"
