@@ -161,7 +161,13 @@ def _plan(
         if old is None:
             plan.fresh.append(stamp)
         elif (old.mtime_ns, old.size) == (stamp.mtime_ns, stamp.size):
-            plan.unchanged += 1
+            # A scoped (watcher) sync was told this file changed: trust the content, not
+            # the stamp, which a same-size rewrite within one mtime tick leaves unchanged
+            # (coarse-timestamp kernels, FAT/SMB with 1-2 s granularity).
+            if scope is not None and _content_hash(vault, stamp) != old.sha:
+                plan.changed.append(stamp)
+            else:
+                plan.unchanged += 1
         elif _content_hash(vault, stamp) == old.sha:
             plan.touched.append(stamp)
         else:
