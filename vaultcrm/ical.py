@@ -1,0 +1,231 @@
+"""The ``calendar`` export: birthdays, work anniversaries and dated follow-ups as iCalendar.
+
+(Named ``ical`` so it never shadows the standard library's ``calendar``.)
+
+Choices that make the file import cleanly into Outlook, Google Calendar and Apple
+Calendar, and re-import as an update rather than a second copy:
+
+- every event is all-day (``DTSTART;VALUE=DATE`` and ``DTEND`` the day after) and
+  transparent (it does not block time in a free/busy view);
+- birthdays and anniversaries are one event each with a yearly ``RRULE``; a 29 February
+  recurs on the last day of February (``BYMONTH=2;BYMONTHDAY=-1``: 29 February in leap
+  years, 28 February otherwise), as the agenda counts it; a year-less birthday starts in
+  2000 (a leap year, so ``--02-29`` is valid);
+- a work anniversary starts on the first anniversary, not on the first working day;
+- follow-ups are open tasks with a due date (📅), one event on that date;
+- UIDs are derived from what the event is about (kind, person, family member; for a task
+  its note and text), never from a counter or a line number, so exporting again after
+  edits updates the same events. Done tasks are left out of the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .agenda import as_partial
+from .notes import Note, PartialDate, fold
+from .people import Directory, Person
+from .sync import SyncResult
+from .vault import Vault
+
+PRODID = "-//vaultcrm//vaultcrm calendar export//EN"
+_UID_DOMAIN = "vaultcrm"
+_WORDS = {
+    "en": {
+        "birthday": "Birthday: {who}",
+        "family": "Birthday: {who} ({relation} of {person})",
+        "family_plain": "Birthday: {who} (family of {person})",
+        "anniversary": "Work anniversary: {who} (since {year})",
+        "follow_up": "Follow-up: {text}",
+        "born": "Born {date}.",
+        "started": "Started {date}.",
+        "calendar": "vaultcrm: people",
+    },
+    "nl": {
+        "birthday": "Verjaardag: {who}",
+        "family": "Verjaardag: {who} ({relation} van {person})",
+        "family_plain": "Verjaardag: {who} (familie van {person})",
+        "anniversary": "Werkjubileum: {who} (in dienst sinds {year})",
+        "follow_up": "Opvolgen: {text}",
+        "born": "Geboren {date}.",
+        "started": "In dienst sinds {date}.",
+        "calendar": "vaultcrm: mensen",
+    },
+}
+
+
+@dataclass(frozen=True)
+class CalendarFile:
+    """The .ics bytes and how many events they hold."""
+
+    data: bytes
+    events: int
+    sync: SyncResult | None = None
+
+
+def build_calendar(vault: Vault) -> CalendarFile:
+    """The vault's calendar, from the (synced) index."""
+    from .catalog import load_catalog
+
+    catalog = load_catalog(vault)
+    data, count = calendar_bytes(catalog.directory, catalog.notes, vault.config.locale)
+    return CalendarFile(data, count, catalog.sync)
+
+
+def export_calendar(
+    vault: Vault, out: str | os.PathLike | None = None, force: bool = False
+) -> CalendarFile:
+    """The calendar, also written atomically to ``out`` when given (replaced only if ``force``)."""
+    from .errors import RefusedWriteError
+    from .writes import replace_file, write_new
+
+    result = build_calendar(vault)
+    if out is not None:
+        target = Path(out)
+        if not force and (target.exists() or target.is_symlink()):
+            raise RefusedWriteError("already exists; pass --force to replace it", target)
+        (replace_file if force else write_new)(target, result.data)
+    return result
+
+
+def calendar_bytes(
+    directory: Directory,
+    notes: Iterable[Note],
+    locale: str = "en",
+    stamp: dt.datetime | None = None,
+) -> tuple[bytes, int]:
+    """An iCalendar document (RFC 5545) and its number of events."""
+    from icalendar import Calendar
+
+    words = _WORDS["nl" if locale.lower().startswith("nl") else "en"]
+    stamp = stamp or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", words["calendar"])
+    count = 0
+    for person in directory.people:
+        for event in _person_events(person, words, stamp):
+            cal.add_component(event)
+            count += 1
+    for event in _follow_up_events(notes, directory, words, stamp):
+        cal.add_component(event)
+        count += 1
+    return cal.to_ical(), count
+
+
+def _person_events(person: Person, words: dict, stamp: dt.datetime) -> list:
+    events = []
+    if person.birthday:
+        summary = words["birthday"].format(who=person.name)
+        born = words["born"].format(date=person.birthday) if person.birthday.year else ""
+        events.append(
+            _yearly(("birthday", person.name), person.birthday, summary, born, person, stamp, False)
+        )
+    started = as_partial(person.started)
+    if started:
+        summary = words["anniversary"].format(who=person.name, year=started.year)
+        detail = words["started"].format(date=started)
+        events.append(
+            _yearly(("anniversary", person.name), started, summary, detail, person, stamp, True)
+        )
+    for member in person.family:
+        if not member.birthday:
+            continue
+        key = "family" if member.relation else "family_plain"
+        summary = words[key].format(who=member.name, relation=member.relation, person=person.name)
+        born = words["born"].format(date=member.birthday) if member.birthday.year else ""
+        events.append(
+            _yearly(
+                ("family", person.name, member.name),
+                member.birthday,
+                summary,
+                born,
+                person,
+                stamp,
+                False,
+            )
+        )
+    return events
+
+
+def _yearly(
+    key: tuple[str, ...],
+    day: PartialDate,
+    summary: str,
+    detail: str,
+    person: Person,
+    stamp: dt.datetime,
+    from_first_anniversary: bool,
+):
+    """One all-day event recurring every year on ``day``."""
+    start_year = day.year or 2000
+    if from_first_anniversary:
+        start_year += 1
+    start = day.on_year(start_year)
+    rule: dict = {"freq": "yearly"}
+    if (day.month, day.day) == (2, 29):
+        rule.update(bymonth=2, bymonthday=-1)
+    event = _all_day(key, start, summary, detail, person.path, stamp)
+    event.add("rrule", rule)
+    return event
+
+
+def _follow_up_events(
+    notes: Iterable[Note], directory: Directory, words: dict, stamp: dt.datetime
+) -> list:
+    events = []
+    for note in notes:
+        seen: dict[str, int] = {}
+        for task in note.tasks:
+            if task.done or task.due is None:
+                continue
+            # Two identical tasks in one note stay two events, each with its own UID.
+            seen[task.text] = seen.get(task.text, 0) + 1
+            people = (
+                [note.title] if note.kind == "person" else [p.name for p in directory.linked(note)]
+            )
+            text = task.text + (f" ({', '.join(people)})" if people else "")
+            event = _all_day(
+                ("task", note.path, task.text, str(seen[task.text])),
+                task.due,
+                words["follow_up"].format(text=text),
+                "",
+                f"{note.path}:{task.line}",
+                stamp,
+            )
+            events.append(event)
+    return events
+
+
+def _all_day(
+    key: tuple[str, ...], start: dt.date, summary: str, detail: str, where: str, stamp: dt.datetime
+):
+    from icalendar import Event
+
+    event = Event()
+    event.add("uid", _uid(key))
+    event.add("dtstamp", stamp)
+    event.add("dtstart", start)
+    event.add("dtend", start + dt.timedelta(days=1))
+    event.add("summary", summary)
+    event.add("description", " ".join(x for x in (detail, where) if x))
+    event.add("transp", "TRANSPARENT")
+    event.add("x-microsoft-cdo-alldayevent", "TRUE")
+    event.add("x-microsoft-cdo-busystatus", "FREE")
+    return event
+
+
+def _uid(key: tuple[str, ...]) -> str:
+    """Stable across exports: a hash of what the event is about (folded names)."""
+    raw = "\x1f".join(fold(part) if i else part for i, part in enumerate(key))
+    return (
+        f"{key[0]}-{hashlib.blake2b(raw.encode('utf-8'), digest_size=10).hexdigest()}@{_UID_DOMAIN}"
+    )
