@@ -14,6 +14,7 @@ import hashlib
 import pickle
 import re
 import shutil
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,7 @@ _INTERNAL = {
     "body",
 }
 _FIELD_NAME = re.compile(r"[^a-z0-9_]+")
+_OPEN_TRIES = 10  # a TOC swapped away by a concurrent commit is retried this often
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ class NoteIndex:
             digest = hashlib.blake2b("\0".join(reading).encode(), digest_size=4).hexdigest()
             self.name += f"_{digest}"
         self._ix = None
+        self._schema: Schema | None = None
 
     # ------------------------------------------------------------ opening
 
@@ -137,17 +140,27 @@ class NoteIndex:
         return "missing"
 
     def open(self) -> NoteIndex:
-        """Open the existing index; raise ``IndexCorruptError`` if it cannot be read."""
-        try:
-            self._ix = whoosh_index.open_dir(str(self.directory), indexname=self.name)
-            with self._ix.reader() as reader:
-                reader.doc_count_all()
-        except Exception as exc:  # Whoosh raises anything from EOFError to pickle errors
-            self._ix = None
-            raise IndexCorruptError(
-                f"the index is unreadable ({_why(exc)})", self.directory
-            ) from None
-        return self
+        """Open the existing index; raise ``IndexCorruptError`` if it cannot be read.
+
+        Another process (``watch``) may commit between Whoosh listing the TOC files and
+        reading the newest, which the commit has just replaced: that is retried, never
+        taken for corruption (which would rebuild the whole index).
+        """
+        for attempt in range(_OPEN_TRIES):
+            try:
+                self._ix = whoosh_index.open_dir(str(self.directory), indexname=self.name)
+                self._schema = self._ix.schema
+                with self._ix.reader() as reader:
+                    reader.doc_count_all()
+                return self
+            except FileNotFoundError as exc:
+                failure: BaseException = exc
+                time.sleep(0.01 * (attempt + 1))
+            except Exception as exc:  # Whoosh raises anything from EOFError to pickle errors
+                failure = exc
+                break
+        self._ix = None
+        raise IndexCorruptError(f"the index is unreadable ({_why(failure)})", self.directory)
 
     def create(self) -> NoteIndex:
         """Wipe the index folder and start an empty index (the vault is the truth)."""
@@ -162,6 +175,7 @@ class NoteIndex:
             self._ix = whoosh_index.create_in(
                 str(self.directory), make_schema(self.languages), indexname=self.name
             )
+            self._schema = self._ix.schema
         except OSError as exc:
             raise IndexFailure(
                 f"cannot create the index: {exc.strerror or exc}", self.directory
@@ -173,6 +187,13 @@ class NoteIndex:
         if self._ix is None:
             self.open()
         return self._ix
+
+    @property
+    def schema(self) -> Schema:
+        """The schema as read at open: ``ix.schema`` re-reads the TOC, racing writers."""
+        if self._ix is None:
+            self.open()
+        return self._schema
 
     # ------------------------------------------------------------ reading
 
@@ -235,7 +256,7 @@ class NoteIndex:
         """Notes that link to any of ``names`` or contain any of ``phrases`` in their text."""
         clauses: list[wq.Query] = [wq.Term("links", link_key(n)) for n in names]
         for phrase in phrases:
-            words = [t.text for t in self.ix.schema["body"].analyzer(phrase)]
+            words = [t.text for t in self.schema["body"].analyzer(phrase)]
             if len(words) > 1:
                 clauses.append(wq.Phrase("body", words))
             elif words:
@@ -275,7 +296,7 @@ class NoteIndex:
 
     def parse(self, text: str) -> wq.Query:
         _check_balance(text)
-        schema = self.ix.schema
+        schema = self.schema
         fields = ["name", "aliases", "tags", "body"] + [f"body_{lang}" for lang in self.languages]
         parser = MultifieldParser(fields, schema)
         # Only words that start with a letter are field names, so '10:30' stays text.
@@ -283,10 +304,47 @@ class NoteIndex:
         parser.add_plugin(
             FieldAliasPlugin({"tags": ["tag"], "vc_kind": ["kind"], "vc_path": ["path"]})
         )
-        query = parser.parse(text).normalize()
+        query = self._names_as_written(text, parser.parse(text).normalize())
         if query is wq.NullQuery:
             raise QuerySyntaxError(f"nothing to search for in {text!r}")
         return query
+
+    def _names_as_written(self, text: str, query: wq.Query) -> wq.Query:
+        """A query word that is someone's name or alias is not matched by its stem.
+
+        Dutch stems 'Daan' to 'dan' (then, than): searching a colleague's first name would
+        otherwise find nearly every Dutch note. The name still matches as written, in the
+        name, aliases and unstemmed body fields.
+        """
+        words = {t.text for t in self.ix.schema["body"].analyzer(text)}
+        try:
+            with self.ix.reader() as reader:
+                names = {w for w in words if ("name", w) in reader or ("aliases", w) in reader}
+        except Exception:  # an unreadable index fails later, in search, with a clear error
+            return query
+        if not names:
+            return query
+        drop: set[tuple[str, str]] = set()
+        keep: set[tuple[str, str]] = set()  # stems that other words of the query need
+        for lang in self.languages:
+            field = f"body_{lang}"
+            analyzer = self.ix.schema[field].analyzer
+            for word in words:
+                stems = {(field, t.text) for t in analyzer(word)}
+                if word in names:
+                    drop |= {stem for stem in stems if stem[1] != word}
+                else:
+                    keep |= stems
+        drop -= keep
+        if not drop:
+            return query
+
+        def as_written(q: wq.Query) -> wq.Query:
+            if isinstance(q, wq.Term) and (q.fieldname, q.text) in drop:
+                return wq.NullQuery
+            return q
+
+        return query.accept(as_written).normalize()
 
     def spans(self, line: str, terms: Iterable[tuple[str, str]]) -> list[tuple[int, int]]:
         """Character spans in ``line`` of words that match the hit's terms, per field analyzer."""
@@ -294,7 +352,7 @@ class NoteIndex:
         for field_, term in terms:
             by_field.setdefault(field_, set()).add(term)
         spans: set[tuple[int, int]] = set()
-        schema = self.ix.schema
+        schema = self.schema
         for field_, wanted in by_field.items():
             if field_ not in schema or field_ in ("vc_path", "vc_kind", "links"):
                 continue
