@@ -211,6 +211,14 @@ def test_through_the_safe_write_the_file_is_the_original_plus_the_line(
             b"# Henk\n\n## Logboek\n* 2026-01-01: a\n",
             b"# Henk\n\n## Logboek\n* 2026-01-01: a\n* 2026-11-23: hi\n",
         ),
+        (  # a log kept newest first gets the entry on top
+            b"## Log\n\n- 2026-11-10: a\n- 2026-10-01: b\n",
+            b"## Log\n\n- 2026-11-23: hi\n- 2026-11-10: a\n- 2026-10-01: b\n",
+        ),
+        (
+            b"## Log\n### 2026-11-10\nfoo\n\n### 2026-10-01\nbar",
+            b"## Log\n### 2026-11-23\nhi\n\n### 2026-11-10\nfoo\n\n### 2026-10-01\nbar",
+        ),
         (  # a log kept as dated headings gets one more dated heading
             b"## Log\n### 2026-10-01\nTalked.\n\n## Wins\n",
             b"## Log\n### 2026-10-01\nTalked.\n\n### 2026-11-23\nhi\n\n## Wins\n",

@@ -95,9 +95,10 @@ def add_log_entry(raw: bytes, when: dt.date, text: str, locale: str = "en") -> t
     """``raw`` with ``- YYYY-MM-DD: text`` at the end of its Log; (new bytes, its line).
 
     The entry goes after the last non-blank line of the first Log/Logboek section, so it
-    stays before any heading that follows. A log kept as ``### YYYY-MM-DD`` headings gets
-    one more such heading (a list item there would be read as part of the last entry).
-    No Log section: one is created at the end of the note.
+    stays before any heading that follows. A log kept newest first (its dates descend)
+    gets the entry on top instead, before its first entry. A log kept as
+    ``### YYYY-MM-DD`` headings gets one more such heading (a list item there would be
+    read as part of the entry above it). No Log section: one is created at the end.
     """
     return _insert(
         raw,
@@ -128,6 +129,13 @@ class _Section:
     last: int  # 0-based index of its last non-blank line (its heading when empty)
     marker: str  # the list marker its items use
     date_level: int  # level of a '### YYYY-MM-DD' entry heading closing it, 0 if none
+    entries: tuple[tuple[int, str, int], ...] = ()  # dated entries: (index, date, heading level)
+
+    @property
+    def newest_first(self) -> bool:
+        """Whether the log is kept newest on top: its dates descend."""
+        dates = [date for _, date, _ in self.entries]
+        return len(dates) > 1 and dates[0] > dates[-1] and dates == sorted(dates, reverse=True)
 
 
 def _insert(raw, names, make_line, new_heading, heading_entry=None) -> tuple[bytes, int]:
@@ -150,6 +158,14 @@ def _insert(raw, names, make_line, new_heading, heading_entry=None) -> tuple[byt
             lead += eol  # a blank line before the new heading
         head = text + lead + new_heading + eol
         return _encode(head + make_line("-") + ("" if ends_open else eol), bom), _lines_in(head)
+    if heading_entry and section.newest_first:
+        index, _, level = section.entries[0]
+        day, entry = heading_entry
+        parts = [f"{'#' * level} {day}", entry, ""] if level else [make_line(section.marker)]
+        eol = "\r\n" if lines[index].endswith("\r") else "\n"
+        cut = sum(len(line) + 1 for line in lines[:index])
+        added = "".join(p + eol for p in parts)
+        return _encode(text[:cut] + added + text[cut:], bom), _lines_in(text[:cut])
     if section.date_level and heading_entry:
         day, entry = heading_entry
         parts = ["", f"{'#' * section.date_level} {day}", entry]
@@ -212,14 +228,22 @@ def _find_section(
             if found is None:
                 if _section_name(heading[2]) in names:
                     found = {"level": level, "last": index, "marker": "-", "date_level": 0}
+                    found["entries"] = []
                 continue
             found["last"] = index
-            found["date_level"] = level if _LOG_ITEM.match(heading[2]) else 0
+            dated = _LOG_ITEM.match(heading[2])
+            found["date_level"] = level if dated else 0
+            if dated:
+                found["entries"].append((index, dated[1], level))
             continue
         if found is not None and line.strip():
             found["last"] = index
-            if _LIST_ITEM.match(line) and line[0] in "-*+":
+            item = _LIST_ITEM.match(line)
+            if item and line[0] in "-*+":
                 found["marker"] = line[0]
+                dated = _LOG_ITEM.match(item[1])
+                if dated and not found["date_level"]:
+                    found["entries"].append((index, dated[1], 0))
     if found is not None:
         if fence is not None:
             raise RefusedWriteError(
@@ -230,7 +254,13 @@ def _find_section(
 
 
 def _section_of(found: dict) -> _Section:
-    return _Section(found["level"], found["last"], found["marker"], found["date_level"])
+    return _Section(
+        found["level"],
+        found["last"],
+        found["marker"],
+        found["date_level"],
+        tuple(found["entries"]),
+    )
 
 
 # ---------------------------------------------------------------- user input
@@ -416,11 +446,17 @@ def yaml_scalar(value: object) -> str:
 
 
 def _render_person(vault: Vault, context: dict) -> str:
-    """Render ``person.md.j2``: the vault's override in .vaultcrm/templates/ first."""
+    """Render ``person.md.j2``: the vault's override in .vaultcrm/templates/ first.
+
+    Sandboxed like the prep templates: a template that came with a shared vault cannot
+    run code. (``render.py`` renders prep sheets only; this loader is the same search
+    order for the one template ``new`` needs.)
+    """
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
     search = [str(vault.state_dir / "templates"), str(_packaged_templates())]
-    env = jinja2.Environment(
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(search),
         autoescape=False,
         keep_trailing_newline=True,
