@@ -319,6 +319,196 @@ def people(ctx: Context, team: str | None, relation: str | None, as_json: bool) 
         out(f"{row.name:<{width}}  {last:<10}  {ago(row.days_since):<14}{detail}{due}")
 
 
+# ---------------------------------------------------------------- new
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--role", help="Their role, e.g. 'Senior Support Engineer'.")
+@click.option("--team", help="Their team.")
+@click.option(
+    "--relation",
+    type=click.Choice(
+        [
+            "report",
+            "peer",
+            "manager",
+            "skip",
+            "client",
+            "freelancer",
+            "supplier",
+            "former",
+            "other",
+        ],
+        case_sensitive=False,
+    ),
+    help="How they relate to you.",
+)
+@click.option("--edit", is_flag=True, help="Open the new note in $EDITOR.")
+@pass_ctx
+def new(
+    ctx: Context, name: str, role: str | None, team: str | None, relation: str | None, edit: bool
+) -> None:
+    """Create people/NAME.md from the person template (never overwrites)."""
+    from .journal import create_person
+
+    created = create_person(ctx.vault, name, role=role, team=team, relation=relation)
+    report_sync(created.sync)
+    out(f"Created {created.path}")
+    if edit:
+        click.edit(filename=str(created.file))
+
+
+# ---------------------------------------------------------------- log
+
+
+@cli.command()
+@click.argument("name")
+@click.argument("text")
+@click.option(
+    "--date",
+    "date_text",
+    metavar="D",
+    help="The day: YYYY-MM-DD, today, yesterday or -3d (default: today). With --follow-up: the due date.",
+)
+@click.option(
+    "--follow-up", "follow_up", is_flag=True, help="Add an open task instead of a Log entry."
+)
+@pass_ctx
+def log(ctx: Context, name: str, text: str, date_text: str | None, follow_up: bool) -> None:
+    """Add '- YYYY-MM-DD: TEXT' to NAME's Log, or with --follow-up an open task '- [ ] TEXT'.
+    Line breaks in TEXT are joined into one line."""
+    from .dates import parse_user_date
+    from .journal import log_contact
+
+    when = parse_user_date(date_text) if date_text else None
+    logged = log_contact(ctx.vault, name, text, when=when, follow_up=follow_up)
+    report_sync(logged.sync)
+    what = "Follow-up added to" if follow_up else "Logged for"
+    out(f"{what} {logged.name}  {click.style(f'{logged.path}:{logged.line}', fg='blue')}")
+    out(f"    {logged.entry}")
+
+
+# ---------------------------------------------------------------- agenda
+
+
+@cli.command()
+@click.option(
+    "--days",
+    "-d",
+    default=14,
+    show_default=True,
+    type=click.IntRange(0, 3660),
+    help="How far ahead to look for dates and follow-ups.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the agenda as JSON.")
+@pass_ctx
+def agenda(ctx: Context, days: int, as_json: bool) -> None:
+    """Who is due by cadence, birthdays and anniversaries in the next DAYS days, and
+    open follow-ups due by then. Exit 0 even when nothing is due."""
+    from .agenda import build_agenda
+
+    result = build_agenda(ctx.vault, days)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    report_sync(result.sync)
+    if result.empty:
+        out("Nothing due.")
+        return
+    for block in _agenda_lines(result):
+        out(block)
+
+
+def _agenda_lines(result) -> list[str]:
+    """The agenda as text: three headed blocks, empty ones left out."""
+    lines: list[str] = []
+    if result.due:
+        lines.append(click.style("Due for a catch-up", bold=True))
+        width = max(len(d.name) for d in result.due)
+        for d in result.due:
+            late = "due today" if d.overdue_days == 0 else f"{d.overdue_days} days overdue"
+            last = (
+                f"last contact {d.last_contact} ({ago((result.today - d.last_contact).days)})"
+                if d.last_contact
+                else "no contact yet"
+            )
+            lines.append(
+                f"  {d.name:<{width}}  {click.style(f'{late:<17}', fg='red')}{last}, every {d.cadence}"
+            )
+    if result.dates:
+        lines.append(click.style(f"Coming up in the next {result.days} days", bold=True))
+        for e in result.dates:
+            when = (
+                "today"
+                if e.days_until == 0
+                else ("tomorrow" if e.days_until == 1 else f"in {e.days_until} days")
+            )
+            lines.append(f"  {e.date:%Y-%m-%d %a}  {when:<11} {_date_line(e)}")
+    if result.follow_ups:
+        lines.append(click.style("Follow-ups", bold=True))
+        for f in result.follow_ups:
+            if f.due is None:
+                day, when = f.scheduled, "scheduled"
+            elif f.overdue_days:
+                day, when = f.due, f"{f.overdue_days} days overdue"
+            else:
+                days = (f.due - result.today).days
+                soon = {0: "due today", 1: "due tomorrow"}
+                day, when = f.due, soon.get(days, f"due in {days} days")
+            who = f" ({', '.join(f.people)})" if f.people else ""
+            lines.append(
+                f"  {day}  {click.style(f'{when:<17}', fg='red' if f.overdue_days else None)}"
+                f"{f.text}{who}  {click.style(f'{f.path}:{f.line}', fg='blue')}"
+            )
+    return lines
+
+
+def _date_line(event) -> str:
+    """'Henk de Vries turns 48', 'Lisa (daughter of Henk de Vries) turns 18', '… 11 years at work'."""
+    if event.kind == "anniversary":
+        years = (
+            f"{event.years} year{'s' if event.years != 1 else ''} at work"
+            if event.years
+            else "work anniversary"
+        )
+        return f"{event.who}: {years}"
+    whose = event.who
+    if event.kind == "family_birthday":
+        whose += (
+            f" ({event.relation} of {event.person})"
+            if event.relation
+            else f" (family of {event.person})"
+        )
+    return f"{whose} turns {event.years}" if event.years else f"{whose}: birthday"
+
+
+# ---------------------------------------------------------------- calendar
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Write the .ics to FILE instead of stdout.",
+)
+@click.option("--force", is_flag=True, help="With --out: replace FILE if it exists.")
+@pass_ctx
+def calendar(ctx: Context, out_file: str | None, force: bool) -> None:
+    """An iCalendar (.ics) file of birthdays, work anniversaries and dated follow-ups,
+    for Outlook, Google Calendar or Apple Calendar. Re-importing updates the events."""
+    from .ical import export_calendar
+
+    result = export_calendar(ctx.vault, out_file, force=force)
+    report_sync(result.sync)
+    if out_file is None:
+        click.echo(result.data, nl=False)
+    else:
+        err(f"Wrote {result.events} events to {out_file}")
+
+
 # ---------------------------------------------------------------- one exit point
 
 
