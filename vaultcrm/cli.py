@@ -245,9 +245,8 @@ def search(ctx: Context, query: tuple[str, ...], limit: int, people: bool, as_js
         emit_json({"query": text, "hits": [h.to_dict() for h in result.hits]})
     else:
         for hit in result.hits:
-            out(
-                f"{click.style(hit.title, bold=True)}  {click.style(f'{hit.path}:{hit.line}', fg='blue')}"
-            )
+            where = f"{hit.path}:{hit.line}" if hit.line else hit.path
+            out(f"{click.style(hit.title, bold=True)}  {click.style(where, fg='blue')}")
             if hit.snippet:
                 out(f"    {highlight(hit.snippet, hit.spans)}")
             if hit.via:

@@ -298,7 +298,9 @@ class NoteIndex:
         _check_balance(text)
         schema = self.schema
         fields = ["name", "aliases", "tags", "body"] + [f"body_{lang}" for lang in self.languages]
-        parser = MultifieldParser(fields, schema)
+        # A name or alias match outweighs any number of mentions in a body (SPEC: a person
+        # whose name matches ranks above a note that merely mentions the word).
+        parser = MultifieldParser(fields, schema, fieldboosts={"name": 10.0, "aliases": 8.0})
         # Only words that start with a letter are field names, so '10:30' stays text.
         parser.replace_plugin(FieldsPlugin(expr=r"(?P<text>[A-Za-z_][\w]*|[*]):"))
         parser.add_plugin(
@@ -316,7 +318,7 @@ class NoteIndex:
         otherwise find nearly every Dutch note. The name still matches as written, in the
         name, aliases and unstemmed body fields.
         """
-        words = {t.text for t in self.ix.schema["body"].analyzer(text)}
+        words = {t.text for t in self.schema["body"].analyzer(text)}
         try:
             with self.ix.reader() as reader:
                 names = {w for w in words if ("name", w) in reader or ("aliases", w) in reader}
@@ -328,7 +330,7 @@ class NoteIndex:
         keep: set[tuple[str, str]] = set()  # stems that other words of the query need
         for lang in self.languages:
             field = f"body_{lang}"
-            analyzer = self.ix.schema[field].analyzer
+            analyzer = self.schema[field].analyzer
             for word in words:
                 stems = {(field, t.text) for t in analyzer(word)}
                 if word in names:

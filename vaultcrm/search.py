@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass
 
-from .index import NoteIndex, RawHit
-from .notes import Note
+from .index import NoteIndex, RawHit, field_name
+from .notes import Note, fold
 from .people import Directory, person_from_note
 from .sync import SyncResult, open_index
 from .vault import Vault
 
 SNIPPET_WIDTH = 160
 _MAX_SNIPPET_LINES = 5000
+_TEXT_FIELDS = {"name", "aliases", "tags", "links", "body"}
+_KEY = re.compile(r"^([^\s#:\-][^:]*):")
 
 
 @dataclass(frozen=True)
@@ -22,10 +26,10 @@ class Hit:
     title: str
     kind: str
     score: float
-    line: int
+    line: int | None  # None for a --people hit whose snippet comes from another note (``via``)
     snippet: str
     spans: tuple[tuple[int, int], ...]  # highlighted character ranges in ``snippet``
-    via: str = ""  # --people: the note that mentioned this person, when not their own
+    via: str = ""  # --people: 'path:line' of the note that mentioned this person
 
     def to_dict(self) -> dict:
         return {
@@ -61,41 +65,41 @@ def search_vault(vault: Vault, query: str, limit: int = 20, people: bool = False
 
 
 def _fold_people(vault: Vault, idx: NoteIndex, raw: list[RawHit], limit: int) -> list[Hit]:
+    """Each hit counts for the people it is about: a person's own note for that person; any
+    other note for the people named on its best line, else for everyone it links to.
+
+    A person's score is the sum of their hits, and their own note gives the snippet when it
+    matched; otherwise the best mentioning note does.
+    """
     directory = Directory(person_from_note(n) for n in idx.notes("person"))
-    best: dict[str, tuple[float, RawHit]] = {}
-    order: list[str] = []
+    score: dict[str, float] = {}
+    shown: dict[str, Hit] = {}  # person path → the hit whose snippet represents them
     for r in raw:
-        owners = (
-            [directory.lookup(r.note.title)]
-            if r.note.kind == "person"
-            else directory.linked(r.note)
-        )
-        for person in owners:
-            if person is None:
-                continue
-            score, first = best.get(person.path, (0.0, r))
-            if person.path not in best:
-                order.append(person.path)
-            best[person.path] = (score + r.score, first)
-    ranked = sorted(order, key=lambda p: -best[p][0])[:limit]
-    hits = []
-    for path in ranked:
-        score, r = best[path]
-        person = next(p for p in directory.people if p.path == path)
         hit = _hit(vault, idx, r)
-        hits.append(
-            Hit(
-                path,
-                person.name,
-                "person",
-                score,
-                hit.line if r.path == path else 1,
-                hit.snippet,
-                hit.spans,
-                via="" if r.path == path else f"{r.path}:{hit.line}",
-            )
-        )
-    return hits
+        if r.note.kind == "person":
+            person = directory.lookup(r.note.title) or directory.lookup(r.note.stem)
+            owners = [person] if person else []
+        else:
+            linked = directory.linked(r.note)
+            line = fold(hit.snippet)
+            named = [p for p in linked if any(fold(k) and fold(k) in line for k in p.keys)]
+            owners = named or linked
+        for person in owners:
+            score[person.path] = score.get(person.path, 0.0) + r.score
+            own = r.path == person.path
+            if person.path not in shown or (own and shown[person.path].via):
+                shown[person.path] = Hit(
+                    person.path,
+                    person.name,
+                    "person",
+                    0.0,
+                    hit.line if own else None,
+                    hit.snippet,
+                    hit.spans,
+                    via="" if own else f"{r.path}:{hit.line}",
+                )
+    ranked = sorted(score, key=lambda path: -score[path])[:limit]
+    return [dataclasses.replace(shown[path], score=score[path]) for path in ranked]
 
 
 def _hit(vault: Vault, idx: NoteIndex, raw: RawHit) -> Hit:
@@ -115,14 +119,20 @@ def _snippet(vault: Vault, idx: NoteIndex, raw: RawHit) -> tuple[int, str, list[
     except Exception:  # deleted since the sync: still a hit, without a snippet
         return 1, "", []
     best = (0, 1, "", [])
+    keys = {f for f, _ in raw.terms if f not in _TEXT_FIELDS and not f.startswith("body_")}
     for number, line in enumerate(text.split("\n")[:_MAX_SNIPPET_LINES], start=1):
         line = line.rstrip("\r")
         if not line.strip() or line.strip() == "---":
             continue
         spans = idx.spans(line, raw.terms)
-        distinct = len({line[a:b].lower() for a, b in spans})
-        if distinct > best[0]:
-            best = (distinct, number, line, spans)
+        if not spans:
+            continue
+        # The line of the matched key wins a tie: 'team:hr' points at 'team: HR', not 'role: HR'.
+        key = _KEY.match(line)
+        on_key = bool(keys and key and field_name(key[1]) in keys)
+        rank = 2 * len({line[a:b].lower() for a, b in spans}) + on_key
+        if rank > best[0]:
+            best = (rank, number, line, spans)
     if not best[0]:
         first = next((ln for ln in text.split("\n") if ln.strip() and ln.strip() != "---"), "")
         return 1, first.strip()[:SNIPPET_WIDTH], []
