@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .catalog import load_catalog
 from .notes import Problem, fold
 from .sync import SyncResult
 from .vault import Vault
+
+_KEY = re.compile(r"^([^\s#:\-][^:]*):")
+_ATTACHMENT = re.compile(
+    r"\.(png|jpe?g|gif|bmp|svg|webp|avif|pdf|mp3|wav|m4a|ogg|flac|webm|mp4|mov|mkv|ogv|3gp"
+    r"|canvas|excalidraw|base)$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -29,19 +37,44 @@ def check_vault(vault: Vault) -> CheckResult:
     for owners in holders.values():
         for path, key in sorted(owners.items()) if len(owners) > 1 else ():
             others = ", ".join(p for p in sorted(owners) if p != path)
-            line = _line_of(vault, path, key)
+            line = _key_line(vault, path, key)
             problems.append(Problem(path, line, f"name or alias '{key}' is also used by {others}"))
     known = {fold(n.stem) for n in catalog.notes} | {fold(n.title) for n in catalog.notes}
     known |= {fold(a) for n in catalog.notes for a in n.aliases}
     for note in catalog.notes:
         for target in note.links:
+            if _ATTACHMENT.search(target):
+                continue  # ![[diagram.png]] embeds a file, not a note
             if fold(target) not in known:
-                line = _line_of(vault, note.path, f"[[{target}")
+                line = _line_of(vault, note.path, f"[[{target}") or _line_of(
+                    vault, note.path, target
+                )
                 problems.append(
                     Problem(note.path, line, f"link [[{target}]] points to no person or note")
                 )
     problems.sort(key=lambda p: (p.path, p.line or 0, p.message))
     return CheckResult(tuple(problems), len(catalog.notes), catalog.sync)
+
+
+def _key_line(vault: Vault, path: str, value: str) -> int | None:
+    """The front-matter line that gives a person ``value`` as name or alias; None when the
+    name comes from the file name."""
+    try:
+        text = vault.read_bytes(path).decode("utf-8-sig", "replace")
+    except Exception:
+        return None
+    wanted = fold(value)
+    key = None
+    for number, line in enumerate(text.split("\n"), start=1):
+        if number > 1 and line.rstrip() == "---":
+            break
+        m = _KEY.match(line)
+        key = fold(m[1]) if m else key
+        rest = line[m.end() :] if m else line
+        items = {fold(item.strip(" \t\r-\"'")) for item in re.split(r"[\[\],]", rest)}
+        if key in ("name", "aliases", "alias") and wanted in items:
+            return number
+    return None
 
 
 def _line_of(vault: Vault, path: str, needle: str) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,10 +43,18 @@ def load_config(path: Path) -> Config:
     if not path.is_file():
         return Config()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        raise VaultcrmError(f"config.toml is not valid TOML: {exc}", path, line) from None
+        text = path.read_text(encoding="utf-8-sig")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        raise VaultcrmError(f"config.toml is not UTF-8 text: {exc.reason}", path) from None
+    except tomllib.TOMLDecodeError as exc:
+        # Python < 3.14 puts the place only in the message: '... (at line 2, column 5)'.
+        what, line = str(exc), getattr(exc, "lineno", None)
+        where = re.search(r" \(at (?:line (\d+), column \d+|end of document)\)$", what)
+        if where:
+            what = what[: where.start()]
+            line = line or (int(where[1]) if where[1] else text.count("\n") or 1)
+        raise VaultcrmError(f"config.toml is not valid TOML: {what}", path, line) from None
     langs = _str_list(data, "languages", path) or ["en"]
     unknown = [lang for lang in langs if lang not in SUPPORTED_LANGUAGES]
     if unknown:

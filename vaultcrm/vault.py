@@ -155,9 +155,9 @@ class Vault:
             full = self.path_of(rel)
             size = full.stat().st_size
             if size > self.config.max_file_size:
+                limit = _human_size(self.config.max_file_size)
                 return skipped_note(
-                    rel,
-                    f"file is {size / 1048576:.1f} MB, over the {self.config.max_file_size / 1048576:.1f} MB limit; skipped",
+                    rel, f"file is {_human_size(size)}, over the {limit} limit; skipped"
                 )
             raw = full.read_bytes()
         except (OSError, VaultcrmError) as exc:
@@ -171,6 +171,11 @@ class Vault:
         except ValueError:
             return None
         return rel.as_posix()
+
+
+def _human_size(size: int) -> str:
+    """5.7 MB, 2.9 KB: sizes as a user reads them."""
+    return f"{size / 1048576:.1f} MB" if size >= 1048576 else f"{size / 1024:.1f} KB"
 
 
 DEFAULT_CONFIG = """\
