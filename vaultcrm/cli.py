@@ -375,8 +375,15 @@ def new(
 )
 @pass_ctx
 def log(ctx: Context, name: str, text: str, date_text: str | None, follow_up: bool) -> None:
-    """Add '- YYYY-MM-DD: TEXT' to NAME's Log, or with --follow-up an open task '- [ ] TEXT'.
-    Line breaks in TEXT are joined into one line."""
+    """Add a dated entry to NAME's Log, or with --follow-up an open task.
+
+    \b
+      - 2026-11-23: TEXT      in the Log (made if the note has none)
+      - [ ] TEXT 📅 D         with --follow-up; --date D is the due date
+
+    Only that line is added; nothing else in the note changes. Line breaks in TEXT
+    are joined into one line.
+    """
     from .dates import parse_user_date
     from .journal import log_contact
 
