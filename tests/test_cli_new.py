@@ -181,3 +181,19 @@ def test_new_in_the_example_vault(example_vault: Path, run) -> None:
     result = run(example_vault, "new", "Eva Dekker", "--team", "Klantenservice")
     assert result.exit_code == 0, result.output
     assert run(example_vault, "search", "team:klantenservice", "Eva").exit_code == 0
+
+
+def test_a_people_folder_that_leads_out_of_the_vault_is_refused(
+    make_vault, run, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = make_vault({})
+    (root / "people").symlink_to(outside)
+    result = run(root, "new", "Pieter")
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == "vaultcrm: people/Pieter.md: people/ leads out of the vault; not writing there\n"
+    )
+    assert list(outside.iterdir()) == []

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import RefusedWriteError, TemplateError, UsageError
+from .errors import RefusedWriteError, TemplateError, UsageError, VaultcrmError
 from .notes import (
     _CODE_FENCE,
     _HEADING,
@@ -398,7 +398,12 @@ def create_person(
     relation = check_relation(relation)
     folder = vault.config.people_dirs[0] if vault.config.people_dirs else "people"
     rel = f"{folder}/{clean}.md" if folder else f"{clean}.md"
-    target = vault.path_of(rel)
+    try:
+        target = vault.path_of(rel)
+    except VaultcrmError:  # the people folder is a symlink out of the vault
+        raise RefusedWriteError(
+            f"{folder}/ leads out of the vault; not writing there", rel
+        ) from None
     if target.parent != (vault.root / folder).resolve() or not vault.is_note_path(rel):
         raise RefusedWriteError(f"{clean!r} would not be a note in {folder}/", rel)
     if target.exists() or target.is_symlink():
