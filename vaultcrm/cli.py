@@ -213,7 +213,7 @@ def index(ctx: Context, rebuild: bool, as_json: bool) -> None:
     out(
         f"{result}  {len(result.added)} added, {len(result.updated)} updated, "
         f"{len(result.removed)} removed, {result.unchanged} unchanged, "
-        f"{len(result.problems)} problems ({result.seconds:.2f}s)"
+        f"{len(result.problems)} problems in the notes read ({result.seconds:.2f}s)"
     )
 
 
@@ -315,7 +315,7 @@ def people(ctx: Context, team: str | None, relation: str | None, as_json: bool) 
         last = row.last_contact.isoformat() if row.last_contact else "-"
         due = click.style(" due", fg="red") if row.overdue_days is not None else ""
         detail = ", ".join(x for x in (row.relation, row.team) if x)
-        out(f"{row.name:<{width}}  {last:<10}  {ago(row.days_since):<14}{detail}{due}")
+        out(f"{row.name:<{width}}  {last:<10}  {ago(row.days_since):<14}{detail}".rstrip() + due)
 
 
 # ---------------------------------------------------------------- new

@@ -1,0 +1,81 @@
+"""`vaultcrm people`: everyone with their last contact, filtered by team or relation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+FILES = {
+    "people/Henk de Vries.md": (
+        "---\nname: Henk de Vries\nteam: Klantenservice\nrelation: report\ncadence: 14d\n"
+        "last_contact: 2026-11-01\n---\n"
+    ),
+    "people/Zoë Bakker.md": (
+        "---\nname: Zoë Bakker\nteam: Directie\nrelation: skip\ncadence: 1m\n---\n"
+        "## Log\n- 2026-09-01: kwartaalgesprek\n"
+    ),
+    "people/Bram Mulder.md": "---\nname: Bram Mulder\nrelation: Freelancer\n---\n",
+    "meetings/2026-11-18 koffie.md": "Met [[Henk de Vries]].\n",
+    "meetings/2026-12-01 later.md": "Met [[Henk de Vries]], in the future.\n",
+}
+
+
+@pytest.fixture
+def vault(make_vault):
+    return make_vault(FILES)
+
+
+def test_everyone_with_last_contact_and_whether_they_are_due(run, vault) -> None:
+    result = run(vault, "people")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "Bram Mulder    -           never         freelancer\n"
+        "Henk de Vries  2026-11-18  5 days ago    report, Klantenservice\n"
+        "Zoë Bakker     2026-09-01  83 days ago   skip, Directie due\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "args, names",
+    [
+        (["--team", "klantenservice"], ["Henk de Vries"]),
+        (["--team", "DIRECTIE"], ["Zoë Bakker"]),
+        (["--relation", "freelancer"], ["Bram Mulder"]),
+        (["--relation", "report", "--team", "Klantenservice"], ["Henk de Vries"]),
+    ],
+)
+def test_filters_ignore_case(run, vault, args, names) -> None:
+    result = run(vault, "people", *args)
+    assert [line.split("  ")[0] for line in result.stdout.splitlines()] == names
+
+
+def test_no_match_exits_1(run, vault) -> None:
+    result = run(vault, "people", "--team", "Nowhere")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == "No index yet: building it from the vault.\nNo people match.\n"
+
+
+def test_an_empty_vault_says_so(run, make_vault) -> None:
+    result = run(make_vault({"notes/a.md": "x"}), "people")
+    assert result.exit_code == 1
+    assert result.stderr.endswith("No people in this vault yet.\n")
+
+
+def test_json(run, vault) -> None:
+    result = run(vault, "people", "--json", "--team", "klantenservice")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == [
+        {
+            "name": "Henk de Vries",
+            "path": "people/Henk de Vries.md",
+            "role": "",
+            "team": "Klantenservice",
+            "relation": "report",
+            "cadence": "14d",
+            "last_contact": "2026-11-18",
+            "days_since": 5,
+            "due": "2026-12-02",
+            "overdue_days": None,
+        }
+    ]

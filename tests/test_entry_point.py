@@ -1,0 +1,77 @@
+"""The installed `vaultcrm` command, run as a real process: exit codes and exact output."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+VAULTCRM = Path(sys.executable).parent / "vaultcrm"
+
+pytestmark = pytest.mark.skipif(not VAULTCRM.exists(), reason="vaultcrm is not installed")
+
+
+def vaultcrm(*args: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("VAULTCRM_")}
+    environ.update({"VAULTCRM_TODAY": "2026-11-23", "NO_COLOR": "1", **env})
+    return subprocess.run(
+        [str(VAULTCRM), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environ,
+        timeout=120,
+    )
+
+
+def test_version_and_help() -> None:
+    version = vaultcrm("--version")
+    assert version.returncode == 0
+    assert version.stdout.startswith("vaultcrm ")
+    helped = vaultcrm("--help")
+    assert helped.returncode == 0
+    assert helped.stdout.startswith("Usage: vaultcrm [OPTIONS] COMMAND [ARGS]...")
+
+
+def test_search_the_example_vault(example_vault: Path) -> None:
+    done = vaultcrm("--vault", str(example_vault), "search", "jazz")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "No index yet: building it from the vault.\n"
+    lines = done.stdout.splitlines()
+    assert "Henk de Vries  people/Henk de Vries.md:16" in lines
+    assert "    interests: [wielrennen, jazz]" in lines
+
+
+def test_the_example_vault_checks_clean(example_vault: Path) -> None:
+    done = vaultcrm("--vault", str(example_vault), "check")
+    assert (done.returncode, done.stdout) == (0, "")
+    assert done.stderr.endswith(" notes.\n") and "No problems in " in done.stderr
+
+
+def test_exit_codes_as_a_process(example_vault: Path, tmp_path: Path) -> None:
+    assert vaultcrm("--vault", str(example_vault), "search", "kumquat").returncode == 1
+    bad = vaultcrm("--vault", str(example_vault), "search", '"open')
+    assert (bad.returncode, bad.stderr.splitlines()[-1]) == (
+        2,
+        'vaultcrm: a quote is not closed: phrases are written as "two words"',
+    )
+    nowhere = vaultcrm("search", "jazz", cwd=tmp_path)
+    assert nowhere.returncode == 2
+    assert "vaultcrm init" in nowhere.stderr
+    assert "Traceback" not in nowhere.stderr
+
+
+def test_vault_from_the_environment(example_vault: Path, tmp_path: Path) -> None:
+    done = vaultcrm("people", cwd=tmp_path, VAULTCRM_VAULT=str(example_vault))
+    assert done.returncode == 0
+    assert any(line.startswith("Henk de Vries ") for line in done.stdout.splitlines())
+
+
+def test_the_cli_module_does_not_import_whoosh_or_jinja2() -> None:
+    # `vaultcrm --help` must stay fast: the heavy libraries load inside commands only.
+    code = "import sys, vaultcrm.cli; print(sorted({'whoosh', 'jinja2'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "[]"
