@@ -1,0 +1,653 @@
+"""The meeting-prep sheet (SPEC §5) as plain data: what to remember before meeting someone.
+
+``build_sheet`` gathers, for one person or a group, every section of the sheet from the
+index: the person notes, the notes that link or name them (one index query each, not a
+walk of the vault) and the decision notes. Only the few notes shown under *mentioned in*
+are opened, for their line of context. Nothing here knows about Jinja, HTML or
+language: ``render.py`` turns a ``PrepSheet`` into text, so a user's template sees the
+same data the built-in ones do.
+
+Choices where the spec is silent (documented in the README):
+
+- **to raise** holds the open tasks of the person's own note, plus open tasks elsewhere
+  that are about them: a task that links or names them in any note but another person's,
+  and, in a meeting note that links them (``type: meeting`` or a note under
+  ``meetings/``), a task that names none of the people the note links (its attendees;
+  "Fatima: update the wiki" in a team meeting is Fatima's, not everyone's). That is how the tasks you add to a saved
+  sheet come back on the next one. A task scheduled (⏳) for a later day waits until then.
+  The same task text open in two places is shown once (the person's own note wins).
+  Order: oldest first, by scheduled date, else due date, else the date of the note it
+  is in; undated tasks last, as written.
+- **mentioned in** matches links by every name of the person and, in the text, their
+  full name and multi-word aliases (a bare first name would match other people too).
+- **decisions to explain** are ``type: decision`` notes for the person's team dated in
+  the last ``DECISION_DAYS`` days (or later), newest first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from .dates import today as get_today
+from .dates import years_between
+from .errors import RefusedWriteError, VaultcrmError
+from .notes import Note, PartialDate, as_list, fold, link_target, split_front_matter
+from .people import Directory, FamilyMember, Person, contact_for, person_from_note
+from .sync import SyncResult, open_index
+from .vault import Vault
+
+DATE_DAYS = 30  # "upcoming dates in the next 30 days" (SPEC §5)
+RECENT_LOG = 5  # "the last 5 log entries"
+MENTIONS = 5  # the newest notes that mention them
+DECISION_DAYS = 90  # how far back a decision still needs explaining
+DECISIONS = 5
+CONTEXT_WIDTH = 160  # characters of context around a mention
+MEETINGS_DIR = "meetings"
+
+_WIKILINK = re.compile(r"!?\[\[([^\[\]|#^\n]*)(?:[#^][^\[\]|\n]*)?(?:\|[^\[\]\n]*)?\]\]")
+_LINE_MARKERS = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s+|(?:[-*+]|\d+[.)])\s+(?:\[.\]\s+)?)?")
+_DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}\b[\s_\-–—:]*")
+_BLOCK_START = re.compile(r"^\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\|)")
+# **bold**, *italic*, ==highlight==, ~~struck~~; not the underscores inside snake_case
+_EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|\*|_|==|~~)(?=\S)(.+?)(?<=\S)\1(?!\w)")
+_HEADING_LINE = re.compile(r"^\s*(?:#{1,6}\s|([-*_])\s*(?:\1\s*){2,}$)")  # or a --- rule
+_UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f]+')
+
+
+# ---------------------------------------------------------------- the data
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """An open task to raise, and where it is written."""
+
+    text: str
+    path: str
+    line: int
+    source: str  # title of the note it is in; "" when it is the person's own note
+    source_date: dt.date | None = None  # that note's date
+    due: dt.date | None = None
+    scheduled: dt.date | None = None
+    overdue_days: int | None = None  # days past the due date; None when not overdue
+    due_today: bool = False
+    who: tuple[str, ...] = ()  # whom it is about (shown on a group sheet)
+    since: dt.date | None = None  # what "oldest first" sorts by
+
+    @property
+    def source_label(self) -> str:
+        """The source note's title without a leading date (shown with ``source_date``)."""
+        return _undated(self.source) if self.source else ""
+
+
+@dataclass(frozen=True)
+class DateEvent:
+    """A birthday or work anniversary in the coming ``DATE_DAYS`` days.
+
+    ``who`` is whose day it is (the person or a family member); ``of`` the person the
+    sheet is about; ``years`` the age turned or years of service, None when unknown.
+    """
+
+    date: dt.date
+    in_days: int
+    kind: str  # birthday | anniversary
+    who: str
+    of: str
+    relation: str = ""  # a family member's relation, e.g. daughter; "" for the person
+    years: int | None = None
+
+    @property
+    def family(self) -> bool:
+        return bool(self.relation) or self.who != self.of
+
+
+@dataclass(frozen=True)
+class Relative:
+    """A family member to ask about."""
+
+    name: str
+    relation: str
+    note: str
+    age: int | None
+    birthday: PartialDate | None
+
+
+@dataclass(frozen=True)
+class LogLine:
+    date: dt.date
+    text: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A note that links or names the person, with the passage that does."""
+
+    path: str
+    title: str
+    date: dt.date | None
+    context: str
+
+    @property
+    def label(self) -> str:
+        """The title without a leading ``YYYY-MM-DD``: the date is shown on its own."""
+        return _undated(self.title)
+
+
+@dataclass(frozen=True)
+class Decision:
+    path: str
+    title: str
+    date: dt.date | None
+    why: str
+    teams: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return _undated(self.title)
+
+
+def _undated(title: str) -> str:
+    return _DATE_PREFIX.sub("", title).strip() or title
+
+
+@dataclass(frozen=True)
+class PersonSheet:
+    """Everything the sheet says about one person; empty tuples mean 'leave it out'."""
+
+    name: str
+    path: str
+    link: str  # '[[file|name]]' target text for a wiki link to this person's note
+    role: str
+    team: str
+    relation: str
+    manager: str
+    email: str
+    met: str
+    cadence: str
+    last_contact: dt.date | None
+    days_since: int | None
+    due: dt.date | None  # next contact due by cadence; None without a cadence
+    due_in: int | None  # days until due (negative: overdue); None without a cadence
+    overdue_days: int | None  # 0 = due today; None when not yet due
+    to_raise: tuple[FollowUp, ...]
+    family: tuple[Relative, ...]
+    dates: tuple[DateEvent, ...]
+    growth: tuple[str, ...]
+    wins: tuple[str, ...]
+    recent: tuple[LogLine, ...]
+    mentions: tuple[Mention, ...]
+    mention_count: int
+    decisions: tuple[Decision, ...]
+    interests: tuple[str, ...]
+    gift_ideas: tuple[str, ...]
+
+    @property
+    def ask_about(self) -> bool:
+        return bool(self.family or self.dates)
+
+
+@dataclass(frozen=True)
+class PrepSheet:
+    """The sheet for one person, or for a group meeting (``group``) with pooled lists."""
+
+    today: dt.date
+    locale: str
+    people: tuple[PersonSheet, ...]
+    to_raise: tuple[FollowUp, ...]  # pooled over everyone, each with ``who``
+    dates: tuple[DateEvent, ...]  # pooled
+    decisions: tuple[Decision, ...]  # pooled, each once
+    sync: SyncResult | None = None
+
+    @property
+    def group(self) -> bool:
+        return len(self.people) > 1
+
+    @property
+    def person(self) -> PersonSheet:
+        """The first (for a one-person sheet: the only) person."""
+        return self.people[0]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.people)
+
+
+# ---------------------------------------------------------------- building it
+
+
+def build_sheet(vault: Vault, names: Sequence[str], today: dt.date | None = None) -> PrepSheet:
+    """The sheet for the people called ``names`` (SPEC §3 NAME), read from the synced index.
+
+    Every name is resolved before anything else is read, so a typo fails fast with the
+    closest names. The same person named twice is one person.
+    """
+    today = today or get_today()
+    idx, result = open_index(vault)
+    try:
+        directory = Directory(person_from_note(n) for n in idx.notes("person"))
+        people: list[Person] = []
+        for name in names:
+            person = directory.resolve(name)
+            if all(p.path != person.path for p in people):
+                people.append(person)
+        decisions = [n for n in idx.notes("decision") if n.date]
+        sheets = []
+        for person in people:
+            related = [
+                n for n in idx.linking(person.keys, _phrases(person)) if n.path != person.path
+            ]
+            sheets.append(_person_sheet(vault, person, related, decisions, directory, today))
+    finally:
+        idx.close()
+    return PrepSheet(
+        today=today,
+        locale=vault.config.locale,
+        people=tuple(sheets),
+        to_raise=_pooled_follow_ups(sheets),
+        dates=tuple(sorted((e for s in sheets for e in s.dates), key=_event_order)),
+        decisions=tuple({d.path: d for s in sheets for d in s.decisions}.values()),
+        sync=result,
+    )
+
+
+def _phrases(person: Person) -> list[str]:
+    """What counts as naming someone in running text: the full name, multi-word aliases."""
+    return [k for k in dict.fromkeys((person.name, *person.aliases)) if len(k.split()) > 1]
+
+
+def _person_sheet(
+    vault: Vault,
+    person: Person,
+    related: list[Note],
+    decisions: list[Note],
+    directory: Directory,
+    today: dt.date,
+) -> PersonSheet:
+    linking = [n for n in related if _links(n, person, directory)]
+    contact = contact_for(person, linking, today)
+    mentions, mention_count = _mentions(vault, person, related, {n.path for n in linking})
+    stem = person.note.stem
+    return PersonSheet(
+        name=person.name,
+        path=person.path,
+        link=stem if fold(stem) == fold(person.name) else f"{stem}|{person.name}",
+        role=person.role,
+        team=person.team,
+        relation=person.relation,
+        manager=person.manager,
+        email=person.email,
+        met=person.met,
+        cadence=person.cadence_text,
+        last_contact=contact.last,
+        days_since=contact.days_since(today),
+        due=contact.due,
+        due_in=(contact.due - today).days if contact.due else None,
+        overdue_days=contact.overdue_days(today),
+        to_raise=tuple(_follow_ups(person, related, directory, today)),
+        family=tuple(_relative(m, today) for m in person.family),
+        dates=tuple(_dates(person, today)),
+        growth=person.growth,
+        wins=tuple(w.text for w in person.note.wins),
+        recent=tuple(
+            LogLine(e.date, e.text)
+            for e in sorted(person.note.log, key=lambda e: (e.date, e.line), reverse=True)[
+                :RECENT_LOG
+            ]
+        ),
+        mentions=mentions,
+        mention_count=mention_count,
+        decisions=tuple(_decisions(person, decisions, today)),
+        interests=person.interests,
+        gift_ideas=person.gift_ideas,
+    )
+
+
+# ---------------------------------------------------------------- to raise
+
+
+def _is_meeting(note: Note) -> bool:
+    kind = note.meta.get("type")
+    if isinstance(kind, str) and fold(kind) == "meeting":
+        return True
+    return fold(note.path.split("/", 1)[0]) == MEETINGS_DIR and "/" in note.path
+
+
+def _links(note: Note, person: Person, directory: Directory) -> bool:
+    return any(p.path == person.path for p in directory.linked(note))
+
+
+def _about(text: str, note: Note, person: Person, directory: Directory) -> bool:
+    """Whether an open task in someone else's note (a meeting, a daily note) is for ``person``.
+
+    A task that names them (by link, name, alias or, for people the note links, first
+    name) is theirs; one that names only others is not; one that names no one belongs to
+    everyone a meeting note links (its attendees), as action items of that meeting.
+    """
+    linked = directory.linked(note)
+    in_task = [p for t in _WIKILINK.findall(text) if (p := directory.lookup(link_target(t)))]
+    candidates = {p.path: p for p in (*linked, *in_task, person)}
+    in_task_paths = {p.path for p in in_task}
+    named = {
+        path for path, p in candidates.items() if path in in_task_paths or _task_names(text, p)
+    }
+    if person.path in named:
+        return True
+    return not named and _is_meeting(note) and any(p.path == person.path for p in linked)
+
+
+def _task_names(text: str, person: Person) -> bool:
+    first = person.name.split()[0] if len(person.name.split()) > 1 else person.name
+    return any(_names(text, key) for key in dict.fromkeys((*person.keys, first)))
+
+
+def _names(text: str, phrase: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(fold(phrase))}(?!\w)", fold(text)) is not None
+
+
+def _follow_ups(
+    person: Person, related: list[Note], directory: Directory, today: dt.date
+) -> list[FollowUp]:
+    found: list[FollowUp] = []
+    seen: set[str] = set()
+
+    def add(note: Note, own: bool) -> None:
+        for task in note.tasks:
+            if task.done or not task.text or (task.scheduled and task.scheduled > today):
+                continue
+            if not own and not _about(task.text, note, person, directory):
+                continue
+            key = fold(task.text)
+            if key in seen:
+                continue
+            seen.add(key)
+            overdue = (today - task.due).days if task.due and task.due < today else None
+            found.append(
+                FollowUp(
+                    text=task.text,
+                    path=note.path,
+                    line=task.line,
+                    source="" if own else note.title,
+                    source_date=None if own else note.date,
+                    due=task.due,
+                    scheduled=task.scheduled,
+                    overdue_days=overdue,
+                    due_today=task.due == today,
+                    who=(person.name,),
+                    since=task.scheduled or task.due or note.date,
+                )
+            )
+
+    add(person.note, own=True)
+    for note in sorted(related, key=lambda n: (n.date or dt.date.max, n.path)):
+        if note.kind != "person":  # another person's note holds *their* follow-ups
+            add(note, own=False)
+    return sorted(found, key=_follow_up_order)
+
+
+def _follow_up_order(f: FollowUp) -> tuple:
+    """Oldest first; undated last. Ties keep the order they are written in."""
+    return (f.since is None, f.since or dt.date.min)
+
+
+def _pooled_follow_ups(sheets: Iterable[PersonSheet]) -> tuple[FollowUp, ...]:
+    """Everyone's follow-ups in one list; a task about several of them is listed once."""
+    pooled: dict[tuple[str, int], FollowUp] = {}
+    for sheet in sheets:
+        for item in sheet.to_raise:
+            key = (item.path, item.line)
+            if key in pooled:
+                pooled[key] = replace(pooled[key], who=pooled[key].who + item.who)
+            else:
+                pooled[key] = item
+    return tuple(sorted(pooled.values(), key=_follow_up_order))
+
+
+# ---------------------------------------------------------------- ask about
+
+
+def _relative(member: FamilyMember, today: dt.date) -> Relative:
+    born = member.birthday
+    age = None
+    if born and born.year:
+        age = years_between(born.on_year(born.year), today)
+    return Relative(member.name, member.relation, member.note, age, born)
+
+
+def _dates(person: Person, today: dt.date) -> list[DateEvent]:
+    """Birthdays (theirs and their family's) and work anniversaries in the next 30 days."""
+    end = today + dt.timedelta(days=DATE_DAYS)
+    events: list[DateEvent] = []
+
+    def add(kind: str, day: PartialDate | None, who: str, relation: str = "") -> None:
+        if day is None:
+            return
+        when = day.next_on_or_after(today)
+        years = when.year - day.year if day.year else None
+        if when > end or (years is not None and years < 1):
+            return
+        events.append(DateEvent(when, (when - today).days, kind, who, person.name, relation, years))
+
+    add("birthday", person.birthday, person.name)
+    if person.started:
+        started = person.started
+        add("anniversary", PartialDate(started.month, started.day, started.year), person.name)
+    for member in person.family:
+        add("birthday", member.birthday, member.name, member.relation or "family")
+    return sorted(events, key=_event_order)
+
+
+def _event_order(e: DateEvent) -> tuple:
+    return (e.date, e.kind != "birthday", e.family, fold(e.of), fold(e.who))
+
+
+# ---------------------------------------------------------------- mentioned in
+
+
+def _mentions(
+    vault: Vault, person: Person, related: list[Note], linking: set[str]
+) -> tuple[tuple[Mention, ...], int]:
+    """The newest ``MENTIONS`` notes that mention the person, and how many do in all.
+
+    Only these few files are read, for their context. A note the index found by name
+    alone is dropped when the name turns out to be only in code.
+    """
+    ordered = sorted(related, key=lambda n: n.path)
+    ordered.sort(key=lambda n: n.date or dt.date.min, reverse=True)  # undated last
+    shown: list[Mention] = []
+    dropped = 0
+    for note in ordered:
+        if len(shown) == MENTIONS:
+            break
+        context = _context(vault, note.path, person)
+        if not context and note.path not in linking:
+            dropped += 1
+            continue
+        shown.append(Mention(note.path, note.title, note.date, context))
+    return tuple(shown), len(ordered) - dropped
+
+
+def _context(vault: Vault, path: str, person: Person) -> str:
+    """The passage that mentions the person, trimmed around their name.
+
+    Preference: a body passage that links them, one that names them, the front-matter
+    key that links them (``manager: Dominique Jansen``), a heading that names them. A
+    passage is the list item or paragraph around the line, so a sentence wrapped over
+    several lines in the file is not cut at the wrap.
+    """
+    try:
+        text = vault.read_bytes(path).decode("utf-8", errors="replace")
+    except (OSError, VaultcrmError):  # gone since the sync: the mention stays, without context
+        return ""
+    all_lines = text.split("\n")
+    _, body_line, _ = split_front_matter(text, path)
+    lines = _prose_lines(all_lines[body_line - 1 :])
+    keys = {fold(k) for k in person.keys}
+
+    def links(line: str) -> bool:
+        return any(fold(link_target(t)) in keys for t in _WIKILINK.findall(line))
+
+    def names(line: str) -> bool:
+        return any(_names(line, k) for k in person.keys)
+
+    body = [(n, line) for n, line in enumerate(lines) if not _HEADING_LINE.match(line)]
+    for test in (links, names):
+        for number, line in body:
+            if test(line):
+                return _trim(_passage(lines, number), person)
+    front = _front_matter_context(all_lines[: body_line - 1], links)
+    if front:
+        return _trim(front, person)
+    for line in lines:
+        if _HEADING_LINE.match(line) and names(line):
+            return _trim(line, person)
+    return ""
+
+
+def _front_matter_context(lines: list[str], links: Callable[[str], bool]) -> str:
+    """``key: value`` of the front-matter line that links the person, quotes dropped."""
+    key = ""
+    for line in lines:
+        top = re.match(r"^([^\s#:-][^:]*):\s*(.*)$", line)
+        if top:
+            key = top[1].strip()
+        if links(line):
+            value = top[2] if top else re.sub(r"^\s*-\s*", "", line)
+            value = (
+                re.sub(r"\s+#.*$", "", value).strip().strip("[]").replace('"', "").replace("'", "")
+            )
+            return f"{key}: {value}" if key else value
+    return ""
+
+
+def _prose_lines(lines: list[str]) -> list[str]:
+    """The lines with code blocks blanked out (a name in code is not a mention)."""
+    out, fence = [], None
+    for line in lines:
+        mark = re.match(r"^\s{0,3}(`{3,}|~{3,})", line)
+        if mark and (fence is None or mark[1][0] == fence):
+            fence = None if fence else mark[1][0]
+            out.append("")
+            continue
+        out.append("" if fence else line.rstrip("\r"))
+    return out
+
+
+def _passage(lines: list[str], at: int) -> str:
+    start = at
+    while (
+        start > 0
+        and not _BLOCK_START.match(lines[start])
+        and lines[start - 1].strip()
+        and not _HEADING_LINE.match(lines[start - 1])
+    ):
+        start -= 1
+    end = at
+    if not _HEADING_LINE.match(lines[at]):
+        while (
+            end + 1 < len(lines)
+            and lines[end + 1].strip()
+            and not _BLOCK_START.match(lines[end + 1])
+        ):
+            end += 1
+    return " ".join(line.strip() for line in lines[start : end + 1])
+
+
+def _trim(line: str, person: Person) -> str:
+    """The line without list or heading marks, cut to CONTEXT_WIDTH around the name."""
+    line = _LINE_MARKERS.sub("", line, count=1).strip()
+    line = _EMPHASIS.sub(r"\2", line)
+    if len(line) <= CONTEXT_WIDTH:
+        return line
+    folded = fold(line)
+    at = min((i for k in person.keys if (i := folded.find(fold(k))) >= 0), default=0)
+    start = max(0, min(at - CONTEXT_WIDTH // 3, len(line) - CONTEXT_WIDTH))
+    cut = line[start : start + CONTEXT_WIDTH].strip()
+    return ("…" if start else "") + cut + ("…" if start + CONTEXT_WIDTH < len(line) else "")
+
+
+# ---------------------------------------------------------------- decisions
+
+
+def _teams_of(note: Note) -> tuple[str, ...]:
+    teams: list[str] = []
+    for key in ("teams", "team"):
+        for value in as_list(note.meta.get(key)):
+            if isinstance(value, dict | list):
+                continue
+            text = str(value).strip()
+            if text.startswith("[[") and text.endswith("]]"):
+                text = link_target(text[2:-2].split("|", 1)[0])
+            if text:
+                teams.append(text)
+    return tuple(dict.fromkeys(teams))
+
+
+def _paragraph(text: str) -> str:
+    """A ``## Why`` section as one paragraph: list marks dropped, lines joined."""
+    lines = (_LINE_MARKERS.sub("", line, count=1).strip() for line in text.splitlines())
+    return " ".join(line for line in lines if line)
+
+
+def _decisions(person: Person, decisions: list[Note], today: dt.date) -> list[Decision]:
+    if not person.team:
+        return []
+    since = today - dt.timedelta(days=DECISION_DAYS)
+    team = fold(person.team)
+    found = [
+        Decision(n.path, n.title, n.date, _paragraph(n.why), _teams_of(n))
+        for n in decisions
+        if n.date and n.date >= since and team in {fold(t) for t in _teams_of(n)}
+    ]
+    found.sort(key=lambda d: (d.date, d.path), reverse=True)
+    return found[:DECISIONS]
+
+
+# ---------------------------------------------------------------- --save
+
+
+def save_sheet(vault: Vault, sheet: PrepSheet, body: str) -> str:
+    """Write the rendered sheet as a new note ``meetings/YYYY-MM-DD NAME.md``; return its path.
+
+    A note never replaces another: a second sheet for the same people on the same day
+    becomes ``… (2).md``. The front-matter (``date:``, ``type: meeting`` and the people as
+    links) is written here rather than by the template, so even a user's template makes
+    a note that counts as contact and whose open tasks feed the next sheet.
+    """
+    from .writes import write_new
+
+    folder = _meetings_folder(vault)
+    base = f"{sheet.today.isoformat()} {_file_name(sheet.names)}"
+    people = ", ".join(json.dumps(f"[[{p.link}]]", ensure_ascii=False) for p in sheet.people)
+    text = f"---\ndate: {sheet.today.isoformat()}\ntype: meeting\npeople: [{people}]\n---\n"
+    text += body if body.endswith("\n") else body + "\n"
+    for number in range(1, 100):
+        rel = f"{folder}/{base}{'' if number == 1 else f' ({number})'}.md"
+        try:
+            write_new(vault.path_of(rel), text)
+        except RefusedWriteError:
+            continue
+        return rel
+    raise RefusedWriteError("99 sheets for the same day already exist; not saving", folder)
+
+
+def _meetings_folder(vault: Vault) -> str:
+    """An existing ``Meetings``/``meetings`` folder keeps its spelling; else ``meetings``."""
+    try:
+        for entry in vault.root.iterdir():
+            if entry.is_dir() and fold(entry.name) == MEETINGS_DIR:
+                return entry.name
+    except OSError:
+        pass
+    return MEETINGS_DIR
+
+
+def _file_name(names: Sequence[str]) -> str:
+    """The people's names, safe in a file name and a wiki link, kept to a sane length."""
+    safe = [re.sub(r"\s+", " ", _UNSAFE_FILE_CHARS.sub(" ", n)).strip(" .") or "-" for n in names]
+    joined = ", ".join(safe)
+    if len(joined) > 120 and len(safe) > 1:
+        joined = f"{safe[0]} +{len(safe) - 1}"
+    return joined[:120].strip(" .")
