@@ -515,6 +515,65 @@ def calendar(ctx: Context, out_file: str | None, force: bool) -> None:
         err(f"Wrote {result.events} events to {out_file}")
 
 
+# ---------------------------------------------------------------- prep
+
+
+@cli.command()
+@click.argument("names", nargs=-1, required=True, metavar="NAME...")
+@click.option(
+    "--template",
+    "-t",
+    metavar="T",
+    help="Another template: a name in .vaultcrm/templates/ (or built in), or a file path.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html"], case_sensitive=False),
+    help="md (default) or html: one self-contained page that prints on A4.",
+)
+@click.option(
+    "--out", "out_file", metavar="FILE", type=click.Path(dir_okay=False), help="Write to FILE."
+)
+@click.option("--force", is_flag=True, help="With --out: replace FILE if it exists.")
+@click.option(
+    "--save",
+    is_flag=True,
+    help="Also save it as a new note meetings/YYYY-MM-DD NAME.md; "
+    "tasks you add there come back on the next sheet.",
+)
+@pass_ctx
+def prep(
+    ctx: Context,
+    names: tuple[str, ...],
+    template: str | None,
+    fmt: str | None,
+    out_file: str | None,
+    force: bool,
+    save: bool,
+) -> None:
+    """The sheet to read before meeting NAME: follow-ups, family, dates, growth, wins,
+    recent log, mentions and decisions to explain. Several NAMEs: one group sheet."""
+    from .render import prepare
+
+    result = prepare(
+        ctx.vault,
+        names,
+        fmt=fmt.lower() if fmt else None,
+        template=template,
+        out=out_file,
+        force=force,
+        save=save,
+    )
+    report_sync(result.sync)
+    if result.out is not None:
+        err(f"Wrote {result.out}")
+    if result.saved is not None:
+        err(f"Saved {result.saved}")
+    if result.out is None and result.saved is None:
+        click.echo(result.text, nl=False)
+
+
 # ---------------------------------------------------------------- one exit point
 
 

@@ -1,0 +1,150 @@
+"""``vaultcrm prep``: output, exit codes, --format/--out/--force/--save and template errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+HENK_SAVED = "meetings/2026-11-23 Henk de Vries.md"
+
+
+def test_prep_prints_the_markdown_sheet(run, example_vault: Path) -> None:
+    result = run(example_vault, "prep", "henk")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "# Meeting prep: [[Henk de Vries]]"
+    assert lines[2] == (
+        "Senior Support Engineer · Klantenservice · direct report · "
+        "manager: Dominique Jansen · rhythm 14d"
+    )
+    assert lines[4] == (
+        "**Last contact:** 5 days ago (Nov 18, 2026) · next due Wed, Dec 2 (in 9 days)"
+    )
+    assert "## To raise" in lines and "## Ask about" in lines
+    assert "- **Lisa** (daughter, 17): maths exam in November" in lines
+    assert "- Leiderschapstraining voorjaar 2027 aanvragen bij HR · due Fri, Dec 4" in lines
+    assert not any("Lisa's wiskunde-tentamen ging" in line for line in lines)  # ⏳ 26 Nov
+
+
+def test_a_dutch_vault_speaks_dutch(run, example_vault: Path) -> None:
+    config = example_vault / ".vaultcrm" / "config.toml"
+    config.write_text(config.read_text("utf-8").replace('locale = "en"', 'locale = "nl"'))
+    result = run(example_vault, "prep", "sanne")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# Voorbereiding gesprek: [[Sanne de Groot]]\n")
+    assert "- za 28 nov (over 5 dagen): Verjaardag Sanne de Groot (wordt 35)\n" in result.stdout
+    assert "- **Bo** (hond): border collie; mag op vrijdag mee naar kantoor\n" in result.stdout
+
+
+def test_an_unknown_name_exits_1_with_suggestions(run, example_vault: Path) -> None:
+    result = run(example_vault, "prep", "Hnek")
+    assert result.exit_code == 1
+    assert result.stderr == "No person called 'Hnek'. Did you mean: Henk de Vries?\n"
+    assert result.stdout == ""
+
+
+def test_an_ambiguous_name_exits_2_with_the_list(run, example_vault: Path) -> None:
+    result = run(example_vault, "prep", "s")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "'s' matches several people; say which:",
+        "  Sander Vos (people/Sander Vos.md)",
+        "  Sanne de Groot (people/Sanne de Groot.md)",
+    ]
+
+
+def test_a_group_sheet(run, example_vault: Path) -> None:
+    result = run(example_vault, "prep", "pieter", "lucas")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# Group meeting prep: [[Pieter Smit]] and [[Lucas Meijer]]\n")
+    assert "- Wed, Dec 9 (in 16 days): Ties's birthday (son of Pieter Smit, turns 5)\n" in (
+        result.stdout
+    )
+
+
+def test_html_to_stdout(run, example_vault: Path) -> None:
+    result = run(example_vault, "prep", "henk", "--format", "html")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("<!DOCTYPE html>")
+    assert "<h1>Henk de Vries</h1>" in result.stdout
+
+
+def test_out_writes_a_file_and_refuses_to_overwrite_without_force(
+    run, example_vault: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "sheet.html"
+    first = run(example_vault, "prep", "henk", "--out", str(target))
+    assert (first.exit_code, first.stdout) == (0, "")
+    assert first.stderr.splitlines()[-1] == f"Wrote {target}"  # after the index notice
+    assert target.read_text("utf-8").startswith("<!DOCTYPE html>")  # .html: HTML
+    target.write_text("mine", encoding="utf-8")
+    again = run(example_vault, "prep", "henk", "--out", str(target))
+    assert again.exit_code == 2
+    assert again.stderr == f"vaultcrm: {target}: already exists; pass --force to replace it\n"
+    assert target.read_text("utf-8") == "mine"
+    forced = run(example_vault, "prep", "henk", "--out", str(target), "--force")
+    assert forced.exit_code == 0
+    assert "<h1>Henk de Vries</h1>" in target.read_text("utf-8")
+
+
+def test_force_without_out_is_a_usage_error(run, example_vault: Path) -> None:
+    result = run(example_vault, "prep", "henk", "--force")
+    assert result.exit_code == 2
+    assert "--force only goes with --out" in result.stderr
+
+
+def test_save_writes_a_meeting_note_that_feeds_the_next_sheet(run, example_vault: Path) -> None:
+    saved = run(example_vault, "prep", "henk", "--save")
+    assert (saved.exit_code, saved.stdout) == (0, "")
+    assert saved.stderr.splitlines()[-1] == f"Saved {HENK_SAVED}"
+    note = (example_vault / HENK_SAVED).read_text("utf-8")
+    assert note.startswith(
+        '---\ndate: 2026-11-23\ntype: meeting\npeople: ["[[Henk de Vries]]"]\n---\n'
+        "# Meeting prep: [[Henk de Vries]]\n"
+    )
+    # the follow-ups live in their own notes: not copied here as tasks that would linger
+    assert not re.search(r"^\s*- \[ \]", note, re.MULTILINE)
+    # During the meeting, a new follow-up is written into the saved note...
+    with (example_vault / HENK_SAVED).open("a", encoding="utf-8") as handle:
+        handle.write("- [ ] Send Henk the mentoring template 📅 2026-11-30\n")
+    # ...and the next sheet raises it, and counts the meeting as contact.
+    after = run(example_vault, "prep", "henk")
+    assert after.exit_code == 0, after.output
+    assert (
+        "- Send Henk the mentoring template · due Mon, Nov 30 · *from Henk de Vries, Nov 23, 2026*"
+    ) in after.stdout
+    assert "**Last contact:** today · next due Mon, Dec 7 (in 14 days)" in after.stdout
+
+
+def test_save_never_overwrites_it_numbers(run, example_vault: Path) -> None:
+    run(example_vault, "prep", "henk", "--save")
+    second = run(example_vault, "prep", "henk", "--save", "--format", "html")
+    assert second.stderr == "Saved meetings/2026-11-23 Henk de Vries (2).md\n"
+    text = (example_vault / "meetings/2026-11-23 Henk de Vries (2).md").read_text("utf-8")
+    assert "# Meeting prep: [[Henk de Vries]]" in text  # a note is Markdown, whatever --format
+
+
+def test_a_broken_user_template_exits_3_with_file_and_line(run, example_vault: Path) -> None:
+    templates = example_vault / ".vaultcrm" / "templates"
+    templates.mkdir()
+    (templates / "prep.md.j2").write_text("# {{ sheet.person.name }}\n{% for %}\n")
+    result = run(example_vault, "prep", "henk")
+    assert result.exit_code == 3
+    assert result.stderr.startswith(f"vaultcrm: {templates / 'prep.md.j2'}:2: template error: ")
+    assert result.stdout == ""
+
+
+def test_an_override_template_is_used(run, example_vault: Path) -> None:
+    templates = example_vault / ".vaultcrm" / "templates"
+    templates.mkdir()
+    (templates / "prep.md.j2").write_text("{{ sheet.person.name }} ({{ sheet.person.team }})")
+    result = run(example_vault, "prep", "henk")
+    assert (result.exit_code, result.stdout) == (0, "Henk de Vries (Klantenservice)\n")
+
+
+def test_an_unknown_template_is_a_usage_error(run, example_vault: Path) -> None:
+    result = run(example_vault, "prep", "henk", "--template", "fancy")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "vaultcrm: no template called 'fancy'; available: prep.html.j2, prep.md.j2\n"
+    )
