@@ -318,6 +318,76 @@ def people(ctx: Context, team: str | None, relation: str | None, as_json: bool) 
         out(f"{row.name:<{width}}  {last:<10}  {ago(row.days_since):<14}{detail}".rstrip() + due)
 
 
+# ---------------------------------------------------------------- watch
+
+
+def watch_line(batch) -> str:
+    """``12:03:04 +0 ~1 -0 people/Henk de Vries.md (38 ms)``: one line per index update."""
+    paths = batch.paths
+    what = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    if not paths:
+        count = batch.result.unchanged
+        what = f"up to date, {count} note{'s' if count != 1 else ''}"
+    return f"{batch.at:%H:%M:%S} {batch.result} {what} ({batch.result.seconds * 1000:.0f} ms)"
+
+
+@cli.command()
+@click.option("--poll", is_flag=True, help="Poll the vault instead of listening for file events.")
+@click.option("--quiet", "-q", is_flag=True, help="No line per update; only warnings.")
+@click.option(
+    "--reconcile",
+    "reconcile_every",
+    default=300.0,
+    show_default=True,
+    type=click.FloatRange(min=1.0),
+    metavar="SECONDS",
+    help="Re-read the whole vault this often, in case the platform lost an event.",
+)
+@pass_ctx
+def watch(ctx: Context, poll: bool, quiet: bool, reconcile_every: float) -> None:
+    """Sync once, then keep the index fresh as notes change, until Ctrl-C (or SIGTERM)."""
+    import signal
+    import threading
+
+    from .watch import watch_vault
+
+    vault, stop = ctx.vault, threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()  # the loop commits its last batch and returns
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # a second Ctrl-C: at once
+
+    def on_batch(batch) -> None:
+        if quiet:
+            return
+        report_sync(batch.result)
+        out(watch_line(batch))
+        if batch.reason == "start" and batch.result.problems:
+            err(f"{len(batch.result.problems)} problems in the vault: see 'vaultcrm check'.")
+        elif batch.reason != "start":
+            for problem in batch.result.problems:
+                err(f"  {problem}", fg="red")
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        if not quiet:
+            err(f"Watching {vault.root}; Ctrl-C to stop.")
+        summary = watch_vault(
+            vault,
+            stop,
+            poll=poll,
+            reconcile_every=reconcile_every,
+            on_batch=on_batch,
+            on_notice=lambda text: err(f"vaultcrm: {text}", fg="yellow"),
+        )
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if not quiet:
+        done = f"{summary.batches} update{'s' if summary.batches != 1 else ''}"
+        err(f"Stopped after {done} ({summary.mode}); the index is up to date.")
+
+
 # ---------------------------------------------------------------- new
 
 
