@@ -380,10 +380,11 @@ class NoteIndex:
                 f"cannot open the index for writing ({_why(exc)})", self.directory
             ) from None
         try:
-            for path in deletions:
-                writer.delete_by_term("vc_path", path)
             for note, stamp in upserts:
                 writer.update_document(**self._document(note, stamp))
+            # After the upserts: a sync adds the notes it found gone while reading them.
+            for path in deletions:
+                writer.delete_by_term("vc_path", path)
             writer.commit()
         except BaseException as exc:
             with contextlib.suppress(Exception):

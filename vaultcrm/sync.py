@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from .errors import IndexCorruptError, IndexLockedError
+from .errors import IndexCorruptError, IndexLockedError, VaultcrmError
 from .index import NoteIndex, Stamp
 from .notes import Note, Problem, skipped_note
 from .vault import FileStamp, Vault
@@ -101,12 +101,24 @@ def hash_bytes(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-def read_for_index(vault: Vault, stamp: FileStamp) -> tuple[Note, Stamp]:
-    """Read and parse one note with the stamp to store; big files are not even read."""
-    if stamp.size > vault.config.max_file_size:
-        return vault.read_note(stamp.path), Stamp(stamp.mtime_ns, stamp.size, f"size:{stamp.size}")
+# A note deleted, renamed or replaced by a folder between the walk and the read is gone,
+# not unreadable: it must leave the index, not enter it as a problem.
+_GONE = (FileNotFoundError, NotADirectoryError, IsADirectoryError)
+
+
+def read_for_index(vault: Vault, stamp: FileStamp) -> tuple[Note, Stamp] | None:
+    """Read and parse one note with the stamp to store; big files are not even read.
+    None when the note is gone since the walk (an editor's rename, a ``git checkout``)."""
     try:
-        raw = vault.read_bytes(stamp.path)
+        full = vault.path_of(stamp.path)
+        if stamp.size > vault.config.max_file_size:
+            if not full.is_file():
+                return None
+            note = vault.read_note(stamp.path)
+            return note, Stamp(stamp.mtime_ns, stamp.size, f"size:{stamp.size}")
+        raw = full.read_bytes()
+    except (*_GONE, VaultcrmError):  # VaultcrmError: a symlink now pointing out of the vault
+        return None
     except OSError as exc:
         note = skipped_note(stamp.path, f"cannot be read: {exc.strerror or exc}")
         return note, Stamp(stamp.mtime_ns, stamp.size, "unreadable")
@@ -122,7 +134,7 @@ def _content_hash(vault: Vault, stamp: FileStamp) -> str | None:
         return f"size:{stamp.size}"
     try:
         return hash_bytes(vault.read_bytes(stamp.path))
-    except OSError:
+    except (OSError, VaultcrmError):
         return None
 
 
@@ -259,25 +271,33 @@ def _sync_locked(vault, idx: NoteIndex, rebuild, paths, progress, started) -> Sy
     plan = _plan(vault, walk, stamps, scoped)
     todo = plan.fresh + plan.changed + plan.touched
     problems: list[Problem] = []
+    deletions = list(plan.removed)  # grows while reading: ``write`` deletes after upserting
+    gone: set[str] = set()
 
     def upserts() -> Iterator[tuple[Note, Stamp]]:
         for done, stamp in enumerate(todo, start=1):
-            note, new_stamp = read_for_index(vault, stamp)
-            problems.extend(note.problems)
+            read = read_for_index(vault, stamp)
             if progress:
                 progress(done, len(todo))
+            if read is None:
+                gone.add(stamp.path)
+                if stamp.path in stamps:
+                    deletions.append(stamp.path)
+                continue
+            note, new_stamp = read
+            problems.extend(note.problems)
             yield note, new_stamp
 
     try:
         if todo or plan.removed:
-            idx.write(upserts(), plan.removed)
+            idx.write(upserts(), deletions)
     finally:
         idx.close()
     return SyncResult(
-        added=tuple(s.path for s in plan.fresh),
-        updated=tuple(s.path for s in plan.changed),
-        removed=tuple(plan.removed),
-        unchanged=plan.unchanged + len(plan.touched),
+        added=tuple(s.path for s in plan.fresh if s.path not in gone),
+        updated=tuple(s.path for s in plan.changed if s.path not in gone),
+        removed=tuple(sorted(deletions)),
+        unchanged=plan.unchanged + sum(s.path not in gone for s in plan.touched),
         problems=tuple(problems),
         notice=notice,
         seconds=time.perf_counter() - started,
