@@ -146,6 +146,7 @@ class NoteIndex:
         reading the newest, which the commit has just replaced: that is retried, never
         taken for corruption (which would rebuild the whole index).
         """
+        tocs: list[str] | None = None
         for attempt in range(_OPEN_TRIES):
             try:
                 self._ix = whoosh_index.open_dir(str(self.directory), indexname=self.name)
@@ -155,6 +156,13 @@ class NoteIndex:
                 return self
             except FileNotFoundError as exc:
                 failure: BaseException = exc
+                # Only a commit in between (a new TOC) explains a vanished file; with the
+                # same TOCs as at the last try, a segment really is gone: rebuild now
+                # rather than after ten tries (Whoosh itself already waits 0.5 s each).
+                now = sorted(p.name for p in self.directory.glob("*.toc"))
+                if now == tocs:
+                    break
+                tocs = now
                 time.sleep(0.01 * (attempt + 1))
             except Exception as exc:  # Whoosh raises anything from EOFError to pickle errors
                 failure = exc
