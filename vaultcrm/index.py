@@ -173,6 +173,10 @@ class NoteIndex:
     def create(self) -> NoteIndex:
         """Wipe the index folder and start an empty index (the vault is the truth)."""
         try:
+            if self.directory.is_symlink() and not self.directory.is_dir():
+                self.directory.unlink()  # a dangling link: make a real folder instead
+            elif self.directory.exists() and not self.directory.is_dir():
+                self.directory.unlink()  # a file where the folder belongs (a sync conflict)
             if self.directory.exists():
                 for child in self.directory.iterdir():
                     if child.is_dir() and not child.is_symlink():
@@ -445,5 +449,7 @@ def _check_balance(text: str) -> None:
 
 
 def _why(exc: BaseException) -> str:
+    if isinstance(exc, FileNotFoundError) and exc.filename:
+        return f"missing file {Path(exc.filename).name}"  # not the whole path: one short line
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
