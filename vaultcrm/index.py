@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import json
+import os
 import pickle
 import re
 import shutil
@@ -153,6 +155,7 @@ class NoteIndex:
                 self._schema = self._ix.schema
                 with self._ix.reader() as reader:
                     reader.doc_count_all()
+                    self._check_seal(reader.generation())
                 return self
             except FileNotFoundError as exc:
                 failure: BaseException = exc
@@ -188,6 +191,7 @@ class NoteIndex:
                 str(self.directory), make_schema(self.languages), indexname=self.name
             )
             self._schema = self._ix.schema
+            self._seal()
         except OSError as exc:
             raise IndexFailure(
                 f"cannot create the index: {exc.strerror or exc}", self.directory
@@ -381,6 +385,49 @@ class NoteIndex:
                     spans.add((token.startchar, token.endchar))
         return sorted(spans)
 
+    # ------------------------------------------------------------ seals
+
+    # Whoosh keeps no checksums: a segment file garbled in place (a sync tool, a bad
+    # copy, a failing disk) gives wrong hits or fails halfway through a command. So each
+    # commit seals its generation: the size and mtime of every segment file, in
+    # ``seal-<index name>-<generation>.json`` beside it, and ``open`` compares them (a few
+    # stats), taking any difference for damage, which the sync then rebuilds. Segment
+    # files never change after their commit, so a seal is never stale; a generation
+    # without one (killed right after the commit) is just not checked.
+
+    def _seal_path(self, generation: int) -> Path:
+        return self.directory / f"seal-{self.name}-{generation}.json"
+
+    def _seal(self) -> None:
+        """Seal the newest generation (we hold the write lock); best effort."""
+        with contextlib.suppress(Exception):
+            toc = whoosh_index.TOC.read(self._ix.storage, self.name)
+            ids = {segment.segment_id() for segment in toc.segments}
+            files = {}
+            for entry in os.scandir(self.directory):
+                if entry.name.split(".", 1)[0] in ids:
+                    st = entry.stat()
+                    files[entry.name] = [st.st_size, st.st_mtime_ns]
+            path = self._seal_path(toc.generation)
+            temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            temp.write_text(json.dumps(files, sort_keys=True), encoding="utf-8")
+            os.replace(temp, path)
+            for old in self.directory.glob(f"seal-{self.name}-*.json"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+
+    def _check_seal(self, generation: int | None) -> None:
+        """Raise ``_Damaged`` when a sealed segment file changed since its commit."""
+        try:
+            files = json.loads(self._seal_path(generation).read_text(encoding="utf-8"))
+            sealed = {str(k): (int(v[0]), int(v[1])) for k, v in files.items()}
+        except Exception:  # no seal (or an unreadable one): nothing to compare
+            return
+        for name, (size, mtime_ns) in sealed.items():
+            st = os.stat(self.directory / name)  # FileNotFoundError: open() decides
+            if (st.st_size, st.st_mtime_ns) != (size, mtime_ns):
+                raise _Damaged("a segment file was changed after it was written")
+
     # ------------------------------------------------------------ writing
 
     def write(self, upserts: Iterable[tuple[Note, Stamp]], deletions: Iterable[str]) -> None:
@@ -398,6 +445,7 @@ class NoteIndex:
             for path in deletions:
                 writer.delete_by_term("vc_path", path)
             writer.commit()
+            self._seal()
         except BaseException as exc:
             with contextlib.suppress(Exception):
                 writer.cancel()
@@ -448,8 +496,14 @@ def _check_balance(text: str) -> None:
         raise QuerySyntaxError("the query is empty")
 
 
+class _Damaged(Exception):
+    """A sealed segment file is not as its commit left it."""
+
+
 def _why(exc: BaseException) -> str:
     if isinstance(exc, FileNotFoundError) and exc.filename:
         return f"missing file {Path(exc.filename).name}"  # not the whole path: one short line
+    if isinstance(exc, _Damaged):
+        return str(exc)
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
