@@ -210,8 +210,11 @@ def sync_vault(
     rebuild: bool = False,
     paths: Iterable[str] | None = None,
     progress: Progress | None = None,
+    merge: bool = True,
 ) -> SyncResult:
-    """Make the index match the vault (or only ``paths`` of it, for the watcher)."""
+    """Make the index match the vault (or only ``paths`` of it, for the watcher).
+
+    ``merge=False`` commits without merging index segments (see ``merge_index``)."""
     started = time.perf_counter()
     idx = index_for(vault)
     if not rebuild and idx.state() == "ok":
@@ -229,7 +232,26 @@ def sync_vault(
         finally:
             idx.close()
     with index_lock(vault):
-        return _sync_locked(vault, idx, rebuild, paths, progress, started)
+        return _sync_locked(vault, idx, rebuild, paths, progress, started, merge)
+
+
+def merge_index(vault: Vault) -> None:
+    """Merge the small index segments that ``merge=False`` syncs left behind.
+
+    The watcher commits each batch unmerged, so a save never waits for Whoosh to merge
+    segments, and calls this at a quiet moment: an empty commit that runs the merge.
+    """
+    idx = index_for(vault)
+    if idx.state() != "ok":
+        return  # nothing to tidy: the next sync builds the index
+    with index_lock(vault):
+        try:
+            idx.open()
+            idx.write((), (), merge=True)
+        except IndexCorruptError:
+            return  # the next sync rebuilds it
+        finally:
+            idx.close()
 
 
 def _expand_scope(idx: NoteIndex, paths: Iterable[str]) -> list[str]:
@@ -242,7 +264,9 @@ def _expand_scope(idx: NoteIndex, paths: Iterable[str]) -> list[str]:
     return sorted(out)
 
 
-def _sync_locked(vault, idx: NoteIndex, rebuild, paths, progress, started) -> SyncResult:
+def _sync_locked(
+    vault, idx: NoteIndex, rebuild, paths, progress, started, merge: bool = True
+) -> SyncResult:
     notice = None
     state = idx.state()
     stamps: dict[str, Stamp] = {}
@@ -290,7 +314,7 @@ def _sync_locked(vault, idx: NoteIndex, rebuild, paths, progress, started) -> Sy
 
     try:
         if todo or plan.removed:
-            idx.write(upserts(), deletions)
+            idx.write(upserts(), deletions, merge=merge)
     finally:
         idx.close()
     return SyncResult(
