@@ -457,6 +457,7 @@ class NoteIndex:
         except BaseException as exc:
             with contextlib.suppress(Exception):
                 writer.cancel()
+            _let_go(writer)
             if isinstance(exc, OSError):
                 raise IndexFailure(
                     f"could not write the index: {exc.strerror or exc}", self.directory
@@ -488,6 +489,20 @@ class NoteIndex:
         if self._ix is not None:
             self._ix.close()
             self._ix = None
+
+
+def _let_go(writer) -> None:
+    """Release a failed writer's lock for sure. Whoosh's ``cancel`` closes the segment
+    files first, which on a full disk fails again before it reaches the lock: a
+    long-running ``watch`` would then hold Whoosh's WRITELOCK forever and fail every
+    later batch, even after space was freed."""
+    lock = getattr(writer, "writelock", None)
+    if lock is not None and getattr(lock, "fd", None) is not None:
+        with contextlib.suppress(Exception):
+            lock.release()
+    with contextlib.suppress(Exception):
+        writer._tempstorage.destroy()
+    writer.is_closed = True
 
 
 def _check_balance(text: str) -> None:
