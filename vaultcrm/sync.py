@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from .errors import IndexCorruptError, IndexLockedError, VaultcrmError
+from .errors import IndexCorruptError, IndexFailure, IndexLockedError, VaultcrmError
 from .index import NoteIndex, Stamp
 from .notes import Note, Problem, skipped_note
 from .vault import FileStamp, Vault
@@ -69,16 +69,20 @@ def index_lock(vault: Vault, timeout: float | None = None) -> Iterator[None]:
     """One writer at a time across processes; released even when the process dies."""
     from filelock import FileLock, Timeout
 
-    ensure_state_dir(vault)
-    lock = FileLock(str(vault.state_dir / "index.lock"))
     wait = lock_timeout() if timeout is None else timeout
     try:
+        ensure_state_dir(vault)
+        lock = FileLock(str(vault.state_dir / "index.lock"))
         lock.acquire(timeout=wait)
-    except Timeout:
+    except Timeout:  # before OSError: filelock's Timeout is a TimeoutError
         raise IndexLockedError(
             f"another vaultcrm process has held the index lock for {wait:g}s; "
             "try again when it has finished",
             vault.state_dir / "index.lock",
+        ) from None
+    except OSError as exc:  # a full disk, a read-only vault: the user's to fix, no traceback
+        raise IndexFailure(
+            f"cannot write vaultcrm's state folder: {exc.strerror or exc}", vault.state_dir
         ) from None
     try:
         yield
