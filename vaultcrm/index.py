@@ -436,6 +436,7 @@ class NoteIndex:
         deletions: Iterable[str],
         *,
         merge: bool = True,
+        tidy: bool = False,
     ) -> None:
         """Apply one batch in one writer and one commit; cancel the writer on any failure."""
         try:
@@ -451,8 +452,9 @@ class NoteIndex:
             for path in deletions:
                 writer.delete_by_term("vc_path", path)
             # merge=False leaves Whoosh's small segments for merge_index: the watcher's
-            # batches, where a merge (up to ~1.5 s on 10,000 notes) would stall a save.
-            writer.commit(merge=merge)
+            # batches, where a merge (up to ~1.5 s on 10,000 notes) would stall a save;
+            # tidy=True then folds them all at once (MERGE_SMALL takes ~5 per commit).
+            writer.commit(mergetype=_merge_small_segments if tidy else None, merge=merge)
             self._seal()
         except BaseException as exc:
             with contextlib.suppress(Exception):
@@ -503,6 +505,33 @@ def _let_go(writer) -> None:
     with contextlib.suppress(Exception):
         writer._tempstorage.destroy()
     writer.is_closed = True
+
+
+def _merge_small_segments(writer, segments: list) -> list:
+    """Tiered merging: segments are grouped by size (1-9 documents, 10-99, 100-999, ...)
+    and any group of four or more below the largest segment's group is folded into one.
+
+    Whoosh's MERGE_SMALL merges the few smallest segments per commit: it keeps pace with
+    one new segment per commit, not with a pile of unmerged watcher batches. Tiers keep
+    the segment count logarithmic while a tidy usually merges only a few tiny segments.
+    """
+    from whoosh.reading import SegmentReader
+
+    def tier(seg) -> int:
+        return len(str(max(1, seg.doc_count_all()))) - 1
+
+    top = max((tier(seg) for seg in segments), default=0)
+    groups: dict[int, list] = {}
+    for seg in segments:
+        groups.setdefault(tier(seg), []).append(seg)
+    merging = [seg for t, group in groups.items() if t < top and len(group) >= 4 for seg in group]
+    if not merging:
+        return segments
+    for seg in merging:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return [seg for seg in segments if seg not in merging]
 
 
 def _check_balance(text: str) -> None:

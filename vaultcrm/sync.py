@@ -243,7 +243,8 @@ def merge_index(vault: Vault) -> None:
     """Merge the small index segments that ``merge=False`` syncs left behind.
 
     The watcher commits each batch unmerged, so a save never waits for Whoosh to merge
-    segments, and calls this at a quiet moment: an empty commit that runs the merge.
+    segments, and calls this at a quiet moment: an empty commit that merges the small
+    segments by size tier (see index._merge_small_segments).
     """
     idx = index_for(vault)
     if idx.state() != "ok":
@@ -251,7 +252,7 @@ def merge_index(vault: Vault) -> None:
     with index_lock(vault):
         try:
             idx.open()
-            idx.write((), (), merge=True)
+            idx.write((), (), tidy=True)
         except IndexCorruptError:
             return  # the next sync rebuilds it
         finally:
