@@ -508,8 +508,8 @@ def _let_go(writer) -> None:
 
 
 def _merge_small_segments(writer, segments: list) -> list:
-    """Tiered merging: segments are grouped by size (1-9 documents, 10-99, 100-999, ...)
-    and any group of four or more below the largest segment's group is folded into one.
+    """Tiered merging: segments under a tenth of the index are grouped by size (1-9
+    documents, 10-99, 100-999, ...) and any group of four or more is folded into one.
 
     Whoosh's MERGE_SMALL merges the few smallest segments per commit: it keeps pace with
     one new segment per commit, not with a pile of unmerged watcher batches. Tiers keep
@@ -520,11 +520,12 @@ def _merge_small_segments(writer, segments: list) -> list:
     def tier(seg) -> int:
         return len(str(max(1, seg.doc_count_all()))) - 1
 
-    top = max((tier(seg) for seg in segments), default=0)
+    total = sum(seg.doc_count_all() for seg in segments)
     groups: dict[int, list] = {}
     for seg in segments:
-        groups.setdefault(tier(seg), []).append(seg)
-    merging = [seg for t, group in groups.items() if t < top and len(group) >= 4 for seg in group]
+        if seg.doc_count_all() * 10 < total:  # the big segments are never rewritten
+            groups.setdefault(tier(seg), []).append(seg)
+    merging = [seg for group in groups.values() if len(group) >= 4 for seg in group]
     if not merging:
         return segments
     for seg in merging:
