@@ -320,6 +320,27 @@ def test_one_batch_per_burst_of_saves(vault, watching):
     assert len([b for b in w.batches if b.reason == "change"]) < 30
 
 
+def _segments(vault: Vault) -> int:
+    idx = open_index(vault)
+    try:
+        with idx.ix.reader() as reader:
+            return len(list(reader.leaf_readers()))
+    finally:
+        idx.close()
+
+
+def test_saves_do_not_wait_for_merges_which_happen_when_quiet(vault, watching):
+    w = watching(vault, merge_idle=0.5, merge_every=100)
+    before = _segments(w.vault)
+    for n in range(6):  # six separate saves, each its own unmerged commit
+        write(vault / HENK, FILES[HENK].replace("jazz", f"song{n}"))
+        w.until(f"song{n}", {HENK})
+    piled = _segments(w.vault)
+    assert piled >= before + 6
+    wait_for(lambda: _segments(w.vault) < piled - 2, "the segments to be merged")
+    assert w.hits("song5") == {HENK}
+
+
 def test_stop_flushes_what_is_pending(vault, make_vault, watching):
     w = watching(vault, quiet=30.0, max_hold=60.0)  # nothing would flush on its own
     write(vault / "people" / "Late.md", "arrived late\n")
