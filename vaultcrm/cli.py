@@ -346,14 +346,11 @@ def watch_line(batch) -> str:
 @pass_ctx
 def watch(ctx: Context, poll: bool, quiet: bool, reconcile_every: float) -> None:
     """Sync once, then keep the index fresh as notes change, until Ctrl-C (or SIGTERM)."""
-    import logging
     import signal
     import threading
 
     from .watch import watch_vault
 
-    # The watcher reports what watchdog would log (a queue overflow, say) as one notice.
-    logging.getLogger("watchdog").addHandler(logging.NullHandler())
     vault, stop = ctx.vault, threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:

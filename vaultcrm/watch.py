@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import threading
 import time
@@ -52,6 +53,10 @@ MERGE_IDLE = 1.0  # seconds with nothing pending before the batches' segments ar
 MERGE_EVERY = 30  # batches committed unmerged before one merges regardless
 RETRY_AFTER = 5.0  # a failed batch (lock timeout, disk full) is retried this much later
 _TICK = 0.2  # the longest the loop sleeps, so a stop request is seen promptly
+
+# What watchdog would log (an overflow, a race at stop) this module reports itself, as one
+# notice; a NullHandler only keeps Python's last-resort handler from printing it raw.
+logging.getLogger("watchdog").addHandler(logging.NullHandler())
 
 LIMIT_HINT = (
     "raise it with: sudo sysctl fs.inotify.max_user_watches=524288 "
