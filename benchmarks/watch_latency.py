@@ -50,6 +50,7 @@ def measure_watch_latency(
     chosen = random.Random(seed).sample(notes, min(edits, len(notes)))
 
     committed: dict[str, float] = {}
+    sync_ms: dict[str, float] = {}  # the batch's own sync time, for the note it committed
     arrived = threading.Condition()
 
     def on_batch(batch) -> None:
@@ -57,6 +58,7 @@ def measure_watch_latency(
         with arrived:
             for path in batch.paths:
                 committed[path] = now
+                sync_ms[path] = batch.result.seconds * 1000
             arrived.notify_all()
 
     def wait_for(path: str, since: float) -> float:
@@ -87,6 +89,7 @@ def measure_watch_latency(
     rng = random.Random(seed + 1)
     originals: dict[str, bytes] = {}
     latency: dict[str, list[float]] = {"write": [], "rename": []}
+    syncing: list[float] = []
     try:
         for n, rel in enumerate(chosen):
             path = vault.root / rel
@@ -103,6 +106,7 @@ def measure_watch_latency(
                 os.replace(temp, path)
             saved = time.perf_counter()
             latency[pattern].append((wait_for(rel, saved) - saved) * 1000)
+            syncing.append(sync_ms[rel])
             _check_searchable(index_for(vault), token, rel)
             time.sleep(rng.uniform(0.05, 0.15))  # the user reads, types, saves again
     finally:
@@ -130,6 +134,8 @@ def measure_watch_latency(
         "write_p95_ms": _percentile(latency["write"], 95),
         "rename_p50_ms": _percentile(latency["rename"], 50),
         "rename_p95_ms": _percentile(latency["rename"], 95),
+        "sync_p50_ms": _percentile(syncing, 50),
+        "sync_p95_ms": _percentile(syncing, 95),
         "index_s": index_seconds,
         "target_p95_ms": TARGET_P95_MS,
     }
@@ -227,6 +233,10 @@ def main(argv: list[str] | None = None) -> int:
             f"  {label:<15} p50 {result[key + 'p50_ms']:6.0f} ms   "
             f"p95 {result[key + 'p95_ms']:6.0f} ms"
         )
+    print(
+        f"  of which the batch's sync: p50 {result['sync_p50_ms']:.0f} ms, "
+        f"p95 {result['sync_p95_ms']:.0f} ms"
+    )
     verdict = "meets" if result["p95_ms"] < TARGET_P95_MS else "MISSES"
     print(f"  max {result['max_ms']:.0f} ms; {verdict} the p95 < {TARGET_P95_MS:.0f} ms target")
     return 0
