@@ -296,7 +296,7 @@ class VaultWatcher:
             if files or dirs:
                 self._batch("final", self._scope(files, dirs), retry=False)
             elif self._unmerged:
-                merge_index(self.vault)
+                self._merge()  # a tidy that fails is said, never fails the stop
         finally:
             self._stop_observer()
         batches, added, updated, removed = self._counts
