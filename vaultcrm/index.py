@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
@@ -48,6 +49,7 @@ _INTERNAL = {
 }
 _FIELD_NAME = re.compile(r"[^a-z0-9_]+")
 _OPEN_TRIES = 10  # a TOC swapped away by a concurrent commit is retried this often
+_STAMP_CHAIN = 32  # small per-commit stamp deltas stacked before a writer saves the table whole
 
 
 _COPY_BELOW = 1 << 20  # bytes: smaller sub-files of a segment are copied, larger ones mapped
@@ -108,8 +110,9 @@ class _ZeroCopyBufferFile(BufferFile):
 whoosh_compound.BufferFile = _ZeroCopyBufferFile
 
 
-@dataclass(frozen=True)
-class Stamp:
+class Stamp(NamedTuple):
+    """What the index knows of a note's file; a NamedTuple, as a sync makes one per note."""
+
     mtime_ns: int
     size: int
     sha: str
@@ -184,6 +187,7 @@ class NoteIndex:
             self.name += f"_{digest}"
         self._ix = None
         self._schema: Schema | None = None
+        self._table: tuple[int, int, dict[str, tuple]] | None = None  # (generation, depth, stamps)
 
     # ------------------------------------------------------------ opening
 
@@ -274,17 +278,32 @@ class NoteIndex:
     # ------------------------------------------------------------ reading
 
     def stamps(self) -> dict[str, Stamp]:
-        """Path → stamp of every indexed note: what a sync diffs the vault against."""
-        out: dict[str, Stamp] = {}
-        try:
-            with self.ix.reader() as reader:
-                for fields in reader.all_stored_fields():
-                    out[fields["vc_path"]] = Stamp(*fields["vc_stamp"])
-        except Exception as exc:
-            raise IndexCorruptError(
-                f"the index is unreadable ({_why(exc)})", self.directory
-            ) from None
-        return out
+        """Path → stamp of every indexed note: what a sync diffs the vault against.
+
+        Read from the stamp table saved beside this generation of the index (a few ms),
+        not from the stored notes, which a no-op sync would otherwise unpickle and
+        decompress in full (~300 ms on 10,000 notes). Without a table, the notes are read
+        once and the table is saved for the next run.
+        """
+        loaded = self._load_table(self.ix.latest_generation())
+        if loaded is None:
+            table: dict[str, tuple] = {}
+            try:
+                with self.ix.reader() as reader:
+                    generation = reader.generation()
+                    for fields in reader.all_stored_fields():
+                        table[fields["vc_path"]] = tuple(fields["vc_stamp"])
+            except Exception as exc:
+                raise IndexCorruptError(
+                    f"the index is unreadable ({_why(exc)})", self.directory
+                ) from None
+            if generation is not None:
+                self._save_table(generation, 0, table)
+                loaded = (generation, 0, table)
+        else:
+            table = loaded[2]
+        self._table = loaded
+        return {path: Stamp(*stamp) for path, stamp in table.items()}
 
     def stamps_for(self, paths: Iterable[str]) -> dict[str, Stamp]:
         """Stamps of just these paths: the watcher's per-batch lookup, independent of vault size."""
@@ -445,6 +464,97 @@ class NoteIndex:
                     spans.add((token.startchar, token.endchar))
         return sorted(spans)
 
+    # ------------------------------------------------------------ the stamp table
+
+    # Beside each generation of the index lies the table of its stamps (path → mtime,
+    # size, hash), whole or as the changes since the previous generation, named
+    # ``stamps-<index name>-<generation>-<depth>.pickle``; depth 0 is a whole table, depth
+    # n a delta on generation - 1. A generation of a Whoosh index never changes, so its
+    # table can never be stale; anything odd about the files just means "no table", and
+    # the stamps are read from the index instead.
+
+    def _table_files(self) -> dict[int, tuple[int, Path]]:
+        prefix = f"stamps-{self.name}-"
+        found: dict[int, tuple[int, Path]] = {}
+        with contextlib.suppress(OSError):
+            for path in self.directory.glob(f"{prefix}*.pickle"):
+                generation, _, depth = path.name[len(prefix) : -len(".pickle")].partition("-")
+                if generation.isdigit() and depth.isdigit():
+                    found[int(generation)] = (int(depth), path)
+        return found
+
+    def _load_table(self, generation: int) -> tuple[int, int, dict[str, tuple]] | None:
+        files = self._table_files()
+        if generation not in files:
+            return None
+        depth = files[generation][0]
+        chain = [files.get(g, (None, None)) for g in range(generation - depth, generation + 1)]
+        if [d for d, _ in chain] != list(range(depth + 1)):
+            return None
+        try:
+            table: dict = {}
+            for _, path in chain:
+                part = pickle.loads(path.read_bytes())
+                if not isinstance(part, dict):
+                    return None
+                for key, stamp in part.items():
+                    if stamp is None:
+                        table.pop(key, None)
+                    else:
+                        table[key] = stamp
+        except Exception:  # vanished under a concurrent commit, or damaged: read the index
+            return None
+        return generation, depth, table
+
+    def _save_table(self, generation: int, depth: int, part: dict) -> None:
+        """Best effort, atomic: a table that cannot be written is only slower next time."""
+        path = self.directory / f"stamps-{self.name}-{generation}-{depth}.pickle"
+        temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            temp.write_bytes(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(temp, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+
+    def _record_table(self, generation: int, changes: dict, fresh: bool) -> None:
+        """Save the stamps of a new generation: a delta when the chain is short, else whole."""
+        base = self._table if self._table and self._table[0] == generation - 1 else None
+        if fresh:
+            base = (generation - 1, -1, {})
+        elif base is None:
+            known = self._table_files().get(generation - 1)
+            if known is None:
+                return  # no table for the previous generation: the next reader makes one
+            if known[0] + 1 > _STAMP_CHAIN:
+                base = self._load_table(generation - 1)
+                if base is None:
+                    return
+            else:
+                base = (generation - 1, known[0], None)
+        _, depth, table = base
+        if table is not None:
+            table = dict(table)
+            for key, stamp in changes.items():
+                if stamp is None:
+                    table.pop(key, None)
+                else:
+                    table[key] = stamp
+        if depth + 1 <= _STAMP_CHAIN and not fresh:
+            depth += 1
+            self._save_table(generation, depth, changes)
+        else:
+            depth = 0
+            self._save_table(generation, 0, table)
+        self._table = (generation, depth, table) if table is not None else None
+        for g, (_, path) in self._table_files().items():
+            if g < generation - depth or g > generation:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+        for temp in self.directory.glob(f"stamps-{self.name}-*.tmp"):  # left by a crash
+            with contextlib.suppress(OSError):
+                temp.unlink()
+
     # ------------------------------------------------------------ seals
 
     # Whoosh keeps no checksums: a segment file garbled in place (a sync tool, a bad
@@ -495,22 +605,29 @@ class NoteIndex:
         upserts: Iterable[tuple[Note, Stamp]],
         deletions: Iterable[str],
         *,
+        fresh: bool = False,
         merge: bool = True,
         tidy: bool = False,
     ) -> None:
-        """Apply one batch in one writer and one commit; cancel the writer on any failure."""
+        """Apply one batch in one writer and one commit; cancel the writer on any failure.
+
+        ``fresh``: the index was just created (its stamp table starts empty).
+        """
         try:
             writer = self.ix.writer(timeout=30.0, limitmb=128)
         except Exception as exc:
             raise IndexFailure(
                 f"cannot open the index for writing ({_why(exc)})", self.directory
             ) from None
+        changes: dict[str, tuple | None] = {}
         try:
             for note, stamp in upserts:
                 writer.update_document(**self._document(note, stamp))
+                changes[note.path] = (stamp.mtime_ns, stamp.size, stamp.sha)
             # After the upserts: a sync adds the notes it found gone while reading them.
             for path in deletions:
                 writer.delete_by_term("vc_path", path)
+                changes[path] = None
             # merge=False leaves Whoosh's small segments for merge_index: the watcher's
             # batches, where a merge (up to ~1.5 s on 10,000 notes) would stall a save;
             # tidy=True then folds them all at once (MERGE_SMALL takes ~5 per commit).
@@ -525,6 +642,7 @@ class NoteIndex:
                     f"could not write the index: {exc.strerror or exc}", self.directory
                 ) from None
             raise
+        self._record_table(writer.generation, changes, fresh)
 
     def _document(self, note: Note, stamp: Stamp) -> dict:
         stored = dataclasses.replace(note, text="")

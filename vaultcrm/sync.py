@@ -188,8 +188,10 @@ def _plan(
             plan.touched.append(stamp)
         else:
             plan.changed.append(stamp)
-    candidates = stamps.keys() if scope is None else scope
-    plan.removed = sorted(p for p in candidates if p in stamps and p not in seen)
+    if scope is None:
+        plan.removed = sorted(stamps.keys() - seen)
+    else:
+        plan.removed = sorted(p for p in scope if p in stamps and p not in seen)
     return plan
 
 
@@ -221,22 +223,34 @@ def sync_vault(
     ``merge=False`` commits without merging index segments (see ``merge_index``)."""
     started = time.perf_counter()
     idx = index_for(vault)
+    seen = None
     if not rebuild and idx.state() == "ok":
         try:  # the common case, a no-op, needs no lock at all
             idx.open()
+            generation = idx.ix.latest_generation()
             scoped = None if paths is None else _expand_scope(idx, paths)
             walk = vault.walk() if scoped is None else _scoped_walk(vault, scoped)
-            plan = _plan(
-                vault, walk, idx.stamps() if scoped is None else idx.stamps_for(scoped), scoped
-            )
+            stamps = idx.stamps() if scoped is None else idx.stamps_for(scoped)
+            plan = _plan(vault, walk, stamps, scoped)
             if plan.empty:
                 return SyncResult(unchanged=plan.unchanged, seconds=time.perf_counter() - started)
+            seen = _Seen(generation, stamps, plan)
         except IndexCorruptError:
             pass
         finally:
             idx.close()
     with index_lock(vault):
-        return _sync_locked(vault, idx, rebuild, paths, progress, started, merge)
+        return _sync_locked(vault, idx, rebuild, paths, progress, started, seen, merge)
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """What the lock-free look found; still true under the lock if no commit came between
+    (then walking and diffing again, as long as the no-op itself, is skipped)."""
+
+    generation: int
+    stamps: dict[str, Stamp]
+    plan: _Plan
 
 
 def merge_index(vault: Vault) -> None:
@@ -270,11 +284,19 @@ def _expand_scope(idx: NoteIndex, paths: Iterable[str]) -> list[str]:
 
 
 def _sync_locked(
-    vault, idx: NoteIndex, rebuild, paths, progress, started, merge: bool = True
+    vault,
+    idx: NoteIndex,
+    rebuild,
+    paths,
+    progress,
+    started,
+    seen: _Seen | None = None,
+    merge: bool = True,
 ) -> SyncResult:
     notice = None
     state = idx.state()
     stamps: dict[str, Stamp] = {}
+    plan: _Plan | None = None
     if rebuild:
         idx.create()
     elif state == "missing":
@@ -289,15 +311,19 @@ def _sync_locked(
     else:
         try:
             idx.open()
-            scoped = None if paths is None else _expand_scope(idx, paths)
-            stamps = idx.stamps() if scoped is None else idx.stamps_for(scoped)
+            if seen is not None and idx.ix.latest_generation() == seen.generation:
+                stamps, plan = seen.stamps, seen.plan
+            else:
+                scoped = None if paths is None else _expand_scope(idx, paths)
+                stamps = idx.stamps() if scoped is None else idx.stamps_for(scoped)
         except IndexCorruptError as exc:
             idx.create()
             notice = f"The index was unreadable ({exc.message.split('(', 1)[-1].rstrip(')')}): rebuilding it."
     rebuilding = rebuild or notice is not None
-    scoped = None if (paths is None or rebuilding) else _expand_scope(idx, paths)
-    walk = vault.walk() if scoped is None else _scoped_walk(vault, scoped)
-    plan = _plan(vault, walk, stamps, scoped)
+    if plan is None or rebuilding:
+        scoped = None if (paths is None or rebuilding) else _expand_scope(idx, paths)
+        walk = vault.walk() if scoped is None else _scoped_walk(vault, scoped)
+        plan = _plan(vault, walk, stamps, scoped)
     todo = plan.fresh + plan.changed + plan.touched
     problems: list[Problem] = []
     deletions = list(plan.removed)  # grows while reading: ``write`` deletes after upserting
@@ -319,7 +345,7 @@ def _sync_locked(
 
     try:
         if todo or plan.removed:
-            idx.write(upserts(), deletions, merge=merge)
+            idx.write(upserts(), deletions, fresh=rebuilding, merge=merge)
     finally:
         idx.close()
     return SyncResult(
