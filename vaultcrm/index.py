@@ -46,6 +46,7 @@ _INTERNAL = {
     "tags",
     "links",
     "body",
+    "self",  # Whoosh takes fields as **kwargs of writer methods whose first parameter is self
 }
 _FIELD_NAME = re.compile(r"[^a-z0-9_]+")
 _OPEN_TRIES = 10  # a TOC swapped away by a concurrent commit is retried this often
