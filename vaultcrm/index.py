@@ -402,7 +402,13 @@ class NoteIndex:
         parser.add_plugin(
             FieldAliasPlugin({"tags": ["tag"], "vc_kind": ["kind"], "vc_path": ["path"]})
         )
-        query = self._names_as_written(text, parser.parse(text).normalize())
+        try:
+            parsed = parser.parse(text).normalize()
+        except Exception:  # Whoosh's parser trips over some operator soups ('NOT AND')
+            raise QuerySyntaxError(
+                f"cannot read the query {text!r}: check its AND, OR, NOT and brackets"
+            ) from None
+        query = self._names_as_written(text, parsed)
         if query is wq.NullQuery:
             raise QuerySyntaxError(f"nothing to search for in {text!r}")
         return query
