@@ -33,7 +33,10 @@ def add_cadence(day: dt.date, cadence: tuple[int, str]) -> dt.date:
     amount, unit = cadence
     if unit == "q":
         amount *= 3
-    return day + relativedelta(**{_UNITS[unit]: amount})
+    try:
+        return day + relativedelta(**{_UNITS[unit]: amount})
+    except (OverflowError, ValueError):  # past the year 9999 (cadence: 99999y): never due
+        return dt.date.max
 
 
 def parse_user_date(text: str, base: dt.date | None = None) -> dt.date:
@@ -45,7 +48,10 @@ def parse_user_date(text: str, base: dt.date | None = None) -> dt.date:
     if word in ("yesterday", "gisteren"):
         return base - dt.timedelta(days=1)
     if word.startswith("-") and word[1:-1].isdigit() and word[-1] == "d":
-        return base - dt.timedelta(days=int(word[1:-1]))
+        try:
+            return base - dt.timedelta(days=int(word[1:-1]))
+        except OverflowError:
+            raise UsageError(f"{text!r} reaches before the year 1") from None
     when = parse_date(word)
     if when is None:
         raise UsageError(f"{text!r} is not a date: use YYYY-MM-DD, today, yesterday or -3d")

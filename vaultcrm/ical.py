@@ -214,7 +214,8 @@ def _all_day(
     event.add("uid", _uid(key))
     event.add("dtstamp", stamp)
     event.add("dtstart", start)
-    event.add("dtend", start + dt.timedelta(days=1))
+    if start < dt.date.max:  # 31 Dec 9999 has no next day; a DTSTART alone is one day
+        event.add("dtend", start + dt.timedelta(days=1))
     event.add("summary", summary)
     event.add("description", " ".join(x for x in (detail, where) if x))
     event.add("transp", "TRANSPARENT")

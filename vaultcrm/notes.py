@@ -77,7 +77,9 @@ class PartialDate:
         )
 
     def on_year(self, year: int) -> dt.date:
-        """The date in ``year``; 29 February falls on 28 February in a common year."""
+        """The date in ``year``; 29 February falls on 28 February in a common year.
+        A year past 9999 (or before 1) is clamped: date arithmetic never overflows."""
+        year = min(max(year, dt.MINYEAR), dt.MAXYEAR)
         try:
             return dt.date(year, self.month, self.day)
         except ValueError:
