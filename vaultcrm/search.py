@@ -13,6 +13,7 @@ from .vault import Vault
 
 SNIPPET_WIDTH = 160
 _MAX_SNIPPET_LINES = 5000
+_MAX_LINE_CHARS = 4000  # of one line, analysed for the snippet: a 5 MB one-line note took ~10 s
 _TEXT_FIELDS = {"name", "aliases", "tags", "links", "body"}
 _KEY = re.compile(r"^([^\s#:\-][^:]*):")
 
@@ -123,7 +124,7 @@ def _snippet(vault: Vault, idx: NoteIndex, raw: RawHit) -> tuple[int, str, list[
     best = (0, 1, "", [])
     keys = {f for f, _ in raw.terms if f not in _TEXT_FIELDS and not f.startswith("body_")}
     for number, line in enumerate(text.split("\n")[:_MAX_SNIPPET_LINES], start=1):
-        line = line.rstrip("\r")
+        line = line.rstrip("\r")[:_MAX_LINE_CHARS]
         if not line.strip() or line.strip() == "---":
             continue
         spans = idx.spans(line, raw.terms)
