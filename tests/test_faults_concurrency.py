@@ -5,7 +5,24 @@ notes, all at once. Zero errors, and the index that is left equals a fresh rebui
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
+
+import pytest
+from faultkit import (
+    VAULTCRM,
+    assert_no_crash,
+    index_view,
+    rebuilt_view,
+    spawn,
+    vaultcrm,
+    wait_for,
+    write_corpus,
+)
 
 from vaultcrm import sync
 from vaultcrm.sync import index_for, sync_vault
@@ -100,3 +117,114 @@ def test_a_scoped_sync_of_a_vanishing_note_is_quiet(make_vault, monkeypatch) -> 
     _before_reading(monkeypatch, lambda r: (r / "meetings/a.md").unlink())
     result = sync_vault(Vault(root), paths=["meetings/a.md"])
     assert (result.removed, result.problems) == (("meetings/a.md",), ())
+
+
+# ---------------------------------------------------------------- everything at once
+
+MUTATOR = """
+import random, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from faultkit import mutate
+root, seconds, seed = Path(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+rng, end, rounds = random.Random(seed), time.monotonic() + seconds, 0
+while time.monotonic() < end:
+    mutate(root, rng, 3)
+    rounds += 1
+    time.sleep(rng.uniform(0, 0.1))
+print(rounds)
+"""
+
+
+class _Loop(threading.Thread):
+    """Run one vaultcrm command again and again until the deadline; keep what went wrong."""
+
+    def __init__(self, vault: Path, args: tuple[str, ...], deadline: float, allowed=(0,)):
+        super().__init__(daemon=True)
+        self.vault, self.args, self.deadline, self.allowed = vault, args, deadline, allowed
+        self.runs = 0
+        self.errors: list[str] = []
+
+    def run(self) -> None:
+        while time.monotonic() < self.deadline:
+            done = vaultcrm(self.vault, *self.args)
+            self.runs += 1
+            bad = [
+                line
+                for line in done.stderr.splitlines()
+                if line.startswith(("vaultcrm:", "Traceback", "The index", "No index"))
+                or "Error" in line
+            ]
+            if done.returncode not in self.allowed or bad:
+                self.errors.append(f"{self.args}: exit {done.returncode}\n{done.stderr}")
+
+
+def _everything_at_once(tmp_path: Path, seconds: float, notes: int, seed: int) -> None:
+    vault = tmp_path / "vault"
+    written = write_corpus(vault, notes, seed=seed)
+    person = Path(sorted(p for p in written if p.startswith("people/"))[0]).stem
+    assert_no_crash(vaultcrm(vault, "index"))
+    watcher = spawn(vault, "watch")
+    assert watcher.stdout.readline(), "the watcher started"
+    deadline = time.monotonic() + seconds
+    mutator = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            MUTATOR,
+            str(Path(__file__).parent),
+            str(vault),
+            str(seconds),
+            str(seed),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    loops = [
+        _Loop(vault, ("index",), deadline),
+        _Loop(vault, ("search", "jazz OR tentamen"), deadline, allowed=(0, 1)),
+        _Loop(vault, ("search", "--people", "fietsen"), deadline, allowed=(0, 1)),
+        _Loop(vault, ("prep", person), deadline),
+        _Loop(vault, ("people",), deadline),
+        _Loop(vault, ("check",), deadline),
+    ]
+    for loop in loops:
+        loop.start()
+    out, err = mutator.communicate(timeout=seconds + 60)
+    assert mutator.returncode == 0 and "Traceback" not in err, err
+    for loop in loops:
+        loop.join(timeout=120)
+    errors = [e for loop in loops for e in loop.errors]
+    assert errors == [], "\n".join(errors[:5])
+    assert all(loop.runs for loop in loops), [(loop.args, loop.runs) for loop in loops]
+
+    # The watcher catches up on its own; the index it keeps equals a fresh rebuild.
+    want = rebuilt_view(vault, tmp_path / "rebuilt")
+    wait_for(lambda: _view_or_none(vault) == want, "the watcher to catch up", timeout=60)
+    watcher.send_signal(signal.SIGINT)
+    _, stderr = watcher.communicate(timeout=60)
+    assert watcher.returncode == 0, stderr
+    assert "Traceback" not in stderr and "vaultcrm:" not in stderr, stderr
+    assert index_view(vault) == want
+
+
+def _view_or_none(vault: Path):
+    try:
+        return index_view(vault)
+    except Exception:  # mid-commit: try again
+        return None
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.skipif(not VAULTCRM.exists(), reason="vaultcrm is not installed")
+def test_watch_index_search_prep_and_an_editor_all_at_once(tmp_path) -> None:
+    _everything_at_once(tmp_path, seconds=12, notes=120, seed=1)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1200)
+@pytest.mark.skipif(not VAULTCRM.exists(), reason="vaultcrm is not installed")
+@pytest.mark.parametrize("seed", [2, 3])
+def test_everything_at_once_for_minutes(tmp_path, seed) -> None:
+    _everything_at_once(tmp_path, seconds=180, notes=600, seed=seed)
