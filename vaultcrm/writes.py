@@ -177,6 +177,10 @@ def _update_locked(path: Path, change: Callable[[bytes], bytes]) -> bytes:
 
 
 def _read_with_stamp(path: Path) -> tuple[bytes, os.stat_result]:
+    if path.is_symlink():  # ``path`` was resolved: a link here was swapped in meanwhile
+        raise RefusedWriteError(
+            "the note was replaced by a link while vaultcrm wrote it; not writing", path
+        )
     try:
         with open(path, "rb") as handle:
             stamp = os.fstat(handle.fileno())
