@@ -623,10 +623,18 @@ def save_sheet(vault: Vault, sheet: PrepSheet, body: str) -> str:
     people = ", ".join(json.dumps(f"[[{p.link}]]", ensure_ascii=False) for p in sheet.people)
     text = f"---\ndate: {sheet.today.isoformat()}\ntype: meeting\npeople: [{people}]\n---\n"
     text += body if body.endswith("\n") else body + "\n"
+    try:
+        vault.path_of(folder)
+    except VaultcrmError:  # a meetings folder symlinked out of the vault: a refused write
+        raise RefusedWriteError(f"{folder}/ leads out of the vault; not saving there") from None
     for number in range(1, 100):
         rel = f"{folder}/{base}{'' if number == 1 else f' ({number})'}.md"
         try:
-            write_new(vault.path_of(rel), text)
+            target = vault.path_of(rel)
+        except VaultcrmError:  # a link out of the vault already holds this name
+            continue
+        try:
+            write_new(target, text)
         except RefusedWriteError:
             continue
         return rel
