@@ -460,7 +460,10 @@ def _render_person(vault: Vault, context: dict) -> str:
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
-    search = [str(vault.state_dir / "templates"), str(_packaged_templates())]
+    from .render import packaged_dir
+
+    packaged = packaged_dir()
+    search = [str(vault.state_dir / "templates")] + ([str(packaged)] if packaged else [])
     env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(search),
         autoescape=False,
@@ -474,9 +477,3 @@ def _render_person(vault: Vault, context: dict) -> str:
         raise TemplateError(f"template error: {exc.message}", exc.filename, exc.lineno) from None
     except jinja2.TemplateError as exc:
         raise TemplateError(f"template error: {exc}", "person.md.j2") from None
-
-
-def _packaged_templates() -> Path:
-    import importlib.resources
-
-    return Path(str(importlib.resources.files("vaultcrm.templates")))
