@@ -13,7 +13,7 @@ from functools import cached_property
 
 from .notes import Note
 from .people import Contact, Directory, contacts, person_from_note
-from .sync import SyncResult, open_index
+from .sync import SyncResult, read_index
 from .vault import Vault
 
 
@@ -32,8 +32,5 @@ class Catalog:
 
 def load_catalog(vault: Vault) -> Catalog:
     """Sync the index, then load every stored note from it."""
-    idx, result = open_index(vault)
-    try:
-        return Catalog(tuple(idx.notes()), result)
-    finally:
-        idx.close()
+    notes, result = read_index(vault, lambda idx: tuple(idx.notes()))
+    return Catalog(notes, result)

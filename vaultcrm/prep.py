@@ -35,9 +35,10 @@ from dataclasses import dataclass, replace
 from .dates import today as get_today
 from .dates import years_between
 from .errors import RefusedWriteError, VaultcrmError
+from .index import NoteIndex
 from .notes import Note, PartialDate, as_list, fold, link_target, split_front_matter
 from .people import Directory, FamilyMember, Person, contact_for, person_from_note
-from .sync import SyncResult, open_index
+from .sync import SyncResult, read_index
 from .vault import Vault
 
 DATE_DAYS = 30  # "upcoming dates in the next 30 days" (SPEC §5)
@@ -225,8 +226,8 @@ def build_sheet(vault: Vault, names: Sequence[str], today: dt.date | None = None
     closest names. The same person named twice is one person.
     """
     today = today or get_today()
-    idx, result = open_index(vault)
-    try:
+
+    def read(idx: NoteIndex) -> list[PersonSheet]:
         directory = Directory(person_from_note(n) for n in idx.notes("person"))
         people: list[Person] = []
         for name in names:
@@ -240,8 +241,9 @@ def build_sheet(vault: Vault, names: Sequence[str], today: dt.date | None = None
                 n for n in idx.linking(person.keys, _phrases(person)) if n.path != person.path
             ]
             sheets.append(_person_sheet(vault, person, related, decisions, directory, today))
-    finally:
-        idx.close()
+        return sheets
+
+    sheets, result = read_index(vault, read)
     return PrepSheet(
         today=today,
         locale=vault.config.locale,

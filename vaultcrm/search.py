@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .index import NoteIndex, RawHit, field_name
 from .notes import Note
 from .people import Directory, person_from_note
-from .sync import SyncResult, open_index
+from .sync import SyncResult, read_index
 from .vault import Vault
 
 SNIPPET_WIDTH = 160
@@ -52,15 +52,14 @@ class SearchResult:
 
 def search_vault(vault: Vault, query: str, limit: int = 20, people: bool = False) -> SearchResult:
     """Sync, then search; ``people=True`` folds hits on notes into the people they mention."""
-    idx, result = open_index(vault)
-    try:
+
+    def find(idx: NoteIndex) -> list[Hit]:
         raw = idx.search(query, limit=None if people else limit)
         if people:
-            hits = _fold_people(vault, idx, raw, limit)
-        else:
-            hits = [_hit(vault, idx, r) for r in raw]
-    finally:
-        idx.close()
+            return _fold_people(vault, idx, raw, limit)
+        return [_hit(vault, idx, r) for r in raw]
+
+    hits, result = read_index(vault, find)
     return SearchResult(tuple(hits), result)
 
 

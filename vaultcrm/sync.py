@@ -8,12 +8,14 @@ with the paths it saw change.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from .errors import IndexCorruptError, IndexFailure, IndexLockedError, VaultcrmError
 from .index import NoteIndex, Stamp
@@ -148,9 +150,51 @@ def open_index(vault: Vault, progress: Progress | None = None) -> tuple[NoteInde
     idx = index_for(vault)
     try:
         return idx.open(), result
-    except IndexCorruptError:  # damaged between the sync and now: once more, from scratch
-        result = sync_vault(vault, rebuild=True, progress=progress)
-        return idx.open(), result
+    except IndexCorruptError as exc:  # damaged between the sync and now: once more, from scratch
+        return idx.open(), _rebuild_after(vault, exc, progress)
+
+
+T = TypeVar("T")
+
+
+def read_index(
+    vault: Vault, use: Callable[[NoteIndex], T], progress: Progress | None = None
+) -> tuple[T, SyncResult]:
+    """Sync, open the index and return ``use(index)``: how every reading command reads.
+
+    Damage that shows only while reading (bytes garbled on disk with their mtime kept,
+    which the seals of ``index.py`` cannot see) is handled like damage found at open:
+    after one plain retry (a concurrent commit may have swapped segments away) the
+    index is rebuilt, with the one-line notice, and ``use`` runs again.
+    """
+    damage: IndexCorruptError | None = None
+    for _ in range(2):
+        idx, result = open_index(vault, progress)
+        try:
+            return use(idx), result
+        except IndexCorruptError as exc:
+            damage = exc
+        finally:
+            idx.close()
+    assert damage is not None
+    result = _rebuild_after(vault, damage, progress)
+    idx = index_for(vault).open()
+    try:
+        return use(idx), result
+    finally:
+        idx.close()
+
+
+def _rebuild_after(
+    vault: Vault, damage: IndexCorruptError, progress: Progress | None
+) -> SyncResult:
+    result = sync_vault(vault, rebuild=True, progress=progress)
+    return dataclasses.replace(result, notice=_unreadable_notice(damage))
+
+
+def _unreadable_notice(exc: IndexCorruptError) -> str:
+    why = exc.message.split("(", 1)[-1].rstrip(")") if "(" in exc.message else exc.message
+    return f"The index was unreadable ({why}): rebuilding it."
 
 
 @dataclass
@@ -318,7 +362,7 @@ def _sync_locked(
                 stamps = idx.stamps() if scoped is None else idx.stamps_for(scoped)
         except IndexCorruptError as exc:
             idx.create()
-            notice = f"The index was unreadable ({exc.message.split('(', 1)[-1].rstrip(')')}): rebuilding it."
+            notice = _unreadable_notice(exc)
     rebuilding = rebuild or notice is not None
     if plan is None or rebuilding:
         scoped = None if (paths is None or rebuilding) else _expand_scope(idx, paths)
