@@ -219,7 +219,7 @@ def _view_or_none(vault: Path):
 @pytest.mark.timeout(240)
 @pytest.mark.skipif(not VAULTCRM.exists(), reason="vaultcrm is not installed")
 def test_watch_index_search_prep_and_an_editor_all_at_once(tmp_path) -> None:
-    _everything_at_once(tmp_path, seconds=12, notes=120, seed=1)
+    _everything_at_once(tmp_path, seconds=10, notes=100, seed=1)
 
 
 @pytest.mark.slow

@@ -319,7 +319,9 @@ def bit_rot(root: Path, seed: int) -> None:
         os.utime(seg, ns=(st.st_atime_ns, st.st_mtime_ns))
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize(
+    "seed", [*range(6), *(pytest.param(s, marks=pytest.mark.slow) for s in range(6, 40))]
+)
 def test_bit_rot_found_while_reading_is_rebuilt_too(vault, pristine, run, seed) -> None:
     bit_rot(vault, seed)
     command = list(COMMANDS)[seed % len(COMMANDS)]

@@ -125,17 +125,17 @@ def _remove_index(vault: Path) -> None:
 
 @pytest.mark.timeout(120)
 def test_a_build_killed_at_random_moments_is_repaired_by_the_next_command(tmp_path) -> None:
-    _kill_builds(tmp_path, notes=150, kills=7, seed=1)
+    _kill_builds(tmp_path, notes=120, kills=5, seed=1)
 
 
 @pytest.mark.timeout(120)
 def test_an_incremental_sync_killed_at_random_moments_is_repaired(tmp_path) -> None:
-    _kill_syncs(tmp_path, notes=150, kills=6, seed=2)
+    _kill_syncs(tmp_path, notes=120, kills=5, seed=2)
 
 
 @pytest.mark.timeout(120)
 def test_a_watcher_killed_mid_batch_leaves_an_index_the_next_command_repairs(tmp_path) -> None:
-    _kill_watchers(tmp_path, notes=120, kills=4, seed=3)
+    _kill_watchers(tmp_path, notes=100, kills=3, seed=3)
 
 
 @pytest.mark.slow

@@ -161,3 +161,53 @@ def test_a_full_disk_when_the_state_folder_is_made(tmp_path, run, monkeypatch) -
     assert result.stderr.startswith("vaultcrm: ") and DISK_FULL in result.stderr
     monkeypatch.undo()
     assert run(vault, "index").exit_code == 0
+
+
+@pytest.mark.timeout(90)
+def test_a_watcher_survives_a_full_disk_and_catches_up(tmp_path, fill_disk, monkeypatch) -> None:
+    """The disk fills while ``watch`` runs: it says so once, keeps running, and once space
+    is freed its retry brings the index in line; no lock is left held."""
+    import threading
+
+    from faultkit import wait_for
+
+    import vaultcrm.watch
+    from vaultcrm.sync import sync_vault
+    from vaultcrm.watch import VaultWatcher
+
+    monkeypatch.setattr(vaultcrm.watch, "RETRY_AFTER", 0.3)
+    vault = tmp_path / "vault"
+    write_corpus(vault, 20, seed=10)
+    sync_vault(Vault(vault))
+    notices: list[str] = []
+    watcher = VaultWatcher(Vault(vault), poll=True, poll_interval=0.1, on_notice=notices.append)
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        wait_for(watcher.ready.is_set, "the watcher to start")
+        budget = fill_disk(0)
+        mutate(vault, random.Random(10), 5)
+        wait_for(lambda: any(DISK_FULL in n for n in notices), "the disk-full notice")
+        assert budget.hit
+        budget.left = 10**12  # space freed
+        want = rebuilt_view_of(vault, tmp_path / "rebuilt")
+        wait_for(lambda: _view(vault) == want, "the watcher to catch up", timeout=30)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert [n for n in notices if DISK_FULL in n] == [notices[0]], "said once"
+    assert_unlocked(vault)
+
+
+def rebuilt_view_of(vault: Path, scratch: Path):
+    from faultkit import rebuilt_view
+
+    return rebuilt_view(vault, scratch)
+
+
+def _view(vault: Path):
+    try:
+        return index_view(vault)
+    except Exception:
+        return None
