@@ -377,3 +377,71 @@ def test_note_index_state_names_what_it_finds(tmp_path: Path) -> None:
     for toc in (tmp_path / "index").glob("*.toc"):
         toc.write_bytes(b"")
     assert idx.state() == "corrupt"
+
+
+# ---------------------------------------------------------------- the stamp table and walk digest
+
+
+def _stamps_from_notes(vault: Vault) -> dict[str, tuple]:
+    """The stamps as the stored documents hold them: the truth the table must agree with."""
+    idx = index_for(vault).open()
+    try:
+        with idx.ix.reader() as reader:
+            return {f["vc_path"]: tuple(f["vc_stamp"]) for f in reader.all_stored_fields()}
+    finally:
+        idx.close()
+
+
+def _stamps_from_table(vault: Vault) -> dict[str, tuple]:
+    idx = index_for(vault).open()
+    try:
+        return {path: tuple(stamp) for path, stamp in idx.stamps().items()}
+    finally:
+        idx.close()
+
+
+def test_the_stamp_table_follows_every_kind_of_commit(vault: Vault, monkeypatch) -> None:
+    monkeypatch.setattr(vaultcrm.index, "_STAMP_CHAIN", 3)  # compaction happens in this test
+    root = vault.root
+    for n in range(9):
+        note = root / f"meetings/2026-11-{n + 11:02d} m.md"
+        note.write_text(f"Met [[Henk de Vries]] #{n}\n", encoding="utf-8")
+        if n % 3 == 1:
+            (root / "people/Zoë Bakker.md").write_text(f"zeilen {n}\n", encoding="utf-8")
+            bump_mtime(root / "people/Zoë Bakker.md", n + 1)
+        if n % 4 == 2:
+            (root / f"meetings/2026-11-{n + 10:02d} m.md").unlink()
+        if n % 2:
+            sync_vault(vault, paths=[note.relative_to(root).as_posix()], merge=False)
+        else:
+            sync_vault(vault)
+        assert _stamps_from_table(vault) == _stamps_from_notes(vault)
+    vaultcrm.sync.merge_index(vault)
+    assert _stamps_from_table(vault) == _stamps_from_notes(vault)
+    assert str(sync_vault(vault)) == "+0 ~0 -0"
+
+
+@pytest.mark.parametrize(
+    "damage", [b"", b"\x80garbage", b"\x80\x05N."], ids=["empty", "junk", "None"]
+)
+def test_a_damaged_stamp_table_is_read_from_the_index_instead(vault: Vault, damage: bytes) -> None:
+    for table in vault.index_dir.glob("stamps-*.pickle"):
+        table.write_bytes(damage)
+    assert _stamps_from_table(vault) == _stamps_from_notes(vault)
+    path = vault.root / "people/Henk de Vries.md"
+    path.write_text("---\nname: Henk de Vries\n---\njazz en zeilen\n", encoding="utf-8")
+    bump_mtime(path)
+    assert str(sync_vault(vault)) == "+0 ~1 -0"
+    assert _stamps_from_table(vault) == _stamps_from_notes(vault)
+
+
+def test_a_no_op_remembered_by_its_walk_still_sees_the_next_edit(vault: Vault, counted) -> None:
+    assert str(sync_vault(vault)) == "+0 ~0 -0"  # remembers this walk
+    assert list(vault.index_dir.glob("walk-*.digest"))
+    assert (str(sync_vault(vault)), counted["read"]) == ("+0 ~0 -0", [])
+    path = vault.root / "people/Zoë Bakker.md"
+    path.write_text("---\nname: Zoë Bakker\n---\nwielrennen!\n", encoding="utf-8")  # same size
+    bump_mtime(path)
+    assert str(sync_vault(vault)) == "+0 ~1 -0"
+    (vault.root / "people/New.md").write_text("new\n", encoding="utf-8")
+    assert str(sync_vault(vault)) == "+1 ~0 -0"

@@ -566,6 +566,41 @@ class NoteIndex:
             with contextlib.suppress(OSError):
                 temp.unlink()
 
+    # ------------------------------------------------------------ the walk digest
+
+    # A no-op sync that walked the vault and found every note in line with generation g
+    # leaves ``walk-<index name>-<g>.digest``, the hash of that walk (paths, mtimes,
+    # sizes). The next sync that walks to the same hash while g is still the newest
+    # generation knows nothing changed without loading the stamps or diffing them.
+
+    def _digest_path(self, generation: int) -> Path:
+        return self.directory / f"walk-{self.name}-{generation}.digest"
+
+    def walk_seen(self, digest: str) -> bool:
+        """Whether a no-op sync already found a walk with this digest in line with the
+        newest generation of the index."""
+        try:
+            path = self._digest_path(self.ix.latest_generation())
+            return path.read_text(encoding="ascii") == digest
+        except (OSError, ValueError):
+            return False
+
+    def remember_walk(self, digest: str) -> None:
+        """Record that a walk with this digest matched the stamps ``stamps()`` loaded."""
+        if self._table is None:
+            return
+        path = self._digest_path(self._table[0])
+        temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            temp.write_text(digest, encoding="ascii")
+            os.replace(temp, path)
+            for old in self.directory.glob(f"walk-{self.name}-*.digest"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+        except OSError:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+
     # ------------------------------------------------------------ seals
 
     # Whoosh keeps no checksums: a segment file garbled in place (a sync tool, a bad

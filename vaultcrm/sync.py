@@ -135,6 +135,12 @@ def read_for_index(vault: Vault, stamp: FileStamp) -> tuple[Note, Stamp] | None:
     )
 
 
+def _walk_digest(walk: list[FileStamp]) -> str:
+    """One hash for a whole walk: every path with its mtime and size (a path has no NUL)."""
+    text = "\0".join(f"{s.path}\0{s.mtime_ns}\0{s.size}" for s in walk)
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+
 def _content_hash(vault: Vault, stamp: FileStamp) -> str | None:
     if stamp.size > vault.config.max_file_size:
         return f"size:{stamp.size}"
@@ -273,10 +279,15 @@ def sync_vault(
             idx.open()
             generation = idx.ix.latest_generation()
             scoped = None if paths is None else _expand_scope(idx, paths)
-            walk = vault.walk() if scoped is None else _scoped_walk(vault, scoped)
+            walk = list(vault.walk() if scoped is None else _scoped_walk(vault, scoped))
+            digest = _walk_digest(walk) if scoped is None else None
+            if digest and idx.walk_seen(digest):
+                return SyncResult(unchanged=len(walk), seconds=time.perf_counter() - started)
             stamps = idx.stamps() if scoped is None else idx.stamps_for(scoped)
             plan = _plan(vault, walk, stamps, scoped)
             if plan.empty:
+                if digest:
+                    idx.remember_walk(digest)
                 return SyncResult(unchanged=plan.unchanged, seconds=time.perf_counter() - started)
             seen = _Seen(generation, stamps, plan)
         except IndexCorruptError:
