@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -28,11 +29,32 @@ def _color() -> bool | None:
     return False if os.environ.get("NO_COLOR") else None
 
 
+# A note's name or text may hold control characters (a file named with ESC, BEL or CR):
+# printed raw they would drive the user's terminal (clear it, retitle it, write the
+# clipboard) or disguise a path in a problem report. They are shown escaped, as \x1b;
+# only the colour codes vaultcrm adds itself (ESC [ ... m) pass.
+_UNPRINTABLE = re.compile(r"\x1b\[[0-9;]*m|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters escaped (tabs and line breaks kept)."""
+
+    def escape(m: re.Match) -> str:
+        char = m.group()
+        if len(char) > 1:
+            return char  # a colour code
+        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+    return _UNPRINTABLE.sub(escape, text)
+
+
 def out(text: str = "", **style: Any) -> None:
+    text = printable(text)
     click.echo(click.style(text, **style) if style else text, color=_color())
 
 
 def err(text: str, **style: Any) -> None:
+    text = printable(text)
     click.echo(click.style(text, **style) if style else text, err=True, color=_color())
 
 
@@ -641,7 +663,7 @@ def prep(
     if result.saved is not None:
         err(f"Saved {result.saved}")
     if result.out is None and result.saved is None:
-        click.echo(result.text, nl=False)
+        click.echo(printable(result.text), nl=False)
 
 
 # ---------------------------------------------------------------- one exit point
