@@ -313,3 +313,37 @@ def _search_or_refuse(searchable: Vault, query: str) -> None:
 )
 def test_many_more_queries(searchable: Vault, query: str) -> None:
     _search_or_refuse(searchable, query)
+
+
+# ---------------------------------------------------------------- control characters
+
+TRAP = "Eve\x07\x1b]52;c;cHduZWQ=\x07\x1b[2J\rHenk de Vries"  # bell, clipboard, clear, CR
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("people",), ("check",), ("search", "trap"), ("prep", "eve"), ("agenda",), ("index",)],
+    ids=lambda a: a[0],
+)
+def test_control_characters_in_names_never_reach_the_terminal(make_vault, args) -> None:
+    """A file named to drive the terminal (or to pass for another path) is shown
+    escaped, even with colour on; vaultcrm's own colours still work."""
+    root = make_vault(
+        {
+            f"people/{TRAP}.md": "---\ncadence: often\n---\ntrap\n",
+            "notes/bad.md": f"---\nname: [x\n---\n[[{TRAP}]] [[Nobody]] trap\n",
+        }
+    )
+    if args[0] == "index":
+        (root / "notes" / "later.md").write_text("---\nbad: [\n---\n", encoding="utf-8")
+    else:
+        CliRunner().invoke(cli, ["--vault", str(root), "index"])
+    result = CliRunner().invoke(
+        cli, ["--vault", str(root), *args], color=True, env={"NO_COLOR": ""}
+    )
+    no_traceback(result)
+    shown = result.stdout + result.stderr
+    for raw in ("\x07", "\r", "\x1b]", "\x1b[2J"):
+        assert raw not in shown, f"{args}: {raw!r} reached the terminal: {shown!r}"
+    if args[0] in ("people", "check", "search", "prep"):
+        assert "Eve\\x07\\x1b]52;c;cHduZWQ=\\x07\\x1b[2J\\x0dHenk de Vries" in shown
