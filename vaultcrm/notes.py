@@ -8,17 +8,17 @@ bad note never hides the others and ``check`` can point at the exact spot.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import frontmatter
-import yaml
+# PyYAML and python-frontmatter are imported where a note is parsed, not here: ~15 ms
+# that a command parsing no note (a search after a no-op sync) need not pay.
 
 BOM = "\ufeff"
-_FENCE = frontmatter.YAMLHandler.FM_BOUNDARY  # python-frontmatter's own idea of '---'
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _ISO_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 _PARTIAL_DATE = re.compile(r"^-{0,2}(\d{2})-(\d{2})$")
@@ -245,7 +245,6 @@ def decode_text(raw: bytes, path: str) -> tuple[str, list[Problem]]:
         return text, [Problem(path, line, "not valid UTF-8; unreadable bytes replaced by \ufffd")]
 
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _KEPT_TAGS = {"tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp"}
 
 
@@ -276,6 +275,8 @@ class _KeepAsWritten:
 
 
 def _note_loader(base: type) -> type:
+    import yaml
+
     loader = type(f"_Note{base.__name__}", (_KeepAsWritten, base), {})
     loader.yaml_implicit_resolvers = {
         first: [(tag, rx) for tag, rx in resolvers if tag in _KEPT_TAGS]
@@ -285,8 +286,13 @@ def _note_loader(base: type) -> type:
     return loader
 
 
-_NoteLoader = _note_loader(_BaseLoader)
-_DeepNoteLoader = _note_loader(yaml.SafeLoader)
+@functools.cache
+def _loaders() -> tuple[type, type]:
+    """The fast libyaml loader and the pure-Python one for deep front-matter."""
+    import yaml
+
+    fast = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return _note_loader(fast), _note_loader(yaml.SafeLoader)
 
 
 def _bounded_meta(data: dict) -> tuple[dict, str | None]:
@@ -337,8 +343,11 @@ def _bounded_meta(data: dict) -> tuple[dict, str | None]:
 
 
 def _load_yaml(fm: str, path: str, first_line: int) -> tuple[dict, list[Problem]]:
+    import yaml
+
     marks = sum(fm.count(c) for c in _NESTING_MARKS)
-    loader = (_NoteLoader if marks < _C_LOADER_MAX_MARKS else _DeepNoteLoader)(fm)
+    fast, deep = _loaders()
+    loader = (fast if marks < _C_LOADER_MAX_MARKS else deep)(fm)
     loader.problems = []
     try:
         data = loader.get_single_data()
@@ -372,11 +381,13 @@ def _load_yaml(fm: str, path: str, first_line: int) -> tuple[dict, list[Problem]
 
 def split_front_matter(text: str, path: str) -> tuple[dict, int, list[Problem]]:
     """Front-matter mapping, the 1-based line where the body starts, and problems."""
-    opening = _FENCE.match(text)
+    from frontmatter import YAMLHandler
+
+    opening = YAMLHandler.FM_BOUNDARY.match(text)  # python-frontmatter's own idea of '---'
     if not opening:
         return {}, 1, []
     try:
-        fm, content = frontmatter.YAMLHandler().split(text)
+        fm, content = YAMLHandler().split(text)
     except ValueError:
         return {}, 1, [Problem(path, 1, "front-matter has no closing '---' line; read as text")]
     body_start = len(text) - len(content)
