@@ -61,7 +61,7 @@ def test_generated_notes_parse_cleanly_and_use_every_convention(tmp_path: Path) 
     notes = [parse_note(rel, raw) for rel, raw in files_of(root).items()]
     assert [p for n in notes for p in n.problems] == []
     people = [n for n in notes if n.kind == "person"]
-    assert people and all(PERSON_KEYS <= set(n.meta) for n in people)
+    assert people and all(set(n.meta) >= PERSON_KEYS for n in people)
     assert any(n.log for n in people)
     tasks = [t for n in notes for t in n.tasks]
     assert any(t.due for t in tasks) and any(t.scheduled for t in tasks)
