@@ -445,3 +445,22 @@ def test_a_no_op_remembered_by_its_walk_still_sees_the_next_edit(vault: Vault, c
     assert str(sync_vault(vault)) == "+0 ~1 -0"
     (vault.root / "people/New.md").write_text("new\n", encoding="utf-8")
     assert str(sync_vault(vault)) == "+1 ~0 -0"
+
+
+def test_a_table_or_walk_left_by_a_reader_of_an_older_index_is_taken_back(vault: Vault) -> None:
+    # A reader holds no lock: a rebuild may wipe the folder under it, and generations
+    # restart at 1. What it writes for a TOC that is no longer there must not stay.
+    idx = index_for(vault).open()
+    try:
+        generation = idx.ix.latest_generation()
+        stale = (0, 0, 0)  # the identity of a TOC that is gone
+        idx._save_table(generation + 1, 0, {"people/Ghost.md": (1, 2, "x")}, toc=stale)
+        assert not list(vault.index_dir.glob(f"stamps-*-{generation + 1}-0.pickle"))
+        idx.stamps()
+        idx._table_toc = stale
+        idx.remember_walk("0" * 32)
+        assert not list(vault.index_dir.glob("walk-*.digest"))
+    finally:
+        idx.close()
+    assert str(sync_vault(vault)) == "+0 ~0 -0"
+    assert list(vault.index_dir.glob("walk-*.digest"))  # an honest reader's walk is kept

@@ -194,6 +194,7 @@ class NoteIndex:
         self._schema: Schema | None = None
         self._table: tuple[int, int, dict[str, tuple]] | None = None  # (generation, depth, stamps)
         self._searcher = None  # kept between queries: see _current_searcher
+        self._table_toc: tuple[int, int, int] | None = None  # the TOC _table was read for
 
     # ------------------------------------------------------------ opening
 
@@ -316,18 +317,20 @@ class NoteIndex:
             try:
                 with self.ix.reader() as reader:
                     generation = reader.generation()
+                    toc = None if generation is None else self._toc_identity(generation)
                     for fields in reader.all_stored_fields():
                         table[fields["vc_path"]] = tuple(fields["vc_stamp"])
             except Exception as exc:
                 raise IndexCorruptError(
                     f"the index is unreadable ({_why(exc)})", self.directory
                 ) from None
-            if generation is not None:
-                self._save_table(generation, 0, table)
+            if toc is not None:  # no lock held: see _save_table
+                self._save_table(generation, 0, table, toc=toc)
                 loaded = (generation, 0, table)
         else:
             table = loaded[2]
-        self._table = loaded
+            toc = self._toc_identity(loaded[0])
+        self._table, self._table_toc = loaded, toc
         return {path: Stamp(*stamp) for path, stamp in table.items()}
 
     def stamps_for(self, paths: Iterable[str]) -> dict[str, Stamp]:
@@ -537,16 +540,28 @@ class NoteIndex:
             return None
         return generation, depth, table
 
-    def _save_table(self, generation: int, depth: int, part: dict) -> None:
-        """Best effort, atomic: a table that cannot be written is only slower next time."""
-        path = self.directory / f"stamps-{self.name}-{generation}-{depth}.pickle"
-        temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    def _toc_identity(self, generation: int) -> tuple[int, int, int] | None:
+        """The TOC file of ``generation`` (inode, mtime, size). A rebuild starts again at
+        generation 1: this tells the new index's TOCs from the old one's."""
         try:
-            temp.write_bytes(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temp, path)
+            st = os.stat(self.directory / f"_{self.name}_{generation}.toc")
         except OSError:
-            with contextlib.suppress(OSError):
-                temp.unlink()
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    def _save_table(
+        self, generation: int, depth: int, part: dict, toc: tuple | None = None
+    ) -> None:
+        """Best effort, atomic: a table that cannot be written is only slower next time.
+
+        A writer holds the index lock. A reader (``toc``: the TOC it read) does not, so a
+        rebuild may have wiped the folder under it: a table that lands beside another TOC
+        than the one it was read from is taken back at once (a wipe after that removes it).
+        """
+        path = self.directory / f"stamps-{self.name}-{generation}-{depth}.pickle"
+        _write_beside(path, pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+        if toc is not None and self._toc_identity(generation) != toc:
+            path.unlink(missing_ok=True)
 
     def _record_table(self, generation: int, changes: dict, fresh: bool) -> None:
         """Save the stamps of a new generation: a delta when the chain is short, else whole."""
@@ -578,6 +593,7 @@ class NoteIndex:
             depth = 0
             self._save_table(generation, 0, table)
         self._table = (generation, depth, table) if table is not None else None
+        self._table_toc = self._toc_identity(generation)
         for g, (_, path) in self._table_files().items():
             if g < generation - depth or g > generation:
                 with contextlib.suppress(OSError):
@@ -607,19 +623,18 @@ class NoteIndex:
 
     def remember_walk(self, digest: str) -> None:
         """Record that a walk with this digest matched the stamps ``stamps()`` loaded."""
-        if self._table is None:
+        if self._table is None or self._table_toc is None:
             return
-        path = self._digest_path(self._table[0])
-        temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        try:
-            temp.write_text(digest, encoding="ascii")
-            os.replace(temp, path)
-            for old in self.directory.glob(f"walk-{self.name}-*.digest"):
-                if old != path:
-                    old.unlink(missing_ok=True)
-        except OSError:
-            with contextlib.suppress(OSError):
-                temp.unlink()
+        generation = self._table[0]
+        path = self._digest_path(generation)
+        if not _write_beside(path, digest.encode("ascii")):
+            return
+        if self._toc_identity(generation) != self._table_toc:  # as in _save_table
+            path.unlink(missing_ok=True)
+            return
+        for old in self.directory.glob(f"walk-{self.name}-*.digest"):
+            if old != path:
+                old.unlink(missing_ok=True)
 
     # ------------------------------------------------------------ seals
 
@@ -780,6 +795,19 @@ def _merge_small_segments(writer, segments: list) -> list:
         writer.add_reader(reader)
         reader.close()
     return [seg for seg in segments if seg not in merging]
+
+
+def _write_beside(path: Path, data: bytes) -> bool:
+    """Write a file of the index's own atomically (temp + rename); False if it failed."""
+    temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_bytes(data)
+        os.replace(temp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        return False
+    return True
 
 
 def _check_balance(text: str) -> None:
