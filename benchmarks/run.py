@@ -8,8 +8,8 @@ Each figure is the median of several runs, printed as a time and as a ratio to a
 measured in the same run on the same vault: the read floor and SQLite FTS5 for a full
 build, a bare ``os.scandir`` walk for a no-op sync, ``rg -il`` (or a pure-Python scan)
 for search, ``python -c pass`` for start-up. Whole-process figures run a fresh
-``vaultcrm`` child process, as a user's shell would; peak memory is the child's
-``ru_maxrss`` (and the sampled sum over its process tree, for a build split over CPUs).
+``vaultcrm`` child process, as a user's shell would; peak memory is the child's own
+``ru_maxrss``, read through a small launcher (see ``_LAUNCHER``).
 The machine may be shared: the load average is recorded, and builds report CPU seconds
 too, which load inflates far less than wall time.
 
@@ -20,7 +20,6 @@ benchmarks/.vaults/ and reused; each run rebuilds their index from scratch first
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import json
 import os
@@ -30,7 +29,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -100,8 +98,7 @@ class Child:
 
     seconds: float
     cpu: float
-    maxrss_mb: float
-    tree_peak_mb: float
+    maxrss_mb: float  # NaN unless measured (run_child(memory=True))
     returncode: int
     stderr: str
 
@@ -132,65 +129,47 @@ def timed(fn: Callable[[], object], runs: int, warmup: int = 0) -> list[float]:
     return out
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Resident memory of ``root`` and all its descendants, from /proc (Linux)."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            parents[int(entry.name)] = int(fields[1])
-            rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
-        except (OSError, ValueError, IndexError):
-            continue
-    tree, frontier = {root}, [root]
-    while frontier:
-        pid = frontier.pop()
-        for child, parent in parents.items():
-            if parent == pid and child not in tree:
-                tree.add(child)
-                frontier.append(child)
-    return sum(rss.get(pid, 0) for pid in tree)
+# Linux folds the address space a process had before exec into its ru_maxrss, so a child
+# forked from this runner (which by then holds a generated vault's worth of memory) was
+# charged for the runner: a 100k-note build and FTS5 both "peaked" at the runner's 400 MB.
+# Memory is therefore measured through this small launcher, which forks the command from
+# a fresh interpreter (~8 MB) and reports the command's own peak RSS and CPU time.
+_LAUNCHER = """\
+import os, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as report:
+    report.write(f"{usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
 
-def run_child(argv: list[str], *, sample_tree: bool = False, cwd: Path | None = None) -> Child:
+def run_child(argv: list[str], *, memory: bool = False, cwd: Path | None = None) -> Child:
     """Run a command to completion, its output discarded, and account for it exactly:
-    ``os.wait4`` gives this child's own CPU time and peak RSS, not the runner's."""
+    ``os.wait4`` gives the child's own CPU time; with ``memory``, the command runs under
+    ``_LAUNCHER`` so that its peak RSS is its own."""
     env = {**os.environ, "NO_COLOR": "1"}
-    with tempfile.TemporaryFile() as errors:
+    with tempfile.TemporaryFile() as errors, tempfile.NamedTemporaryFile("r") as report:
+        command = [sys.executable, "-S", "-c", _LAUNCHER, report.name, *argv] if memory else argv
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=errors, env=env, cwd=cwd)
-        peak = [0]
-        done = threading.Event()
-
-        def sample() -> None:
-            while not done.wait(0.05):
-                with contextlib.suppress(OSError):
-                    peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
-
-        sampler = threading.Thread(target=sample, daemon=True) if sample_tree else None
-        if sampler:
-            sampler.start()
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, env=env, cwd=cwd)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
-        done.set()
-        if sampler:
-            sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         errors.seek(0)
         stderr = errors.read().decode("utf-8", "replace")
-    maxrss = usage.ru_maxrss / 1024  # KB on Linux
-    return Child(
-        seconds=seconds,
-        cpu=usage.ru_utime + usage.ru_stime,
-        maxrss_mb=maxrss,
-        tree_peak_mb=max(peak[0] / 1024, maxrss),
-        returncode=proc.returncode,
-        stderr=stderr,
-    )
+        cpu = usage.ru_utime + usage.ru_stime
+        maxrss = float("nan")
+        if memory:
+            fields = report.read().split()
+            if len(fields) == 2:
+                maxrss, cpu = int(fields[0]) / 1024, float(fields[1])  # KB on Linux
+    return Child(seconds, cpu, maxrss, proc.returncode, stderr)
 
 
 def children(argv: list[str], runs: int, *, ok: tuple[int, ...] = (0,), **kw) -> list[Child]:
@@ -257,13 +236,13 @@ def measure_size(label: str, root: Path, plan: Plan, build_only: bool) -> list[R
 
     # Full build, as a user runs it, with its peak memory; then the floors, also whole.
     say(f"{label}: full build")
-    builds = children(
-        vaultcrm(root, "index", "--rebuild"), plan.n(1 if big else 3), sample_tree=True
-    )
+    builds = children(vaultcrm(root, "index", "--rebuild"), plan.n(1 if big else 3), memory=True)
     say(f"{label}: read floor and SQLite FTS5")
     floor = children(baseline_cmd("read-floor", str(root)), plan.n(3))
     with tempfile.TemporaryDirectory() as tmp:
-        fts = children(baseline_cmd("fts5", str(root), f"{tmp}/fts.db"), plan.n(1 if big else 3))
+        fts = children(
+            baseline_cmd("fts5", str(root), f"{tmp}/fts.db"), plan.n(1 if big else 3), memory=True
+        )
     build_ms = median([c.seconds * 1000 for c in builds])
     cpu = median([c.cpu for c in builds])
     floor_ms = median([c.seconds * 1000 for c in floor])
@@ -301,8 +280,7 @@ def measure_size(label: str, root: Path, plan: Plan, build_only: bool) -> list[R
             "SQLite FTS5",
             max(c.maxrss_mb for c in fts),
             len(builds),
-            f"tree {max(c.tree_peak_mb for c in builds):.0f} MB",
-            {"tree_peak_mb": max(c.tree_peak_mb for c in builds)},
+            "",
         )
     )
     if build_only:
