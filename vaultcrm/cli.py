@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from .config import RELATIONS
 from .errors import AmbiguousNameError, NotFoundError, VaultcrmError
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
@@ -420,17 +421,7 @@ def watch(ctx: Context, poll: bool, quiet: bool, reconcile_every: float) -> None
 @click.option(
     "--relation",
     type=click.Choice(
-        [
-            "report",
-            "peer",
-            "manager",
-            "skip",
-            "client",
-            "freelancer",
-            "supplier",
-            "former",
-            "other",
-        ],
+        RELATIONS,
         case_sensitive=False,
     ),
     help="How they relate to you.",

@@ -25,6 +25,19 @@ SUPPORTED_LANGUAGES = {
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 
+# SPEC §2's relations: the one list `new --relation` accepts (CLI choice and library check).
+RELATIONS = (
+    "report",
+    "peer",
+    "manager",
+    "skip",
+    "client",
+    "freelancer",
+    "supplier",
+    "former",
+    "other",
+)
+
 
 @dataclass(frozen=True)
 class Config:

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .config import RELATIONS
 from .errors import RefusedWriteError, TemplateError, UsageError, VaultcrmError
 from .notes import (
     _CODE_FENCE,
@@ -30,17 +31,6 @@ from .notes import (
 from .sync import SyncResult
 from .vault import Vault, is_ignored_name
 
-RELATIONS = (
-    "report",
-    "peer",
-    "manager",
-    "skip",
-    "client",
-    "freelancer",
-    "supplier",
-    "former",
-    "other",
-)
 FOLLOW_UP_HEADINGS = {
     "follow-ups",
     "follow-up",
