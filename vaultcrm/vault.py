@@ -149,9 +149,11 @@ class Vault:
 
     def path_of(self, rel: str) -> Path:
         """The absolute path of a vault-relative one, refusing anything that leaves the vault."""
-        full = (self.root / rel).resolve()
-        if not self._inside(full):
-            raise VaultcrmError("path leaves the vault", rel)
+        try:
+            full = (self.root / rel).resolve()
+            full.relative_to(self.root)  # resolved already: _inside would resolve again
+        except (ValueError, OSError, RuntimeError):
+            raise VaultcrmError("path leaves the vault", rel) from None
         return full
 
     def read_bytes(self, rel: str) -> bytes:
