@@ -34,6 +34,7 @@ from whoosh.support.charset import accent_map
 
 from .errors import IndexCorruptError, IndexFailure, QuerySyntaxError
 from .notes import Note, flatten_values, fold
+from .segments import no_gc, segment_writer
 from .terms import WORD, terms_for
 
 SCHEMA_VERSION = 3  # bump whenever parsing or the schema changes: old indexes are rebuilt
@@ -52,11 +53,6 @@ _INTERNAL = {
 _FIELD_NAME = re.compile(r"[^a-z0-9_]+")
 _OPEN_TRIES = 10  # a TOC swapped away by a concurrent commit is retried this often
 _STAMP_CHAIN = 32  # small per-commit stamp deltas stacked before a writer saves the table whole
-# Whoosh's posting pool before it spills to disk sets a build's peak memory. On 10,000 notes
-# (benchmarks/): 32 MB -> 92 MB peak but +15% CPU; 64 -> 130 MB; 128 -> 209 MB; 256 -> 366 MB,
-# the last three in the same CPU time.
-_WRITER_MB = 64
-
 
 _COPY_BELOW = 1 << 20  # bytes: smaller sub-files of a segment are copied, larger ones mapped
 
@@ -733,25 +729,26 @@ class NoteIndex:
         are added without first deleting an older copy, which is a search per note.
         """
         try:
-            writer = self.ix.writer(timeout=30.0, limitmb=_WRITER_MB)
+            writer = segment_writer(self.ix, timeout=30.0)
         except Exception as exc:
             raise IndexFailure(
                 f"cannot open the index for writing ({_why(exc)})", self.directory
             ) from None
         changes: dict[str, tuple | None] = {}
         try:
-            add = writer.add_document if fresh else writer.update_document
-            for note, stamp in upserts:
-                add(**self._document(note, stamp))
-                changes[note.path] = (stamp.mtime_ns, stamp.size, stamp.sha)
-            # After the upserts: a sync adds the notes it found gone while reading them.
-            for path in deletions:
-                writer.delete_by_term("vc_path", path)
-                changes[path] = None
-            # merge=False leaves Whoosh's small segments for merge_index: the watcher's
-            # batches, where a merge (up to ~1.5 s on 10,000 notes) would stall a save;
-            # tidy=True then folds them all at once (MERGE_SMALL takes ~5 per commit).
-            writer.commit(mergetype=_merge_small_segments if tidy else None, merge=merge)
+            with no_gc() if fresh else contextlib.nullcontext():
+                add = writer.add_document if fresh else writer.update_document
+                for note, stamp in upserts:
+                    add(**self._document(note, stamp))
+                    changes[note.path] = (stamp.mtime_ns, stamp.size, stamp.sha)
+                # After the upserts: a sync adds the notes it found gone while reading them.
+                for path in deletions:
+                    writer.delete_by_term("vc_path", path)
+                    changes[path] = None
+                # merge=False leaves Whoosh's small segments for merge_index: the watcher's
+                # batches, where a merge (up to ~1.5 s on 10,000 notes) would stall a save;
+                # tidy=True then folds them all at once (MERGE_SMALL takes ~5 per commit).
+                writer.commit(mergetype=_merge_small_segments if tidy else None, merge=merge)
             self._seal()
         except BaseException as exc:
             with contextlib.suppress(Exception):

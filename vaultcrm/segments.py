@@ -1,0 +1,297 @@
+"""How a commit writes its Whoosh segment: Whoosh's own writer, with its per-posting
+machinery replaced where a build spends its time.
+
+Whoosh handles every posting (one word of one note) through half a dozen Python calls:
+the analyzer's token, the pool's tuple, a sort, a run file, a length lookup in a file
+just written, the codec's checks. On 10,000 notes (1.5 million postings) that was most
+of a 60 s build. Here a document's postings go to the pool one field at a time, grouped
+by term; a term's postings go to the codec's block buffer in slices. The files written
+are Whoosh's own W3 format, byte for byte what its writer makes of the same postings
+(tests/test_segments.py compares them), so every reader, merge and query is Whoosh's.
+
+Everything here reaches into Whoosh-Reloaded 2.7.5 internals; pyproject.toml pins it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import heapq
+import itertools
+import os
+import pickle
+from collections.abc import Iterable, Iterator
+
+# The pool's memory before it spills a run to disk sets a build's peak memory.
+WRITER_MB = 64
+INLINE_POSTINGS = 5  # a term in fewer notes than this keeps its postings in the term table
+_TEMP_COUNT = itertools.count()
+_POSTING_BYTES = 80  # what one posting costs in _TermPool: three list slots, int, float
+_TERM_BYTES = 200  # and a term: its key tuple, bytes and list
+
+
+@contextlib.contextmanager
+def no_gc() -> Iterator[None]:
+    """The cycle collector paused while a build piles up postings: they hold no cycles,
+    yet each full collection walks them all again (on 10,000 notes, 2 s of 10.7)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def codec():
+    """Whoosh's W3 codec, with small posting lists kept in the term table.
+
+    Its default writes even a one-posting list as a pickled, zlib-compressed block of its
+    own: most terms of a vault are rare (names, made-up words, typos), and on 2,000 notes
+    that was ~22,000 blocks, a tenth of a build.
+    """
+    from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
+
+    # Whoosh-Reloaded 2.7.5 calls the setter by a name it lacks, which is why its own
+    # default never inlines; the reading side (is_inlined, ListMatcher) is intact.
+    if not hasattr(W3TermInfo, "set_inline"):
+        W3TermInfo.set_inline = W3TermInfo.set_inlined
+    return W3Codec(inlinelimit=INLINE_POSTINGS)
+
+
+class _Lengths:
+    """Each field's document lengths, read once from the column the commit just wrote
+    (Whoosh reads them back per posting, ~5 µs each). Values are Whoosh's own: stored as
+    one byte, decoded."""
+
+    def __init__(self, reader):
+        self._reader = reader
+        self._tables: dict[str, list[int]] = {}
+
+    def table(self, fieldname: str) -> list[int]:
+        found = self._tables.get(fieldname)
+        if found is None:
+            from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+            from whoosh.util.numeric import byte_to_length
+
+            column = self._reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            found = [] if column is None else [byte_to_length(b) if b else 0 for b in column]
+            self._tables[fieldname] = found
+        return found
+
+    def close(self) -> None:
+        self._reader.close()
+
+
+class _TermPool:
+    """The postings of a commit, grouped by term as they arrive.
+
+    Whoosh's own pool keeps each posting as a tuple (~350 bytes) and, past its memory
+    limit, sorts and pickles postings one by one to run files it merges back one by one:
+    on 10,000 notes that was a third of a build. Here a term's postings are one flat list
+    ``[doc, weight, value, doc, weight, value, …]``, a spill pickles whole terms, and only
+    the distinct terms are sorted. Postings arrive in document order, so each list is
+    already sorted; one that is not (a merge could, in principle) is sorted when read.
+    """
+
+    def __init__(self, tempstorage, limitmb: int):
+        self._storage = tempstorage
+        self._limit = limitmb * 1024 * 1024
+        self._terms: dict[tuple[str, bytes], list] = {}
+        self._unordered: set[tuple[str, bytes]] = set()
+        self._size = 0
+        self._runs: list[str] = []
+        self.fieldnames: set[str] = set()
+
+    def add_terms(self, fieldname: str, docnum: int, items: Iterable[tuple]) -> None:
+        """One document's postings in one field: (term, freq, weight, value) tuples."""
+        terms, new, old = self._terms, 0, 0
+        for tbytes, _freq, weight, vbytes in items:
+            key = (fieldname, tbytes)
+            postings = terms.get(key)
+            if postings is None:
+                terms[key] = [docnum, weight, vbytes]
+                new += len(tbytes)
+            else:
+                if docnum < postings[-3]:
+                    self._unordered.add(key)
+                postings += (docnum, weight, vbytes)
+                old += 1
+        if new:
+            self.fieldnames.add(fieldname)
+        self._size += new * 10 + (new and _TERM_BYTES) + old * _POSTING_BYTES
+        if self._size > self._limit:
+            self._spill()
+
+    def add(self, item: tuple) -> None:
+        """Whoosh's interface (merges add postings one by one)."""
+        fieldname, tbytes, docnum, weight, vbytes = item
+        self.add_terms(fieldname, docnum, ((tbytes, 0, weight, vbytes),))
+
+    def _sorted_terms(self) -> list:
+        for key in self._unordered:
+            self._terms[key] = _by_doc(self._terms[key])
+        self._unordered.clear()
+        return sorted(self._terms.items())
+
+    def _spill(self) -> None:
+        name = f"pool{len(self._runs)}.run"
+        with self._storage.create_file(name).raw_file() as f:
+            dump = pickle.Pickler(f, protocol=pickle.HIGHEST_PROTOCOL).dump
+            for entry in self._sorted_terms():
+                dump(entry)
+        self._runs.append(name)
+        self._terms, self._size = {}, 0
+
+    def _read_run(self, name: str) -> Iterator[tuple]:
+        with self._storage.open_file(name).raw_file() as f:
+            load = pickle.Unpickler(f).load
+            while True:
+                try:
+                    yield load()
+                except EOFError:
+                    return
+
+    def terms(self) -> Iterator[tuple[tuple[str, bytes], list]]:
+        """((field, term), flat postings) in field and term order, each term once."""
+        if not self._runs:
+            yield from self._sorted_terms()
+            return
+        sources = [self._read_run(name) for name in self._runs] + [self._sorted_terms()]
+        merged = heapq.merge(*sources, key=lambda entry: entry[0])  # stable: runs in order
+        for key, group in itertools.groupby(merged, key=lambda entry: entry[0]):
+            parts = [flat for _, flat in group]
+            flat = [x for part in parts for x in part] if len(parts) > 1 else parts[0]
+            if any(a[-3] > b[0] for a, b in itertools.pairwise(parts)):
+                flat = _by_doc(flat)
+            yield key, flat
+
+    def iter_postings(self) -> Iterator[tuple]:
+        """Whoosh's interface: (field, term, doc, weight, value) by term, then document."""
+        for (fieldname, tbytes), flat in self.terms():
+            for i in range(0, len(flat), 3):
+                yield fieldname, tbytes, flat[i], flat[i + 1], flat[i + 2]
+
+    def cleanup(self) -> None:
+        for name in self._runs:
+            with contextlib.suppress(Exception):
+                self._storage.delete_file(name)
+        self._runs, self._terms = [], {}
+
+
+def _by_doc(flat: list) -> list:
+    """A flat posting list sorted by document."""
+    triples = sorted(zip(flat[0::3], flat[1::3], flat[2::3], strict=True), key=lambda t: t[0])
+    return [x for triple in triples for x in triple]
+
+
+def _write_terms(fieldwriter, schema, lengths: _Lengths, pool: _TermPool) -> None:
+    """The pool's postings into the codec: what Whoosh's ``add_postings`` does posting by
+    posting (``add_posting`` per posting), done a block-sized slice of a term at a time.
+    Blocks come out the same: full blocks of ``blocklimit`` postings, the rest last."""
+    current = None
+    table: list[int] = []
+    for (fieldname, tbytes), flat in pool.terms():
+        if fieldname != current:
+            if current is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            current, table = fieldname, lengths.table(fieldname)
+        fieldwriter.start_term(tbytes)
+        postings = fieldwriter._postwriter
+        limit = postings._blocklimit
+        docs, weights, values = flat[0::3], flat[1::3], flat[2::3]
+        for start in range(0, len(docs), limit):
+            if len(postings._ids) >= limit:
+                postings._write_block()
+            chunk = docs[start : start + limit]
+            postings._ids.extend(chunk)
+            chunk_weights = weights[start : start + limit]
+            postings._weights.extend(chunk_weights)
+            postings._values.extend(v for v in values[start : start + limit] if v)
+            postings._maxweight = max(postings._maxweight, max(chunk_weights))
+            found = [table[d] for d in chunk if d < len(table) and table[d]]
+            if found:
+                low, high = min(found), max(found)
+                if postings._minlength is None or low < postings._minlength:
+                    postings._minlength = low
+                if high > postings._maxlength:
+                    postings._maxlength = high
+        fieldwriter.finish_term()
+    if current is not None:
+        fieldwriter.finish_field()
+
+
+def _writer_class():
+    from whoosh.writing import SegmentWriter
+
+    class Writer(SegmentWriter):
+        """Whoosh's SegmentWriter with the pool, document and flush paths above and a
+        temporary folder of its own."""
+
+        def __init__(self, ix, **kwargs):
+            super().__init__(ix, **kwargs)
+            # Whoosh names its temporary folder after the index: a second process
+            # building part of it would share (and at the end delete) that folder.
+            self._shared_temp = self._tempstorage.folder
+            self._tempstorage = self.storage.temp_storage(
+                f"{self.indexname}.{os.getpid()}.{next(_TEMP_COUNT)}.tmp"
+            )
+            self.pool = _TermPool(self._tempstorage, kwargs.get("limitmb", WRITER_MB))
+
+        def add_document(self, **fields):
+            # Whoosh's, for the fields vaultcrm has (no vectors, spelling or boosts),
+            # handing the pool a field's postings at once.
+            self._check_state()
+            schema, docnum, perdoc = self.schema, self.docnum, self.perdocwriter
+            perdoc.start_doc(docnum)
+            try:
+                for name in sorted(fields):
+                    value = fields[name]
+                    if value is None or name.startswith("_"):
+                        continue
+                    field = schema[name]
+                    length = 0
+                    if field.indexed:
+                        items = list(field.index(value))
+                        if field.scorable:
+                            length = sum(item[1] for item in items)
+                        self.pool.add_terms(name, docnum, items)
+                    perdoc.add_field(name, field, value if field.stored else None, length)
+                    if field.column_type:
+                        column_value = field.to_column_value(value)
+                        perdoc.add_column_value(name, field.column_type, column_value)
+            except BaseException:
+                perdoc.cancel_doc()
+                raise
+            perdoc.finish_doc()
+            self._added = True
+            self.docnum += 1
+
+        def _flush_segment(self):
+            self.perdocwriter.close()
+            lengths = _Lengths(self.per_document_reader())
+            try:
+                _write_terms(self.fieldwriter, self.schema, lengths, self.pool)
+                self.fieldwriter.close()
+            finally:
+                lengths.close()
+
+        def _finish(self):
+            super()._finish()
+            with contextlib.suppress(OSError):
+                os.rmdir(self._shared_temp)  # empty: nothing is written there
+
+    return Writer
+
+
+_WRITER = None
+
+
+def segment_writer(ix, **kwargs):
+    """A writer on ``ix`` (Whoosh's keyword arguments: timeout, limitmb, _lk, …)."""
+    global _WRITER
+    if _WRITER is None:
+        _WRITER = _writer_class()
+    kwargs.setdefault("limitmb", WRITER_MB)
+    return _WRITER(ix, codec=codec(), **kwargs)
