@@ -17,7 +17,7 @@ import pickle
 import re
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -722,11 +722,15 @@ class NoteIndex:
         fresh: bool = False,
         merge: bool = True,
         tidy: bool = False,
+        more: Callable[[], tuple[list, dict[str, Stamp]]] | None = None,
     ) -> None:
         """Apply one batch in one writer and one commit; cancel the writer on any failure.
 
         ``fresh``: the index was just created (its stamp table starts empty), so documents
         are added without first deleting an older copy, which is a search per note.
+        ``more``: called once this writer's own segment is written, for the segments
+        another process wrote with ``write_segment`` (and their notes' stamps); the
+        commit adds them to the table of contents as they are.
         """
         try:
             writer = segment_writer(self.ix, timeout=30.0)
@@ -737,14 +741,7 @@ class NoteIndex:
         changes: dict[str, tuple | None] = {}
         try:
             with no_gc() if fresh else contextlib.nullcontext():
-                add = writer.add_document if fresh else writer.update_document
-                for note, stamp in upserts:
-                    add(**self._document(note, stamp))
-                    changes[note.path] = (stamp.mtime_ns, stamp.size, stamp.sha)
-                # After the upserts: a sync adds the notes it found gone while reading them.
-                for path in deletions:
-                    writer.delete_by_term("vc_path", path)
-                    changes[path] = None
+                self._add(writer, upserts, deletions, changes, fresh, more)
                 # merge=False leaves Whoosh's small segments for merge_index: the watcher's
                 # batches, where a merge (up to ~1.5 s on 10,000 notes) would stall a save;
                 # tidy=True then folds them all at once (MERGE_SMALL takes ~5 per commit).
@@ -760,6 +757,42 @@ class NoteIndex:
                 ) from None
             raise
         self._record_table(writer.generation, changes, fresh)
+
+    def _add(self, writer, upserts, deletions, changes: dict, fresh: bool, more) -> None:
+        add = writer.add_document if fresh else writer.update_document
+        for note, stamp in upserts:
+            add(**self._document(note, stamp))
+            changes[note.path] = (stamp.mtime_ns, stamp.size, stamp.sha)
+        # After the upserts: a sync adds the notes it found gone while reading them.
+        for path in deletions:
+            writer.delete_by_term("vc_path", path)
+            changes[path] = None
+        if more is not None:  # fetched once this writer's own segment is written
+
+            def fetch() -> list:
+                segments, stamps = more()
+                changes.update({p: (s.mtime_ns, s.size, s.sha) for p, s in stamps.items()})
+                return list(segments)
+
+            writer.extra_segments = fetch
+
+    def write_segment(self, upserts: Iterable[tuple[Note, Stamp]]) -> tuple[object, dict]:
+        """Index notes into a segment of their own, without committing it: the part of a
+        rebuild a second process does (see sync.py). The process that holds the write
+        lock commits it with ``write(more=...)``; until then no reader sees it, and if
+        that commit never comes, the next commit deletes its files."""
+        writer = segment_writer(self.ix, _lk=False)
+        stamps: dict[str, Stamp] = {}
+        try:
+            with no_gc():
+                for note, stamp in upserts:
+                    writer.add_document(**self._document(note, stamp))
+                    stamps[note.path] = stamp
+                segment = writer._finalize_segment()
+        finally:
+            with contextlib.suppress(Exception):
+                writer._tempstorage.destroy()
+        return segment, stamps
 
     def _document(self, note: Note, stamp: Stamp) -> dict:
         stored = dataclasses.replace(note, text="")

@@ -20,7 +20,7 @@ import heapq
 import itertools
 import os
 import pickle
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 # The pool's memory before it spills a run to disk sets a build's peak memory.
 WRITER_MB = 64
@@ -226,8 +226,8 @@ def _writer_class():
     from whoosh.writing import SegmentWriter
 
     class Writer(SegmentWriter):
-        """Whoosh's SegmentWriter with the pool, document and flush paths above and a
-        temporary folder of its own."""
+        """Whoosh's SegmentWriter with the pool, document and flush paths above, a
+        temporary folder of its own, and room for segments another process wrote."""
 
         def __init__(self, ix, **kwargs):
             super().__init__(ix, **kwargs)
@@ -238,6 +238,7 @@ def _writer_class():
                 f"{self.indexname}.{os.getpid()}.{next(_TEMP_COUNT)}.tmp"
             )
             self.pool = _TermPool(self._tempstorage, kwargs.get("limitmb", WRITER_MB))
+            self.extra_segments: Callable[[], list] | None = None
 
         def add_document(self, **fields):
             # Whoosh's, for the fields vaultcrm has (no vectors, spelling or boosts),
@@ -276,6 +277,10 @@ def _writer_class():
                 self.fieldwriter.close()
             finally:
                 lengths.close()
+
+        def _commit_toc(self, segments):
+            extra = self.extra_segments() if self.extra_segments else []
+            super()._commit_toc(list(segments) + extra)
 
         def _finish(self):
             super()._finish()

@@ -1,0 +1,117 @@
+"""A large rebuild is split with a second process: same index, same report, clean failures.
+
+``PARALLEL_FROM`` is lowered so a small vault takes the two-process path (it needs Linux
+and a second core, which CI has; elsewhere these tests are skipped).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+import vaultcrm.sync
+from vaultcrm.errors import IndexFailure
+from vaultcrm.sync import _can_fork, index_for, sync_vault
+from vaultcrm.vault import Vault
+
+pytestmark = pytest.mark.skipif(not _can_fork(), reason="needs Linux and a second core")
+
+FILES = {
+    **{
+        f"people/Person {i:02}.md": f"---\nname: Person {i:02}\nteam: T{i % 3}\n---\n"
+        f"Houdt van jazz en zeilen; dochter heeft tentamens. Nummer {i}.\n"
+        for i in range(24)
+    },
+    **{
+        f"meetings/2026-11-{d:02} overleg.md": f"Met [[Person {d:02}]] over de release {d}.\n"
+        for d in range(1, 25)
+    },
+    "people/Kapot.md": "---\nname: [unclosed\n---\ntekst\n",
+    "meetings/zz Kapot.md": "---\nteam: {\n---\nook kapot\n",
+}
+
+
+@pytest.fixture
+def two_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vaultcrm.sync, "PARALLEL_FROM", 2)
+
+
+def _everything(vault: Vault) -> tuple:
+    idx = index_for(vault).open()
+    try:
+        notes = [(n.path, n.title, n.text) for n in idx.notes()]
+        searches = {
+            q: [(h.path, round(h.score, 6)) for h in idx.search(q, limit=None)]
+            for q in ("jazz", "tentamen", "team:t1", '"de release"', "Person")
+        }
+        return notes, searches, idx.stamps()
+    finally:
+        idx.close()
+
+
+def test_a_two_process_rebuild_equals_a_one_process_one(make_vault, monkeypatch) -> None:
+    vault = Vault(make_vault(FILES))
+    one = sync_vault(vault, rebuild=True)
+    alone = _everything(vault)
+    monkeypatch.setattr(vaultcrm.sync, "PARALLEL_FROM", 2)
+    seen: list[tuple[int, int]] = []
+    two = sync_vault(vault, rebuild=True, progress=lambda d, t: seen.append((d, t)))
+    assert len(index_for(vault).open().ix._read_toc().segments) == 2
+    assert _everything(vault) == alone
+    assert (two.added, two.problems) == (one.added, one.problems)
+    assert len(two.problems) == 2  # one bad note in each half, both reported, in path order
+    assert [p.path for p in two.problems] == sorted(p.path for p in two.problems)
+    assert seen[-1] == (len(one.added), len(one.added))
+
+
+def test_the_index_works_on_after_a_two_process_rebuild(make_vault, two_processes) -> None:
+    root = make_vault(FILES)
+    vault = Vault(root)
+    sync_vault(vault, rebuild=True)
+    (root / "people/Person 03.md").write_text("---\nname: Person 03\n---\nnu cello\n")
+    (root / "meetings/2026-11-20 overleg.md").unlink()
+    result = sync_vault(vault)
+    assert (result.updated, result.removed) == (
+        ("people/Person 03.md",),
+        ("meetings/2026-11-20 overleg.md",),
+    )
+    idx = index_for(vault).open()
+    try:
+        assert [h.path for h in idx.search("cello")] == ["people/Person 03.md"]
+        assert "people/Person 03.md" not in [h.path for h in idx.search("jazz", limit=None)]
+    finally:
+        idx.close()
+
+
+def test_a_failing_second_process_fails_the_rebuild_cleanly(make_vault, two_processes) -> None:
+    vault = Vault(make_vault(FILES))
+    sync_vault(vault)
+
+    def broken(self, upserts):
+        raise MemoryError("no room")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(vaultcrm.index.NoteIndex, "write_segment", broken)
+        with pytest.raises(IndexFailure, match="second indexing process failed: MemoryError"):
+            sync_vault(vault, rebuild=True)
+    # Nothing half-built was committed: the next sync finds an empty index and adds all.
+    assert len(sync_vault(vault).added) == len(FILES)
+
+
+def test_a_second_process_killed_midway_fails_the_rebuild_cleanly(
+    make_vault, two_processes
+) -> None:
+    vault = Vault(make_vault(FILES))
+
+    def killed(self, upserts):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(vaultcrm.index.NoteIndex, "write_segment", killed)
+        with pytest.raises(IndexFailure, match="exit code -9"):
+            sync_vault(vault, rebuild=True)
+    assert len(sync_vault(vault).added) == len(FILES)
+    leftovers = [p.name for p in vault.index_dir.iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
