@@ -484,12 +484,17 @@ def _read_body(text: str, body_line: int, path: str, problems: list[Problem]) ->
             section_level, section = known[-1] if known else outline[-1]
             out.links.extend(link_target(t) for t in _WIKILINK.findall(title))
             continue
-        plain = _INLINE_CODE.sub("", line)
-        out.links.extend(link_target(t) for t in _WIKILINK.findall(plain))
-        for tag in _INLINE_TAG.findall(_WIKILINK.sub("", plain)):
-            tag = tag.rstrip("/-")
-            if tag and not tag.replace("/", "").isdigit():
-                out.tags.append(tag)
+        # The substring tests skip the regexes on the many lines without code, links or
+        # tags (a fifth of a rebuild's parsing).
+        plain = _INLINE_CODE.sub("", line) if "`" in line else line
+        if "[[" in plain:
+            out.links.extend(link_target(t) for t in _WIKILINK.findall(plain))
+            plain = _WIKILINK.sub("", plain)
+        if "#" in plain:
+            for tag in _INLINE_TAG.findall(plain):
+                tag = tag.rstrip("/-")
+                if tag and not tag.replace("/", "").isdigit():
+                    out.tags.append(tag)
         task = _TASK.match(line)
         if task:
             mark, rest = task[1], task[2]
