@@ -148,12 +148,12 @@ class _Text(TEXT):
 
     def index(self, value, **kwargs):
         if kwargs or not isinstance(value, str):
-            yield from super().index(value, **kwargs)
-            return
-        boost = self.format.field_boost
-        encode = _encode_positions
-        for term, where in terms_for(self.stems).positions(value).items():
-            yield term.encode("utf-8"), len(where), len(where) * boost, encode(where)
+            return list(super().index(value, **kwargs))
+        boost, encode = self.format.field_boost, _encode_positions
+        return [
+            (term.encode("utf-8"), (n := len(where)), n * boost, encode(where))
+            for term, where in terms_for(self.stems).positions(value).items()
+        ]
 
     def variants(self, word: str) -> tuple[str, ...]:
         """What a word as written in a query matches in this field."""

@@ -97,7 +97,7 @@ class _TermPool:
     def __init__(self, tempstorage, limitmb: int):
         self._storage = tempstorage
         self._limit = limitmb * 1024 * 1024
-        self._terms: dict[tuple[str, bytes], list] = {}
+        self._fields: dict[str, dict[bytes, list]] = {}  # field → term → flat postings
         self._unordered: set[tuple[str, bytes]] = set()
         self._size = 0
         self._runs: list[str] = []
@@ -105,21 +105,22 @@ class _TermPool:
 
     def add_terms(self, fieldname: str, docnum: int, items: Iterable[tuple]) -> None:
         """One document's postings in one field: (term, freq, weight, value) tuples."""
-        terms, new, old = self._terms, 0, 0
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        size = 0
         for tbytes, _freq, weight, vbytes in items:
-            key = (fieldname, tbytes)
-            postings = terms.get(key)
+            postings = terms.get(tbytes)
             if postings is None:
-                terms[key] = [docnum, weight, vbytes]
-                new += len(tbytes)
+                terms[tbytes] = [docnum, weight, vbytes]
+                size += _TERM_BYTES + len(tbytes)
             else:
                 if docnum < postings[-3]:
-                    self._unordered.add(key)
+                    self._unordered.add((fieldname, tbytes))
                 postings += (docnum, weight, vbytes)
-                old += 1
-        if new:
-            self.fieldnames.add(fieldname)
-        self._size += new * 10 + (new and _TERM_BYTES) + old * _POSTING_BYTES
+                size += _POSTING_BYTES
+        self._size += size
         if self._size > self._limit:
             self._spill()
 
@@ -129,10 +130,15 @@ class _TermPool:
         self.add_terms(fieldname, docnum, ((tbytes, 0, weight, vbytes),))
 
     def _sorted_terms(self) -> list:
-        for key in self._unordered:
-            self._terms[key] = _by_doc(self._terms[key])
+        for fieldname, tbytes in self._unordered:
+            terms = self._fields[fieldname]
+            terms[tbytes] = _by_doc(terms[tbytes])
         self._unordered.clear()
-        return sorted(self._terms.items())
+        return [
+            ((fieldname, tbytes), terms[tbytes])
+            for fieldname, terms in sorted(self._fields.items())
+            for tbytes in sorted(terms)
+        ]
 
     def _spill(self) -> None:
         name = f"pool{len(self._runs)}.run"
@@ -141,7 +147,7 @@ class _TermPool:
             for entry in self._sorted_terms():
                 dump(entry)
         self._runs.append(name)
-        self._terms, self._size = {}, 0
+        self._fields, self._size = {}, 0
 
     def _read_run(self, name: str) -> Iterator[tuple]:
         with self._storage.open_file(name).raw_file() as f:
@@ -176,7 +182,7 @@ class _TermPool:
         for name in self._runs:
             with contextlib.suppress(Exception):
                 self._storage.delete_file(name)
-        self._runs, self._terms = [], {}
+        self._runs, self._fields = [], {}
 
 
 def _by_doc(flat: list) -> list:
