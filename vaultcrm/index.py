@@ -34,6 +34,7 @@ from whoosh.support.charset import accent_map
 
 from .errors import IndexCorruptError, IndexFailure, QuerySyntaxError
 from .notes import Note, flatten_values, fold
+from .scoring import rank
 from .segments import no_gc, segment_writer
 from .terms import WORD, terms_for
 
@@ -433,6 +434,14 @@ class NoteIndex:
         query = self.parse(text)
         try:
             with contextlib.nullcontext(self._current_searcher()) as searcher:
+                ranked = rank(searcher, query, limit)  # the common shapes, term at a time
+                if ranked is not None:
+                    hits = []
+                    for docnum, score, terms in ranked:
+                        fields = searcher.stored_fields(docnum)
+                        note = pickle.loads(fields["vc_note"])
+                        hits.append(RawHit(fields["vc_path"], score, note, terms))
+                    return hits
                 results = searcher.search(query, limit=limit, terms=True)
                 hits = []
                 for hit in results:
