@@ -22,6 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+# isort: off
+from . import _lean  # noqa: F401 - first: Whoosh without its unused heavy imports
+
+# isort: on
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer

@@ -1,0 +1,54 @@
+"""_lean.py: Whoosh is imported without urllib.request and asyncio, and nobody else
+notices: later imports of those modules get the real ones."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+
+def _run(code: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def test_a_command_s_whoosh_import_leaves_out_the_heavy_modules() -> None:
+    out = _run(
+        """
+        import sys
+        import vaultcrm.index
+        print(sorted(m for m in ("asyncio", "urllib.request", "ssl", "http.client")
+                     if m in sys.modules))
+        """
+    )
+    assert out == "[]"
+
+
+def test_those_modules_are_the_real_ones_for_anyone_who_imports_them_later() -> None:
+    out = _run(
+        """
+        import vaultcrm.index
+        import asyncio, urllib.request, cached_property
+
+        async def job():
+            return 42
+
+        print(asyncio.run(job()), callable(urllib.request.urlopen))
+        print(cached_property.asyncio.iscoroutinefunction(job))
+        """
+    )
+    assert out.splitlines() == ["42 True", "True"]
+
+
+def test_a_program_that_already_runs_asyncio_keeps_it_for_whoosh_too() -> None:
+    out = _run(
+        """
+        import asyncio
+        import vaultcrm.index, cached_property
+        print(cached_property.asyncio is asyncio)
+        """
+    )
+    assert out == "True"
