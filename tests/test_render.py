@@ -282,3 +282,31 @@ def test_templates_run_in_a_sandbox(vault: Vault) -> None:
     _user_template(vault, "prep.md.j2", "{{ sheet.__class__.__init__.__globals__ }}")
     with pytest.raises(TemplateError):
         render(vault)
+
+
+def test_compiled_templates_are_kept_outside_the_vault_and_follow_edits(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    _user_template(vault, "prep.md.j2", "One {{ sheet.person.name }}\n")
+    assert render(vault) == "One Ann Smit\n"
+    cached = list((tmp_path / "tmp").glob("_jinja2-cache-*/*.cache"))
+    assert cached, "the compiled template is kept for the next run"
+    assert not [p for p in vault.root.rglob("*.cache")]
+    _user_template(vault, "prep.md.j2", "Two {{ sheet.person.name }}\n")
+    assert render(vault) == "Two Ann Smit\n"  # an edit is compiled again, not served stale
+    assert render(vault) == "Two Ann Smit\n"
+
+
+def test_an_unusable_template_cache_only_costs_time(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder would go")
+    monkeypatch.setattr(tempfile, "tempdir", str(blocked))
+    assert render(vault).startswith("# Meeting prep: [[Ann Smit]]\n")

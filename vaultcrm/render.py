@@ -21,6 +21,7 @@ and line, not a silently empty section. HTML is autoescaped; Markdown is not.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import traceback
@@ -488,6 +489,7 @@ def _environment(fmt: str, vault: Vault | None, first: Path | None, language: La
     )
     env = SandboxedEnvironment(
         loader=loader,
+        bytecode_cache=_bytecode_cache(),
         autoescape=fmt == "html",
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -510,6 +512,29 @@ def _environment(fmt: str, vault: Vault | None, first: Path | None, language: La
     )
     env.globals.update(t=language.labels, lang=language.lang, locale=str(language.locale))
     return env
+
+
+def _bytecode_cache():
+    """Compiled templates kept between runs: Jinja compiles the prep sheet in ~60 ms, an
+    eighth of a ``prep``. They live in Jinja's own per-user folder (created 0700 and
+    checked to be the user's), never in the vault, whose files anyone who shares it can
+    write. A template's source checksum is part of the entry, so an edited template is
+    compiled again. A cache that cannot be read or written is skipped, never an error."""
+    import jinja2
+
+    class Cache(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket) -> None:
+            with contextlib.suppress(OSError):
+                super().load_bytecode(bucket)
+
+        def dump_bytecode(self, bucket) -> None:
+            with contextlib.suppress(OSError):
+                super().dump_bytecode(bucket)
+
+    try:
+        return Cache()
+    except (OSError, RuntimeError):  # no safe folder of the user's: compile every time
+        return None
 
 
 def _template_error(exc: Exception, choice: Choice) -> TemplateError:
