@@ -310,3 +310,18 @@ def test_an_unusable_template_cache_only_costs_time(
     blocked.write_text("a file where the cache folder would go")
     monkeypatch.setattr(tempfile, "tempdir", str(blocked))
     assert render(vault).startswith("# Meeting prep: [[Ann Smit]]\n")
+
+
+def test_a_template_compiled_for_html_is_never_reused_for_markdown(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Escaping is decided when a template compiles: one cached build for both formats
+    # would escape the Markdown, or worse, leave the HTML unescaped.
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    template = _user_template(vault, "shared.j2", "{{ '<b>&' }}\n")
+    assert render(vault, fmt="html", template=str(template)) == "&lt;b&gt;&amp;\n"
+    assert render(vault, fmt="md", template=str(template)) == "<b>&\n"
+    assert render(vault, fmt="html", template=str(template)) == "&lt;b&gt;&amp;\n"
