@@ -19,10 +19,25 @@ import sys
 import types
 
 
-def _urllib_request() -> types.ModuleType:
-    stand_in = types.ModuleType("urllib.request")
+def _stand_in(name: str) -> types.ModuleType:
+    """A module that loads the real ``name`` on first use of anything it lacks."""
+    stand_in = types.ModuleType(name)
 
-    def urlretrieve(*args, **kwargs):
+    def __getattr__(attr: str):  # noqa: N807 - a module's attribute hook
+        if attr.startswith("__"):  # the import system probing (__path__, __spec__, …)
+            raise AttributeError(attr)
+        if sys.modules.get(name) is stand_in:  # asked while still standing in
+            del sys.modules[name]
+        return getattr(importlib.import_module(name), attr)
+
+    stand_in.__getattr__ = __getattr__
+    return stand_in
+
+
+def _urllib_request() -> types.ModuleType:
+    stand_in = _stand_in("urllib.request")
+
+    def urlretrieve(*args, **kwargs):  # bound by whoosh.compat at import, never called
         return importlib.import_module("urllib.request").urlretrieve(*args, **kwargs)
 
     stand_in.urlretrieve = urlretrieve
@@ -30,15 +45,11 @@ def _urllib_request() -> types.ModuleType:
 
 
 def _asyncio() -> types.ModuleType:
-    stand_in = types.ModuleType("asyncio")
-    # Python 3.11+: asyncio.iscoroutinefunction is inspect's plus a marker that only
-    # the removed @asyncio.coroutine set.
+    stand_in = _stand_in("asyncio")
+    # What cached_property calls on every first access: Python 3.11+'s
+    # asyncio.iscoroutinefunction is inspect's plus a marker only the removed
+    # @asyncio.coroutine set. Anything else loads the real asyncio.
     stand_in.iscoroutinefunction = inspect.iscoroutinefunction
-
-    def ensure_future(*args, **kwargs):
-        return importlib.import_module("asyncio").ensure_future(*args, **kwargs)
-
-    stand_in.ensure_future = ensure_future
     return stand_in
 
 

@@ -19,6 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+# isort: off
+from . import _lean  # noqa: F401 - first: Whoosh without its unused heavy imports
+
+# isort: on
 from whoosh.support.charset import accent_map  # the same table the query analyzer folds with
 
 from .config import SUPPORTED_LANGUAGES
