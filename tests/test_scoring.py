@@ -84,10 +84,36 @@ def test_other_shapes_are_left_to_whoosh(index, text: str) -> None:
     assert rank(index._current_searcher(), index.parse(text), 10) is None
 
 
-def test_a_repeated_query_is_answered_from_the_kept_postings(index) -> None:
+def test_a_repeated_query_is_answered_from_the_kept_postings(index, monkeypatch) -> None:
+    import vaultcrm.scoring
+
+    reads: list[bytes] = []
+    real = vaultcrm.scoring._postings
+
+    def counted(reader, field, btext):
+        reads.append(btext)
+        return real(reader, field, btext)
+
+    monkeypatch.setattr(vaultcrm.scoring, "_postings", counted)
+    index._drop_searcher()
     searcher = index._current_searcher()
     query = index.parse("tentamen")
     first = rank(searcher, query, 10)
-    cache = searcher._vaultcrm_cache
-    assert cache.postings and cache.size == sum(len(ids) for ids, _ in cache.postings.values())
+    assert reads  # read from the index the first time
+    reads.clear()
     assert rank(searcher, query, 10) == first
+    assert reads == []  # and not again
+
+
+def test_the_kept_postings_stay_within_their_budget(index, monkeypatch) -> None:
+    import vaultcrm.scoring
+
+    monkeypatch.setattr(vaultcrm.scoring, "_CACHED_POSTINGS", 500)
+    index._drop_searcher()
+    searcher = index._current_searcher()
+    for word in ("tentamen", "jazz", "zeilen", "release", "planning"):
+        rank(searcher, index.parse(word), 10)
+        cache = searcher._vaultcrm_cache
+        assert cache.size == sum(len(ids) for ids, _ in cache.postings.values())
+        # over budget only by the one term just read (it is kept until the next)
+        assert cache.size <= 500 or len(cache.postings) == 1

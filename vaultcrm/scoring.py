@@ -7,7 +7,9 @@ of ORs of boosted terms (a word in name, aliases, tags and body, and its stems).
 those, each term's postings are read a block at a time and scored into one dict per
 OR, with the same BM25F formula, statistics, boosts and tie order as Whoosh's own search
 (tests/test_scoring.py compares the two on generated vaults). Any other shape (NOT,
-phrases, wildcards, ranges) returns None, and Whoosh's searcher does the work.
+phrases, wildcards, ranges) returns None, and Whoosh's searcher does the work. A term's
+score is Whoosh's float exactly; an OR's terms are summed left to right where Whoosh
+sums a binary tree, so two notes a last bit apart may swap places.
 
 The searcher, which NoteIndex keeps until a commit, also keeps length norms and the
 decoded postings of recent terms: decoding a block unpickles every posting's word
@@ -148,7 +150,7 @@ def _score_term(searcher, cache: _Cache, field, text, boost, weighting, scores) 
         return []
     scorable = fieldobj.scorable
     if scorable:
-        factor = boost * searcher.idf(field, btext) * (weighting.K1 + 1)
+        idf, k1p = searcher.idf(field, btext), weighting.K1 + 1
     ids_out: list[int] = []
     get = scores.get
     for leaf, offset in searcher.leaf_searchers():
@@ -162,9 +164,12 @@ def _score_term(searcher, cache: _Cache, field, text, boost, weighting, scores) 
             kept = [(d, w) for d, w in zip(ids, weights, strict=True) if d not in deleted]
             ids, weights = [d for d, _ in kept], [w for _, w in kept]
         if scorable:
-            values = [factor * w / (w + norms[d]) for d, w in zip(ids, weights, strict=True)]
+            # Whoosh's bm25(), operation for operation, so a score is the same float.
+            values = [idf * ((w * k1p) / (w + norms[d])) for d, w in zip(ids, weights, strict=True)]
         else:
-            values = [w * boost for w in weights]
+            values = list(weights)
+        if boost != 1.0:  # as Whoosh's WrappingMatcher: the term's score, then the boost
+            values = [v * boost for v in values]
         if offset:
             ids = [d + offset for d in ids]
         for doc, value in zip(ids, values, strict=True):
