@@ -11,12 +11,11 @@ import signal
 
 import pytest
 
+import vaultcrm.segments
 import vaultcrm.sync
 from vaultcrm.errors import IndexFailure
 from vaultcrm.sync import _can_fork, index_for, sync_vault
 from vaultcrm.vault import Vault
-
-pytestmark = pytest.mark.skipif(not _can_fork(), reason="needs Linux and a second core")
 
 FILES = {
     **{
@@ -33,9 +32,24 @@ FILES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _needs_fork() -> None:
+    # Checked per test, not at import: _can_fork() also refuses while threads run.
+    if not _can_fork():
+        pytest.skip("needs Linux, a second core and no other threads")
+
+
 @pytest.fixture
 def two_processes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(vaultcrm.sync, "PARALLEL_FROM", 2)
+
+
+def _segments(vault: Vault) -> int:
+    idx = index_for(vault).open()
+    try:
+        return len(idx.ix._read_toc().segments)
+    finally:
+        idx.close()
 
 
 def _everything(vault: Vault) -> tuple:
@@ -58,7 +72,7 @@ def test_a_two_process_rebuild_equals_a_one_process_one(make_vault, monkeypatch)
     monkeypatch.setattr(vaultcrm.sync, "PARALLEL_FROM", 2)
     seen: list[tuple[int, int]] = []
     two = sync_vault(vault, rebuild=True, progress=lambda d, t: seen.append((d, t)))
-    assert len(index_for(vault).open().ix._read_toc().segments) == 2
+    assert _segments(vault) == 2
     assert _everything(vault) == alone
     assert (two.added, two.problems) == (one.added, one.problems)
     assert len(two.problems) == 2  # one bad note in each half, both reported, in path order
@@ -70,6 +84,7 @@ def test_the_index_works_on_after_a_two_process_rebuild(make_vault, two_processe
     root = make_vault(FILES)
     vault = Vault(root)
     sync_vault(vault, rebuild=True)
+    assert _segments(vault) == 2
     (root / "people/Person 03.md").write_text("---\nname: Person 03\n---\nnu cello\n")
     (root / "meetings/2026-11-20 overleg.md").unlink()
     result = sync_vault(vault)
@@ -104,14 +119,20 @@ def test_a_second_process_killed_midway_fails_the_rebuild_cleanly(
     make_vault, two_processes
 ) -> None:
     vault = Vault(make_vault(FILES))
+    parent = os.getpid()
+    spill = vaultcrm.segments._TermPool._spill
 
-    def killed(self, upserts):
-        os.kill(os.getpid(), signal.SIGKILL)
+    def spill_then_die(self):  # killed with a spilled run in its temporary folder
+        spill(self)
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(vaultcrm.index.NoteIndex, "write_segment", killed)
+        mp.setattr(vaultcrm.segments, "WRITER_MB", 0)  # spill after every note
+        mp.setattr(vaultcrm.segments._TermPool, "_spill", spill_then_die)
         with pytest.raises(IndexFailure, match="exit code -9"):
             sync_vault(vault, rebuild=True)
+    temp = [p for p in vault.index_dir.iterdir() if p.name.endswith(".tmp")]
+    assert temp and any(any(p.iterdir()) for p in temp)  # the child's runs, left behind
     assert len(sync_vault(vault).added) == len(FILES)
-    leftovers = [p.name for p in vault.index_dir.iterdir() if p.name.endswith(".tmp")]
-    assert leftovers == []
+    assert [p for p in vault.index_dir.iterdir() if p.name.endswith(".tmp")] == []

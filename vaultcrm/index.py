@@ -39,7 +39,7 @@ from whoosh.support.charset import accent_map
 from .errors import IndexCorruptError, IndexFailure, QuerySyntaxError
 from .notes import Note, flatten_values, fold
 from .scoring import rank
-from .segments import no_gc, segment_writer
+from .segments import index_storage, no_gc, segment_writer
 from .terms import WORD, terms_for
 
 SCHEMA_VERSION = 3  # bump whenever parsing or the schema changes: old indexes are rebuilt
@@ -151,9 +151,7 @@ class _Text(TEXT):
         super().__init__(analyzer=_folding(), phrase=True, **kwargs)
         self.stems = tuple(stems)
 
-    def index(self, value, **kwargs):
-        if kwargs or not isinstance(value, str):
-            return list(super().index(value, **kwargs))
+    def index(self, value: str, **kwargs) -> list[tuple[bytes, int, float, bytes]]:
         boost, encode = self.format.field_boost, _encode_positions
         return [
             (term.encode("utf-8"), (n := len(where)), n * boost, encode(where))
@@ -261,7 +259,9 @@ class NoteIndex:
         self._drop_searcher()
         for attempt in range(_OPEN_TRIES):
             try:
-                self._ix = whoosh_index.open_dir(str(self.directory), indexname=self.name)
+                self._ix = whoosh_index.FileIndex(
+                    index_storage(self.directory), indexname=self.name
+                )
                 self._schema = self._ix.schema
                 with self._ix.reader() as reader:
                     reader.doc_count_all()
@@ -297,8 +297,8 @@ class NoteIndex:
                     else:
                         child.unlink()
             self.directory.mkdir(parents=True, exist_ok=True)
-            self._ix = whoosh_index.create_in(
-                str(self.directory), make_schema(self.languages), indexname=self.name
+            self._ix = whoosh_index.FileIndex.create(
+                index_storage(self.directory), make_schema(self.languages), self.name
             )
             self._schema = self._ix.schema
             self._seal()

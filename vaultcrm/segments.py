@@ -21,11 +21,11 @@ import itertools
 import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 # The pool's memory before it spills a run to disk sets a build's peak memory.
 WRITER_MB = 64
 INLINE_POSTINGS = 5  # a term in fewer notes than this keeps its postings in the term table
-_TEMP_COUNT = itertools.count()
 _POSTING_BYTES = 80  # what one posting costs in _TermPool: three list slots, int, float
 _TERM_BYTES = 200  # and a term: its key tuple, bytes and list
 
@@ -43,7 +43,7 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def codec():
+def codec() -> object:
     """Whoosh's W3 codec, with small posting lists kept in the term table.
 
     Its default writes even a one-posting list as a pickled, zlib-compressed block of its
@@ -229,21 +229,17 @@ def _write_terms(fieldwriter, schema, lengths: _Lengths, pool: _TermPool) -> Non
         fieldwriter.finish_field()
 
 
-def _writer_class():
+def _writer_class() -> type:
     from whoosh.writing import SegmentWriter
 
     class Writer(SegmentWriter):
-        """Whoosh's SegmentWriter with the pool, document and flush paths above, a
-        temporary folder of its own, and room for segments another process wrote."""
+        """Whoosh's SegmentWriter with the pool, document and flush paths above, and
+        room for segments another process wrote."""
 
         def __init__(self, ix, **kwargs):
             super().__init__(ix, **kwargs)
-            # Whoosh names its temporary folder after the index: a second process
-            # building part of it would share (and at the end delete) that folder.
-            self._shared_temp = self._tempstorage.folder
-            self._tempstorage = self.storage.temp_storage(
-                f"{self.indexname}.{os.getpid()}.{next(_TEMP_COUNT)}.tmp"
-            )
+            if kwargs.get("_lk", True):  # the writer that holds the lock tidies up
+                _sweep_temp_folders(self.storage.folder, self.indexname)
             self.pool = _TermPool(self._tempstorage, kwargs.get("limitmb", WRITER_MB))
             self.extra_segments: Callable[[], list] | None = None
 
@@ -289,18 +285,63 @@ def _writer_class():
             extra = self.extra_segments() if self.extra_segments else []
             super()._commit_toc(list(segments) + extra)
 
-        def _finish(self):
-            super()._finish()
-            with contextlib.suppress(OSError):
-                os.rmdir(self._shared_temp)  # empty: nothing is written there
-
     return Writer
+
+
+def index_storage(folder: Path | str) -> object:
+    """Whoosh's FileStorage for the index folder, giving each process a temporary folder
+    of its own. Whoosh names it after the index alone, so the two processes of a
+    rebuild would share it, and the first to finish would delete the other's files.
+    (A writer and its per-document writer both ask for it: they share it, as in Whoosh,
+    and the writer removes it when done.)"""
+    global _STORAGE
+    if _STORAGE is None:
+        from whoosh.filedb.filestore import FileStorage
+
+        class Storage(FileStorage):
+            def temp_storage(self, name=None):
+                if name and name.endswith(".tmp"):
+                    name = f"{name[:-4]}.{os.getpid()}.tmp"
+                return super().temp_storage(name)
+
+        _STORAGE = Storage
+    return _STORAGE(str(folder))
+
+
+_STORAGE = None
+
+
+def _sweep_temp_folders(folder: str, indexname: str) -> None:
+    """Remove the temporary folders of writers whose process is gone (killed mid-build,
+    perhaps with spilled runs in them). Whoosh's own clean-up knows only its segment
+    files. A folder whose process id is in use (alive, or reused) is left alone."""
+    import shutil
+
+    prefix = f"{indexname}."
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            name = entry.name
+            if not (name.startswith(prefix) and name.endswith(".tmp")):
+                continue
+            pid = name[len(prefix) :].split(".", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process: alive
+        return True
+    return True
 
 
 _WRITER = None
 
 
-def segment_writer(ix, **kwargs):
+def segment_writer(ix, **kwargs) -> object:
     """A writer on ``ix`` (Whoosh's keyword arguments: timeout, limitmb, _lk, …)."""
     global _WRITER
     if _WRITER is None:

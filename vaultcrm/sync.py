@@ -459,7 +459,10 @@ class _Helper:
         done = ctx.Value("q", 0, lock=False)
         receive, send = ctx.Pipe(duplex=False)
         process = ctx.Process(
-            target=_help, args=(vault, idx, part, send, done), name="vaultcrm-index", daemon=True
+            target=_help,
+            args=(vault, idx, part, send, done, os.getpid()),
+            name="vaultcrm-index",
+            daemon=True,
         )
         try:
             process.start()
@@ -489,7 +492,8 @@ class _Helper:
 
 def _halfway(todo: list[FileStamp]) -> int:
     """Where to split a rebuild so both halves hold about as many bytes (work follows the
-    text, and notes differ: a vault's meeting notes are longer than its daily notes)."""
+    text, and notes differ: a vault's meeting notes are longer than its daily notes).
+    A vault of empty notes splits 1 / n-1: unbalanced, and as cheap either way."""
     half, total = sum(s.size for s in todo) / 2, 0
     for i, stamp in enumerate(todo):
         total += stamp.size
@@ -510,9 +514,11 @@ def _can_fork() -> bool:
         return False
 
 
-def _help(vault: Vault, idx: NoteIndex, todo: list[FileStamp], send, done) -> None:
+def _help(vault: Vault, idx: NoteIndex, todo: list[FileStamp], send, done, parent: int) -> None:
     """The child's side of ``_Helper``: report one outcome, whatever happens."""
     _die_with_parent()
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
     problems: list[Problem] = []
     gone: list[str] = []
 
