@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import faultkit
 import pytest
 
 from vaultcrm import sync
@@ -35,14 +36,8 @@ FILES = {
 
 
 def wait_for(predicate, what: str, timeout: float = DEADLINE):
-    end = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > end:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.02)
+    """faultkit's poll, at this file's deadline and a finer step (watch latency is ms)."""
+    return faultkit.wait_for(predicate, what, timeout=timeout, step=0.02)
 
 
 def open_index(vault: Vault) -> NoteIndex:
