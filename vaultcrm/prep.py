@@ -32,6 +32,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from .agenda import upcoming_dates
 from .dates import today as get_today
 from .dates import years_between
 from .errors import RefusedWriteError, VaultcrmError
@@ -419,25 +420,14 @@ def _relative(member: FamilyMember, today: dt.date) -> Relative:
 
 
 def _dates(person: Person, today: dt.date) -> list[DateEvent]:
-    """Birthdays (theirs and their family's) and work anniversaries in the next 30 days."""
-    end = today + dt.timedelta(days=DATE_DAYS)
-    events: list[DateEvent] = []
-
-    def add(kind: str, day: PartialDate | None, who: str, relation: str = "") -> None:
-        if day is None:
-            return
-        when = day.next_on_or_after(today)
-        years = when.year - day.year if day.year else None
-        if when > end or (years is not None and years < 1):
-            return
-        events.append(DateEvent(when, (when - today).days, kind, who, person.name, relation, years))
-
-    add("birthday", person.birthday, person.name)
-    if person.started:
-        started = person.started
-        add("anniversary", PartialDate(started.month, started.day, started.year), person.name)
-    for member in person.family:
-        add("birthday", member.birthday, member.name, member.relation or "family")
+    """Birthdays (theirs and their family's) and work anniversaries in the next 30 days,
+    by the agenda's rules (one place decides what counts as an upcoming date)."""
+    events = []
+    for e in upcoming_dates([person], today, DATE_DAYS):
+        family = e.kind == "family_birthday"
+        kind = "birthday" if family else e.kind
+        relation = (e.relation or "family") if family else ""
+        events.append(DateEvent(e.date, e.days_until, kind, e.who, person.name, relation, e.years))
     return sorted(events, key=_event_order)
 
 
