@@ -173,12 +173,6 @@ class _TermPool:
                 flat = _by_doc(flat)
             yield key, flat
 
-    def iter_postings(self) -> Iterator[tuple]:
-        """Whoosh's interface: (field, term, doc, weight, value) by term, then document."""
-        for (fieldname, tbytes), flat in self.terms():
-            for i in range(0, len(flat), 3):
-                yield fieldname, tbytes, flat[i], flat[i + 1], flat[i + 2]
-
     def cleanup(self) -> None:
         for name in self._runs:
             with contextlib.suppress(Exception):
