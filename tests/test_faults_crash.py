@@ -148,7 +148,8 @@ def test_many_killed_watchers(tmp_path, seed) -> None:
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_killed_bulk_builds(tmp_path) -> None:
-    """A build big enough to be split over several processes (index._BULK_DOCS)."""
+    """A rebuild big enough to be split with a second process (sync.PARALLEL_FROM): a kill
+    of the parent must take the forked child with it and leave a repairable index."""
     _kill_builds(tmp_path, notes=2500, kills=10, seed=13)
 
 
