@@ -66,9 +66,9 @@ NASTY_TEXT: dict[str, tuple[str | bytes, str | None]] = {
     "yaml/billion-laughs.md": (BILLION_LAUGHS, "YAML aliases"),
     "yaml/recursive.md": ("---\nname: Loop\nself: &x [1, *x]\n---\nbody\n", None),
     "yaml/recursive-map.md": ("---\nname: Loop Map\nm: &m {a: *m}\n---\nbody\n", None),
-    "yaml/deep-flow.md": (_nested(60_000), "nested too deeply"),
-    "yaml/deep-enough.md": (_nested(1_500), "nested over"),
-    "yaml/deep-block.md": (_nested_maps(400), "nested over"),
+    "yaml/deep-flow.md": (_nested(60_000), "nested over 16 levels"),
+    "yaml/deep-enough.md": (_nested(1_500), "nested over 16 levels"),
+    "yaml/deep-block.md": (_nested_maps(400), "nested over 16 levels"),
     "yaml/python-object.md": (
         "---\nname: Evil\nx: !!python/object/apply:os.system ['touch /tmp/vaultcrm-pwned']\n---\n",
         "not valid YAML",

@@ -249,12 +249,59 @@ _KEPT_TAGS = {"tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp"}
 
 
 MAX_META_DEPTH = 16  # deeper front-matter is cut off: no person note needs more
-# libyaml composes nodes recursively in C and crashes the process (SIGSEGV) on YAML
-# nested some 30,000 levels deep. Every level costs at least one of these characters,
-# so front-matter with fewer of them is safe for the fast C loader; the rest goes to the
-# pure-Python loader, whose RecursionError is caught and reported.
-_NESTING_MARKS = "[{-:?"
-_C_LOADER_MAX_MARKS = 2000
+# Front-matter nested deeper than this is not handed to a YAML library at all. Libraries
+# differ on deep nesting: libyaml crashed the process (SIGSEGV) some 30,000 levels deep
+# before 0.2.5 and refuses 1,000 levels since, in its own words; the pure-Python loader
+# hits Python's recursion limit. vaultcrm measures the depth itself, so the user gets
+# the same message (its own) from every version, and no library ever sees such input.
+_READ_DEPTH_LIMIT = 100
+_LEADING_SPACES = re.compile(r"^ +", re.MULTILINE)
+_BLOCK_MARKERS = re.compile(r"(?:[-?](?:[ \t]+|$))*")
+_DEEP = f"is nested over {MAX_META_DEPTH} levels deep"
+
+
+def _nesting_depth(fm: str) -> tuple[int, int]:
+    """How deep the front-matter nests, at least (levels, 0-based line of the deepest).
+
+    A cheap scan, not a parser: block levels by indentation and ``- ``/``? `` markers,
+    flow levels by brackets outside quotes. It may count a bracket in plain text as a
+    level; that only matters past ``_READ_DEPTH_LIMIT``, which no real note reaches.
+    """
+    # An upper bound from counts at C speed first: every level costs an indent, a marker
+    # or a bracket, so most front-matter needs no scan.
+    indent = max(map(len, _LEADING_SPACES.findall(fm)), default=0)
+    bound = indent + 1 + sum(fm.count(c) for c in "[{-?")
+    if bound <= _READ_DEPTH_LIMIT:
+        return 0, 0
+    deepest, at, flow = 0, 0, 0
+    indents: list[int] = []
+    for number, line in enumerate(fm.split("\n")):
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(line) - len(stripped)
+        if flow == 0:
+            while indents and indents[-1] >= indent:
+                indents.pop()
+            indents.append(indent)
+        markers = len(_BLOCK_MARKERS.match(stripped)[0].split())
+        level, peak, quote = len(indents) + markers + flow, 0, ""
+        for i, char in enumerate(stripped):
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "'\"" and (i == 0 or stripped[i - 1] in " \t:[{,"):
+                quote = char
+            elif char == "#" and i and stripped[i - 1] in " \t":
+                break
+            elif char in "[{":
+                flow += 1
+                peak = max(peak, flow)
+            elif char in "]}":
+                flow = max(0, flow - 1)
+        depth = len(indents) + markers + max(peak, flow)
+        if max(depth, level) > deepest:
+            deepest, at = max(depth, level), number
+    return deepest, at
 
 
 class _KeepAsWritten:
@@ -287,12 +334,11 @@ def _note_loader(base: type) -> type:
 
 
 @functools.cache
-def _loaders() -> tuple[type, type]:
-    """The fast libyaml loader and the pure-Python one for deep front-matter."""
+def _loader() -> type:
+    """libyaml's loader where PyYAML has it (10x faster), else the pure-Python one."""
     import yaml
 
-    fast = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return _note_loader(fast), _note_loader(yaml.SafeLoader)
+    return _note_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def _bounded_meta(data: dict) -> tuple[dict, str | None]:
@@ -314,10 +360,7 @@ def _bounded_meta(data: dict) -> tuple[dict, str | None]:
                 why = why or "refers to itself (a recursive YAML alias); the loop is left out"
                 return None
             if depth >= MAX_META_DEPTH:
-                why = (
-                    why
-                    or f"is nested over {MAX_META_DEPTH} levels deep; deeper values are left out"
-                )
+                why = why or f"{_DEEP}; deeper values are left out"
                 return None
             inner = ancestors | {id(value)}
             items = value.items() if isinstance(value, dict) else ((None, v) for v in value)
@@ -345,9 +388,10 @@ def _bounded_meta(data: dict) -> tuple[dict, str | None]:
 def _load_yaml(fm: str, path: str, first_line: int) -> tuple[dict, list[Problem]]:
     import yaml
 
-    marks = sum(fm.count(c) for c in _NESTING_MARKS)
-    fast, deep = _loaders()
-    loader = (fast if marks < _C_LOADER_MAX_MARKS else deep)(fm)
+    depth, deepest = _nesting_depth(fm)
+    if depth > _READ_DEPTH_LIMIT:
+        return {}, [Problem(path, first_line + deepest, f"front-matter {_DEEP}; not read")]
+    loader = _loader()(fm)
     loader.problems = []
     try:
         data = loader.get_single_data()
@@ -358,8 +402,8 @@ def _load_yaml(fm: str, path: str, first_line: int) -> tuple[dict, list[Problem]
         return {}, [Problem(path, line, f"front-matter is not valid YAML: {what}")]
     except yaml.YAMLError as exc:
         return {}, [Problem(path, first_line, f"front-matter is not valid YAML: {exc}")]
-    except (RecursionError, MemoryError):
-        return {}, [Problem(path, first_line, "front-matter is nested too deeply to read")]
+    except (RecursionError, MemoryError):  # what the depth scan missed: still our words
+        return {}, [Problem(path, first_line, f"front-matter {_DEEP}; not read")]
     except (TypeError, ValueError) as exc:  # unhashable keys and the like
         return {}, [Problem(path, first_line, f"front-matter could not be read: {exc}")]
     finally:
