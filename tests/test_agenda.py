@@ -88,7 +88,7 @@ def test_family_birthdays_name_the_relation() -> None:
         "  - {name: Roos, relation: daughter, birthday: 2026-11-30}\n  - {name: Sam}",
     )
     events = upcoming_dates([fatima], dt.date(2026, 11, 23), 14)
-    assert [(e.who, e.relation, e.person, e.years, e.kind) for e in events] == [
+    assert [(e.who, e.relation, e.of, e.years, e.kind) for e in events] == [
         ("Yusuf", "son", "Fatima", 7, "family_birthday")  # Roos is born then: no birthday yet
     ]
 

@@ -30,9 +30,9 @@ def test_everyone_with_last_contact_and_whether_they_are_due(run, vault) -> None
     result = run(vault, "people")
     assert result.exit_code == 0
     assert result.stdout == (
-        "Bram Mulder    -           never         freelancer\n"
-        "Henk de Vries  2026-11-18  5 days ago    report, Klantenservice\n"
-        "Zoë Bakker     2026-09-01  83 days ago   skip, Directie due\n"
+        "Bram Mulder    -           never                         freelancer\n"
+        "Henk de Vries  2026-11-18  5 days ago                    report, Klantenservice\n"
+        "Zoë Bakker     2026-09-01  83 days ago  53 days overdue  skip, Directie\n"
     )
 
 

@@ -154,7 +154,7 @@ def test_uids_are_stable_so_a_reimport_updates(vault: Vault) -> None:
 def test_dutch_locale(make_vault) -> None:
     root = make_vault({"people/Henk.md": HENK}, config='locale = "nl"\n')
     summaries = set(events_of(build_calendar(Vault(root)).data))
-    assert "Verjaardag: Lisa (daughter van Henk de Vries)" in summaries
+    assert "Verjaardag: Lisa (dochter van Henk de Vries)" in summaries
     assert "Werkjubileum: Henk de Vries (in dienst sinds 2015)" in summaries
 
 

@@ -99,17 +99,17 @@ def test_last_contact_is_the_latest_of_field_log_and_dated_linking_notes() -> No
     contact = contact_for(HENK, [meeting, undated, future], TODAY)
     assert contact.last == dt.date(2026, 11, 18)
     assert contact.due == dt.date(2026, 12, 2)
-    assert (contact.days_since(TODAY), contact.overdue_days(TODAY)) == (5, None)
+    assert (contact.days_since, contact.overdue_days) == (5, None)
 
 
 def test_no_contact_with_a_cadence_is_due_today() -> None:
     contact = contact_for(ZOE, [], TODAY)
-    assert (contact.last, contact.due, contact.overdue_days(TODAY)) == (None, TODAY, 0)
+    assert (contact.last, contact.due, contact.overdue_days) == (None, TODAY, 0)
 
 
 def test_overdue_days_and_no_cadence() -> None:
     old = person("people/Old.md", "---\ncadence: 2w\nlast_contact: 2026-10-01\n---\n")
-    assert contact_for(old, [], TODAY).overdue_days(TODAY) == 39
+    assert contact_for(old, [], TODAY).overdue_days == 39
     assert contact_for(HENK_J, [], TODAY).due is None
 
 

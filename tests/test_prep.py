@@ -247,7 +247,7 @@ def test_dates_in_the_next_30_days_with_age_or_years_of_service(henk) -> None:
     dates = [(e.date, e.in_days, e.kind, e.who, e.relation, e.years) for e in henk.dates]
     assert dates == [
         (dt.date(2026, 12, 1), 8, "anniversary", "Henk de Vries", "", 11),
-        (dt.date(2026, 12, 2), 9, "birthday", "Lisa", "daughter", 17),
+        (dt.date(2026, 12, 2), 9, "family_birthday", "Lisa", "daughter", 17),
         (dt.date(2026, 12, 12), 19, "birthday", "Henk de Vries", "", 48),
     ]  # Mees on 24 Dec is 31 days away: not yet
 
@@ -474,5 +474,5 @@ def test_example_vault_overdue_follow_up_and_family_dates(example_vault) -> None
     fatima = build_sheet(vault, ["fatima"], today=TODAY).person
     assert [(e.date.isoformat(), e.kind, e.who, e.years) for e in fatima.dates] == [
         ("2026-12-01", "anniversary", "Fatima El Amrani", 10),
-        ("2026-12-05", "birthday", "Yusuf", 7),
+        ("2026-12-05", "family_birthday", "Yusuf", 7),
     ]

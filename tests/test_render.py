@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 
 from vaultcrm.errors import TemplateError, UsageError
-from vaultcrm.prep import DateEvent, build_sheet
-from vaultcrm.render import Language, format_for, packaged_dir, render_sheet, unlink
+from vaultcrm.notes import unlink
+from vaultcrm.prep import build_sheet
+from vaultcrm.present.words import Language
+from vaultcrm.render import format_for, packaged_dir, render_sheet
+from vaultcrm.rules import DateEvent
 from vaultcrm.vault import Vault
 
 TODAY = dt.date(2026, 11, 23)
@@ -153,9 +156,9 @@ def test_dates_are_written_the_way_the_language_writes_them() -> None:
 
 def test_events_read_naturally() -> None:
     en, nl = Language("en"), Language("nl")
-    own = DateEvent(TODAY, 0, "birthday", "Ann", "Ann", "", 40)
-    kid = DateEvent(TODAY, 0, "birthday", "Tom", "Ann", "son", None)
-    work = DateEvent(TODAY, 0, "anniversary", "Ann", "Ann", "", 1)
+    own = DateEvent(TODAY, 0, "birthday", "Ann", "Ann", "people/Ann.md", "", 40)
+    kid = DateEvent(TODAY, 0, "family_birthday", "Tom", "Ann", "people/Ann.md", "son", None)
+    work = DateEvent(TODAY, 0, "anniversary", "Ann", "Ann", "people/Ann.md", "", 1)
     assert [en.event(e) for e in (own, kid, work)] == [
         "Ann's birthday (turns 40)",
         "Tom's birthday (son)",

@@ -22,8 +22,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .notes import Note, PartialDate, fold
-from .people import Contact, Directory, Person
+from .notes import Note, fold
+from .people import Directory, Person
+from .rules import Contact, DateEvent, FollowUp, follow_up, on_agenda, upcoming_dates
 from .sync import SyncResult
 from .vault import Vault
 
@@ -46,51 +47,6 @@ class DueContact:
 
 
 @dataclass(frozen=True)
-class DateEvent:
-    """A birthday or work anniversary falling in the window.
-
-    ``who`` is whose day it is (the person, or a family member), ``person`` the person
-    note it comes from; ``years`` is the age turned or years of service, None when the
-    year is unknown.
-    """
-
-    date: dt.date
-    days_until: int
-    kind: str  # birthday | anniversary | family_birthday
-    who: str
-    person: str
-    path: str
-    relation: str = ""  # the family member's relation, e.g. daughter
-    years: int | None = None
-
-    def to_dict(self) -> dict:
-        return _as_dict(self)
-
-
-@dataclass(frozen=True)
-class FollowUp:
-    """An open task that needs doing, with where it is written."""
-
-    text: str
-    path: str
-    line: int
-    due: dt.date | None
-    scheduled: dt.date | None
-    people: tuple[str, ...]  # the person whose note it is in, or the people the note links
-    overdue_days: int | None  # days past the due date; None when not yet due
-
-    @property
-    def when(self) -> dt.date:
-        """The date it is sorted by: due, else scheduled."""
-        return self.due or self.scheduled or dt.date.min
-
-    def to_dict(self) -> dict:
-        data = _as_dict(self)
-        data["people"] = list(self.people)
-        return data
-
-
-@dataclass(frozen=True)
 class Agenda:
     today: dt.date
     days: int
@@ -108,13 +64,34 @@ class Agenda:
             "today": self.today.isoformat(),
             "days": self.days,
             "due": [d.to_dict() for d in self.due],
-            "dates": [d.to_dict() for d in self.dates],
-            "follow_ups": [f.to_dict() for f in self.follow_ups],
+            "dates": [_event_dict(e) for e in self.dates],
+            "follow_ups": [_follow_up_dict(f) for f in self.follow_ups],
         }
 
 
 def _as_dict(item: object) -> dict:
-    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in item.__dict__.items()}
+    fields = item if isinstance(item, dict) else item.__dict__
+    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in fields.items()}
+
+
+def _event_dict(e: DateEvent) -> dict:
+    return _as_dict(
+        {
+            "date": e.date,
+            "days_until": e.in_days,
+            "kind": e.kind,
+            "who": e.who,
+            "person": e.of,
+            "path": e.path,
+            "relation": e.relation,
+            "years": e.years,
+        }
+    )
+
+
+def _follow_up_dict(f: FollowUp) -> dict:
+    keys = ("text", "path", "line", "due", "scheduled", "overdue_days")
+    return {**_as_dict({k: getattr(f, k) for k in keys}), "people": list(f.people)}
 
 
 # ---------------------------------------------------------------- the three lists
@@ -127,7 +104,7 @@ def due_contacts(
     rows = []
     for person in people:
         contact = contacts.get(person.path)
-        overdue = contact.overdue_days(today) if contact else None
+        overdue = contact.overdue_days if contact else None
         if contact is None or overdue is None or contact.due is None:
             continue
         rows.append(
@@ -144,48 +121,6 @@ def due_contacts(
     return rows
 
 
-def upcoming_dates(people: Iterable[Person], today: dt.date, days: int) -> list[DateEvent]:
-    """Birthdays, work anniversaries and family birthdays from ``today`` to ``today+days``."""
-    end = today + dt.timedelta(days=days)
-    events: list[DateEvent] = []
-
-    def add(kind: str, day: PartialDate | None, who: str, person: Person, relation="") -> None:
-        if day is None:
-            return
-        when = day.next_on_or_after(today)
-        if when > end:
-            return
-        years = when.year - day.year if day.year else None
-        if years is not None and years < 1:
-            return  # the day itself (born or started): not yet an anniversary
-        events.append(
-            DateEvent(
-                date=when,
-                days_until=(when - today).days,
-                kind=kind,
-                who=who,
-                person=person.name,
-                path=person.path,
-                relation=relation,
-                years=years,
-            )
-        )
-
-    for person in people:
-        add("birthday", person.birthday, person.name, person)
-        add("anniversary", as_partial(person.started), person.name, person)
-        for member in person.family:
-            add("family_birthday", member.birthday, member.name, person, member.relation)
-    order = {"birthday": 0, "family_birthday": 1, "anniversary": 2}
-    events.sort(key=lambda e: (e.date, order[e.kind], fold(e.person), fold(e.who)))
-    return events
-
-
-def as_partial(day: dt.date | None) -> PartialDate | None:
-    """A full date as a yearly one (a work anniversary), so 29 February is handled alike."""
-    return PartialDate(day.month, day.day, day.year) if day else None
-
-
 def open_follow_ups(
     notes: Iterable[Note], directory: Directory, today: dt.date, days: int
 ) -> list[FollowUp]:
@@ -195,27 +130,12 @@ def open_follow_ups(
     for note in notes:
         people: tuple[str, ...] | None = None
         for task in note.tasks:
-            if task.done or (task.scheduled and task.scheduled > today):
-                continue
-            if task.due is None and task.scheduled is None:
-                continue
-            if task.due is not None and task.due > horizon:
+            if not on_agenda(task, today, horizon):
                 continue
             if people is None:
                 people = _people_of(note, directory)
-            overdue = (today - task.due).days if task.due and task.due < today else None
-            rows.append(
-                FollowUp(
-                    text=task.text,
-                    path=note.path,
-                    line=task.line,
-                    due=task.due,
-                    scheduled=task.scheduled,
-                    people=people,
-                    overdue_days=overdue,
-                )
-            )
-    rows.sort(key=lambda f: (f.when, f.path, f.line))
+            rows.append(follow_up(task, note, today, people, own=note.kind == "person"))
+    rows.sort(key=lambda f: (f.due or f.scheduled or dt.date.min, f.path, f.line))
     return rows
 
 
@@ -228,8 +148,8 @@ def _people_of(note: Note, directory: Directory) -> tuple[str, ...]:
 # ---------------------------------------------------------------- the command
 
 
-def build_agenda(vault: Vault, days: int = DEFAULT_DAYS) -> Agenda:
-    """The agenda for the next ``days`` days, from the (synced) index."""
+def build_agenda(vault: Vault, days: int = DEFAULT_DAYS, today: dt.date | None = None) -> Agenda:
+    """The agenda for the next ``days`` days from ``today``, from the (synced) index."""
     from .catalog import load_catalog
     from .dates import today as get_today
     from .errors import UsageError
@@ -237,7 +157,7 @@ def build_agenda(vault: Vault, days: int = DEFAULT_DAYS) -> Agenda:
     if days < 0:
         raise UsageError("--days must be 0 or more")
     catalog = load_catalog(vault)
-    today = get_today()
+    today = today or get_today()
     people = catalog.directory.people
     return Agenda(
         today=today,

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -76,22 +77,29 @@ def highlight(text: str, spans: tuple[tuple[int, int], ...] | list) -> str:
     return "".join(parts)
 
 
-def ago(days: int | None) -> str:
-    if days is None:
-        return "never"
-    if days == 0:
-        return "today"
-    if days == 1:
-        return "yesterday"
-    return f"{days} days ago" if days > 0 else f"in {-days} days"
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: combining marks none, wide characters two."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns."""
+    return text + " " * max(0, width - display_width(text))
 
 
 class Context:
-    """What every command shares: the --vault option, resolved only when needed."""
+    """What every command shares: the --vault option and "today", each read once, when
+    first needed, here at the top (the library is always told the day)."""
 
     def __init__(self, vault_option: str | None):
         self.vault_option = vault_option
         self._vault = None
+        self._today = None
 
     @property
     def vault(self):
@@ -100,6 +108,22 @@ class Context:
 
             self._vault = Vault.find(self.vault_option)
         return self._vault
+
+    @property
+    def today(self):
+        """``VAULTCRM_TODAY`` or the real date, read once per command."""
+        if self._today is None:
+            from .dates import today
+
+            self._today = today()
+        return self._today
+
+    @property
+    def words(self):
+        """Words and dates in the vault's ``locale``."""
+        from .present.words import language
+
+        return language(self.vault.config.locale)
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -325,20 +349,43 @@ def people(ctx: Context, team: str | None, relation: str | None, as_json: bool) 
     """List the people in the vault, with their last contact."""
     from .roster import list_people
 
-    rows = list_people(ctx.vault, team=team, relation=relation)
+    rows = list_people(ctx.vault, team=team, relation=relation, today=ctx.today)
     report_sync(rows.sync)
     if as_json:
         emit_json([row.to_dict() for row in rows.rows])
         return
+    words = ctx.words
     if not rows.rows:
-        err("No people match." if (team or relation) else "No people in this vault yet.")
+        err(words("no_people_match") if (team or relation) else words("no_people"))
         raise SystemExit(EXIT_NOTHING)
-    width = max(len(r.name) for r in rows.rows)
-    for row in rows.rows:
-        last = row.last_contact.isoformat() if row.last_contact else "-"
-        due = click.style(" due", fg="red") if row.overdue_days is not None else ""
-        detail = ", ".join(x for x in (row.relation, row.team) if x)
-        out(f"{row.name:<{width}}  {last:<10}  {ago(row.days_since):<14}{detail}".rstrip() + due)
+    table = [
+        (
+            row.name,
+            row.last_contact.isoformat() if row.last_contact else "-",
+            words.ago(row.days_since) if row.last_contact else words("never"),
+            _due_state(words, row.overdue_days),
+            ", ".join(x for x in (row.relation, row.team) if x),
+        )
+        for row in rows.rows
+    ]
+    widths = [max(display_width(r[i]) for r in table) for i in range(4)]
+    for *cells, detail in table:
+        line = "  ".join(
+            pad(cell, width) for cell, width in zip(cells, widths, strict=True) if width
+        )
+        due = cells[3]
+        if due:
+            line = line.replace(due, click.style(due, fg="red"), 1)
+        out(f"{line}  {detail}".rstrip())
+
+
+def _due_state(words, overdue_days: int | None) -> str:
+    """``due today``, ``3 days overdue``, or nothing when not due."""
+    if overdue_days is None:
+        return ""
+    return (
+        words("contact_due_today") if overdue_days == 0 else words.n("days_overdue", overdue_days)
+    )
 
 
 # ---------------------------------------------------------------- watch
@@ -497,79 +544,73 @@ def agenda(ctx: Context, days: int, as_json: bool) -> None:
     open follow-ups due by then. Exit 0 even when nothing is due."""
     from .agenda import build_agenda
 
-    result = build_agenda(ctx.vault, days)
+    result = build_agenda(ctx.vault, days, today=ctx.today)
     if as_json:
         emit_json(result.to_dict())
         return
     report_sync(result.sync)
-    if result.empty:
-        out("Nothing due.")
-        return
-    for block in _agenda_lines(result):
-        out(block)
+    words = ctx.words
+    for line in _agenda_lines(result, words) if not result.empty else [words("agenda_nothing")]:
+        out(line)
 
 
-def _agenda_lines(result) -> list[str]:
-    """The agenda as text: three headed blocks, empty ones left out."""
+def _agenda_lines(result, words) -> list[str]:
+    """The agenda as text in the vault's language: three headed blocks, empty ones left out."""
+    from .notes import unlink
+
     lines: list[str] = []
     if result.due:
-        lines.append(click.style("Due for a catch-up", bold=True))
-        width = max(len(d.name) for d in result.due)
+        lines.append(click.style(words("agenda_due"), bold=True))
+        width = max(display_width(d.name) for d in result.due)
         for d in result.due:
-            late = "due today" if d.overdue_days == 0 else f"{d.overdue_days} days overdue"
-            last = (
-                f"last contact {d.last_contact} ({ago((result.today - d.last_contact).days)})"
-                if d.last_contact
-                else "no contact yet"
+            late = (
+                words("contact_due_today")
+                if d.overdue_days == 0
+                else words.n("days_overdue", d.overdue_days)
             )
+            last = (
+                words(
+                    "last_contact_on",
+                    date=d.last_contact.isoformat(),
+                    ago=words.ago((result.today - d.last_contact).days),
+                )
+                if d.last_contact
+                else words("no_contact_yet")
+            )
+            every = words("every", cadence=d.cadence)
             lines.append(
-                f"  {d.name:<{width}}  {click.style(f'{late:<17}', fg='red')}{last}, every {d.cadence}"
+                f"  {pad(d.name, width)}  {click.style(pad(late, 17), fg='red')}{last}, {every}"
             )
     if result.dates:
-        lines.append(click.style(f"Coming up in the next {result.days} days", bold=True))
+        lines.append(
+            click.style(words("agenda_coming_up", days=words.days(result.days)), bold=True)
+        )
         for e in result.dates:
-            when = (
-                "today"
-                if e.days_until == 0
-                else ("tomorrow" if e.days_until == 1 else f"in {e.days_until} days")
-            )
-            lines.append(f"  {e.date:%Y-%m-%d %a}  {when:<11} {_date_line(e)}")
+            day = f"{e.date.isoformat()} {words.weekday(e.date)}"
+            lines.append(f"  {day}  {pad(words.in_days(e.in_days), 11)} {words.event_line(e)}")
     if result.follow_ups:
-        lines.append(click.style("Follow-ups", bold=True))
+        lines.append(click.style(words("agenda_follow_ups"), bold=True))
         for f in result.follow_ups:
             if f.due is None:
-                day, when = f.scheduled, "scheduled"
+                day, when = f.scheduled, words("scheduled")
             elif f.overdue_days:
-                day, when = f.due, f"{f.overdue_days} days overdue"
+                day, when = f.due, words.n("days_overdue", f.overdue_days)
+            elif f.due_today:
+                day, when = f.due, words("due_today")
             else:
-                days = (f.due - result.today).days
-                soon = {0: "due today", 1: "due tomorrow"}
-                day, when = f.due, soon.get(days, f"due in {days} days")
+                day, when = (
+                    f.due,
+                    (
+                        words("due_tomorrow")
+                        if f.due_in == 1
+                        else words("due_in", what=words.days(f.due_in))
+                    ),
+                )
             who = f" ({', '.join(f.people)})" if f.people else ""
-            lines.append(
-                f"  {day}  {click.style(f'{when:<17}', fg='red' if f.overdue_days else None)}"
-                f"{f.text}{who}  {click.style(f'{f.path}:{f.line}', fg='blue')}"
-            )
+            late = click.style(pad(when, 17), fg="red" if f.overdue_days else None)
+            where = click.style(f"{f.path}:{f.line}", fg="blue")
+            lines.append(f"  {day}  {late}{unlink(f.text)}{who}  {where}")
     return lines
-
-
-def _date_line(event) -> str:
-    """'Henk de Vries turns 48', 'Lisa (daughter of Henk de Vries) turns 18', '… 11 years at work'."""
-    if event.kind == "anniversary":
-        years = (
-            f"{event.years} year{'s' if event.years != 1 else ''} at work"
-            if event.years
-            else "work anniversary"
-        )
-        return f"{event.who}: {years}"
-    whose = event.who
-    if event.kind == "family_birthday":
-        whose += (
-            f" ({event.relation} of {event.person})"
-            if event.relation
-            else f" (family of {event.person})"
-        )
-    return f"{whose} turns {event.years}" if event.years else f"{whose}: birthday"
 
 
 # ---------------------------------------------------------------- calendar

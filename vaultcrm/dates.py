@@ -12,8 +12,6 @@ import os
 from .errors import UsageError
 from .notes import parse_date
 
-_UNITS = {"d": "days", "w": "weeks", "m": "months", "q": "months", "y": "years"}
-
 
 def today() -> dt.date:
     """The real date, or ``$VAULTCRM_TODAY`` when it is set."""
@@ -24,19 +22,6 @@ def today() -> dt.date:
             raise UsageError(f"VAULTCRM_TODAY={fixed!r} is not a date (use YYYY-MM-DD)")
         return when
     return dt.date.today()
-
-
-def add_cadence(day: dt.date, cadence: tuple[int, str]) -> dt.date:
-    """``day`` plus a rhythm; months are calendar months (31 Jan + 1m = 28/29 Feb)."""
-    from dateutil.relativedelta import relativedelta
-
-    amount, unit = cadence
-    if unit == "q":
-        amount *= 3
-    try:
-        return day + relativedelta(**{_UNITS[unit]: amount})
-    except (OverflowError, ValueError):  # past the year 9999 (cadence: 99999y): never due
-        return dt.date.max
 
 
 def parse_user_date(text: str, base: dt.date | None = None) -> dt.date:
@@ -56,8 +41,3 @@ def parse_user_date(text: str, base: dt.date | None = None) -> dt.date:
     if when is None:
         raise UsageError(f"{text!r} is not a date: use YYYY-MM-DD, today, yesterday or -3d")
     return when
-
-
-def years_between(earlier: dt.date, later: dt.date) -> int:
-    """Whole years from ``earlier`` to ``later`` (an age, or years of service)."""
-    return later.year - earlier.year - ((later.month, later.day) < (earlier.month, earlier.day))

@@ -27,36 +27,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .agenda import as_partial
-from .notes import Note, PartialDate, fold
+from .notes import Note, PartialDate, fold, unlink
 from .people import Directory, Person
+from .present.words import Language, language
+from .rules import as_yearly
 from .sync import SyncResult
 from .vault import Vault
 
 PRODID = "-//vaultcrm//vaultcrm calendar export//EN"
 _UID_DOMAIN = "vaultcrm"
-_WORDS = {
-    "en": {
-        "birthday": "Birthday: {who}",
-        "family": "Birthday: {who} ({relation} of {person})",
-        "family_plain": "Birthday: {who} (family of {person})",
-        "anniversary": "Work anniversary: {who} (since {year})",
-        "follow_up": "Follow-up: {text}",
-        "born": "Born {date}.",
-        "started": "Started {date}.",
-        "calendar": "vaultcrm: people",
-    },
-    "nl": {
-        "birthday": "Verjaardag: {who}",
-        "family": "Verjaardag: {who} ({relation} van {person})",
-        "family_plain": "Verjaardag: {who} (familie van {person})",
-        "anniversary": "Werkjubileum: {who} (in dienst sinds {year})",
-        "follow_up": "Opvolgen: {text}",
-        "born": "Geboren {date}.",
-        "started": "In dienst sinds {date}.",
-        "calendar": "vaultcrm: mensen",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -102,14 +81,14 @@ def calendar_bytes(
     """An iCalendar document (RFC 5545) and its number of events."""
     from icalendar import Calendar
 
-    words = _WORDS["nl" if locale.lower().startswith("nl") else "en"]
+    words = language(locale)
     stamp = stamp or dt.datetime.now(dt.UTC).replace(microsecond=0)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", words["calendar"])
+    cal.add("x-wr-calname", words("cal_name"))
     count = 0
     for person in directory.people:
         for event in _person_events(person, words, stamp):
@@ -121,27 +100,28 @@ def calendar_bytes(
     return cal.to_ical(), count
 
 
-def _person_events(person: Person, words: dict, stamp: dt.datetime) -> list:
+def _person_events(person: Person, words: Language, stamp: dt.datetime) -> list:
     events = []
     if person.birthday:
-        summary = words["birthday"].format(who=person.name)
-        born = words["born"].format(date=person.birthday) if person.birthday.year else ""
+        summary = words("cal_birthday", who=person.name)
+        born = words("cal_born", date=person.birthday) if person.birthday.year else ""
         events.append(
             _yearly(("birthday", person.name), person.birthday, summary, born, person, stamp, False)
         )
-    started = as_partial(person.started)
+    started = as_yearly(person.started)
     if started:
-        summary = words["anniversary"].format(who=person.name, year=started.year)
-        detail = words["started"].format(date=started)
+        summary = words("cal_anniversary", who=person.name, year=started.year)
+        detail = words("cal_started", date=started)
         events.append(
             _yearly(("anniversary", person.name), started, summary, detail, person, stamp, True)
         )
     for member in person.family:
         if not member.birthday:
             continue
-        key = "family" if member.relation else "family_plain"
-        summary = words[key].format(who=member.name, relation=member.relation, person=person.name)
-        born = words["born"].format(date=member.birthday) if member.birthday.year else ""
+        key = "cal_family" if member.relation else "cal_family_plain"
+        relation = words.relation(member.relation)
+        summary = words(key, who=member.name, relation=relation, person=person.name)
+        born = words("cal_born", date=member.birthday) if member.birthday.year else ""
         events.append(
             _yearly(
                 ("family", person.name, member.name),
@@ -179,7 +159,7 @@ def _yearly(
 
 
 def _follow_up_events(
-    notes: Iterable[Note], directory: Directory, words: dict, stamp: dt.datetime
+    notes: Iterable[Note], directory: Directory, words: Language, stamp: dt.datetime
 ) -> list:
     events = []
     for note in notes:
@@ -192,11 +172,11 @@ def _follow_up_events(
             people = (
                 [note.title] if note.kind == "person" else [p.name for p in directory.linked(note)]
             )
-            text = task.text + (f" ({', '.join(people)})" if people else "")
+            text = unlink(task.text) + (f" ({', '.join(people)})" if people else "")
             event = _all_day(
                 ("task", note.path, task.text, str(seen[task.text])),
                 task.due,
-                words["follow_up"].format(text=text),
+                words("cal_follow_up", text=text),
                 "",
                 f"{note.path}:{task.line}",
                 stamp,

@@ -76,9 +76,10 @@ class Created:
 
 def headings_for(locale: str) -> tuple[str, str]:
     """The Log and follow-up headings ``log`` creates, in the vault's locale."""
-    if locale.lower().startswith("nl"):
-        return "## Logboek", "## Opvolging"
-    return "## Log", "## Follow-ups"
+    from .present.words import language
+
+    words = language(locale)
+    return words("log_heading"), words("follow_up_heading")
 
 
 def add_log_entry(raw: bytes, when: dt.date, text: str, locale: str = "en") -> tuple[bytes, int]:

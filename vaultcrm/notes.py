@@ -33,7 +33,10 @@ _DONE_ON = re.compile(r"\u2705\ufe0f?[ \t]*(\S+)")  # ✅
 _TASK_DATE_MARK = re.compile(
     r"[\U0001f4c5\u23f3\u2705\U0001f6eb\u2795]\ufe0f?[ \t]*\d{4}-\d{2}-\d{2}"
 )
-_WIKILINK = re.compile(r"!?\[\[([^\[\]|#^\n]*)(?:[#^][^\[\]|\n]*)?(?:\|[^\[\]\n]*)?\]\]")
+# The one link grammar (SPEC §2): [[Target]], [[Target|label]], [[Target#Heading]],
+# [[Target^block]], embeds ![[Target]], and Obsidian's table-escaped [[Target\|label]].
+# Group 1 is the target, group 2 the label (None without one).
+WIKILINK = re.compile(r"!?\[\[([^\[\]|#^\n]*?)\\?(?:[#^][^\[\]|\n]*?)?\\?(?:\|([^\[\]\n]*))?\]\]")
 _INLINE_CODE = re.compile(r"`+[^`\n]*`+")
 _INLINE_TAG = re.compile(r"(?:(?<=^)|(?<=[\s(\[{,;]))#([^\s#!@$%^&*(),.?\":{}|<>\[\]'`;=+\\]+)")
 _CADENCE = re.compile(r"^\s*(\d+)\s*([dwmqy])\w*\s*$", re.IGNORECASE)
@@ -150,9 +153,38 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
+_DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}\b[\s_\-\u2013\u2014:]*")
+
+
+def undated(title: str) -> str:
+    """A note's title without a leading ``YYYY-MM-DD``, where the date is shown apart."""
+    return _DATE_PREFIX.sub("", title).strip() or title
+
+
 def link_target(raw: str) -> str:
     """The note a ``[[...]]`` target names: folder and '.md' dropped."""
     return raw.strip().rsplit("/", 1)[-1].removesuffix(".md").strip()
+
+
+def link_targets(text: str) -> list[str]:
+    """The targets of every ``[[link]]`` in ``text``, in order."""
+    return [link_target(m[1]) for m in WIKILINK.finditer(text)] if "[[" in text else []
+
+
+def unlink(text: str) -> str:
+    """``[[Anouk Peters|HR]]`` → ``HR``; ``[[Daan Visser]]`` → ``Daan Visser``.
+
+    Copied text keeps its words but not its links: a saved sheet that linked everyone its
+    notes mention would count as contact with all of them (SPEC §4) and pull their tasks;
+    an agenda line or a calendar event reads as text, not as link syntax.
+    """
+
+    def label(m: re.Match) -> str:
+        if m[2] is not None and m[2].strip():
+            return m[2].strip()
+        return link_target(m[1])
+
+    return WIKILINK.sub(label, text or "") if text and "[[" in text else (text or "")
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -526,14 +558,14 @@ def _read_body(text: str, body_line: int, path: str, problems: list[Problem]) ->
             outline.append((level, _section_name(title)))
             known = [(lvl, name) for lvl, name in outline if name in _KNOWN_SECTIONS]
             section_level, section = known[-1] if known else outline[-1]
-            out.links.extend(link_target(t) for t in _WIKILINK.findall(title))
+            out.links.extend(link_targets(title))
             continue
         # The substring tests skip the regexes on the many lines without code, links or
         # tags (a fifth of a rebuild's parsing).
         plain = _INLINE_CODE.sub("", line) if "`" in line else line
         if "[[" in plain:
-            out.links.extend(link_target(t) for t in _WIKILINK.findall(plain))
-            plain = _WIKILINK.sub("", plain)
+            out.links.extend(link_targets(plain))
+            plain = WIKILINK.sub("", plain)
         if "#" in plain:
             for tag in _INLINE_TAG.findall(plain):
                 tag = tag.rstrip("/-")
@@ -603,7 +635,7 @@ def _meta_links(meta: Mapping[str, Any]) -> list[str]:
     links: list[str] = []
     for value in flatten_values(meta):
         if "[[" in value:
-            links.extend(link_target(t) for t in _WIKILINK.findall(value))
+            links.extend(link_targets(value))
     return links
 
 

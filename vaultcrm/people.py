@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .dates import add_cadence
 from .errors import AmbiguousNameError, NotFoundError
 from .notes import (
     Note,
@@ -19,6 +18,7 @@ from .notes import (
     parse_date,
     parse_partial_date,
 )
+from .rules import Contact, contact, last_contact
 
 
 @dataclass(frozen=True)
@@ -191,32 +191,15 @@ def _labels(people: Sequence[Person]) -> list[str]:
     return [f"{p.name} ({p.path})" for p in sorted(people, key=lambda p: fold(p.name))]
 
 
-@dataclass(frozen=True)
-class Contact:
-    """A person's last contact and where their cadence puts them."""
-
-    last: dt.date | None
-    due: dt.date | None  # None when no cadence is set
-
-    def days_since(self, today: dt.date) -> int | None:
-        return (today - self.last).days if self.last else None
-
-    def overdue_days(self, today: dt.date) -> int | None:
-        """Days past due (0 = due today); None when not due."""
-        if self.due is None or self.due > today:
-            return None
-        return (today - self.due).days
-
-
 def contact_for(person: Person, linking: Iterable[Note], today: dt.date) -> Contact:
-    """SPEC §4: latest of last_contact, newest Log entry, newest dated note linking them."""
-    dates = [person.last_contact_field] if person.last_contact_field else []
-    dates += [entry.date for entry in person.note.log if entry.date <= today]
-    dates += [n.date for n in linking if n.date and n.date <= today and n.path != person.path]
-    last = max(dates) if dates else None
-    if person.cadence is None:
-        return Contact(last, None)
-    return Contact(last, add_cadence(last, person.cadence) if last else today)
+    """SPEC §4 for one person: the notes that link them, their Log and ``last_contact``."""
+    last = last_contact(
+        person.last_contact_field,
+        (entry.date for entry in person.note.log),
+        (n for n in linking if n.path != person.path),
+        today,
+    )
+    return contact(last, person.cadence, today)
 
 
 def contacts(directory: Directory, notes: Iterable[Note], today: dt.date) -> dict[str, Contact]:

@@ -32,13 +32,31 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from .agenda import upcoming_dates
 from .dates import today as get_today
-from .dates import years_between
 from .errors import RefusedWriteError, VaultcrmError
 from .index import NoteIndex
-from .notes import Note, PartialDate, as_list, fold, link_target, split_front_matter
+from .notes import (
+    Note,
+    PartialDate,
+    as_list,
+    fold,
+    link_target,
+    link_targets,
+    split_front_matter,
+    undated,
+)
 from .people import Directory, FamilyMember, Person, contact_for, person_from_note
+from .rules import (
+    DateEvent,
+    FollowUp,
+    age_on,
+    event_order,
+    expected_on,
+    follow_up,
+    follow_up_order,
+    is_open,
+    upcoming_dates,
+)
 from .sync import SyncResult, read_index
 from .vault import Vault
 
@@ -50,9 +68,7 @@ DECISIONS = 5
 CONTEXT_WIDTH = 160  # characters of context around a mention
 MEETINGS_DIR = "meetings"
 
-_WIKILINK = re.compile(r"!?\[\[([^\[\]|#^\n]*)(?:[#^][^\[\]|\n]*)?(?:\|[^\[\]\n]*)?\]\]")
 _LINE_MARKERS = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s+|(?:[-*+]|\d+[.)])\s+(?:\[.\]\s+)?)?")
-_DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}\b[\s_\-–—:]*")
 _BLOCK_START = re.compile(r"^\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\|)")
 # **bold**, *italic*, ==highlight==, ~~struck~~; not the underscores inside snake_case
 _EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|\*|_|==|~~)(?=\S)(.+?)(?<=\S)\1(?!\w)")
@@ -64,57 +80,15 @@ _UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f]+')
 
 
 @dataclass(frozen=True)
-class FollowUp:
-    """An open task to raise, and where it is written."""
-
-    text: str
-    path: str
-    line: int
-    source: str  # title of the note it is in; "" when it is the person's own note
-    source_date: dt.date | None = None  # that note's date
-    due: dt.date | None = None
-    scheduled: dt.date | None = None
-    overdue_days: int | None = None  # days past the due date; None when not overdue
-    due_today: bool = False
-    who: tuple[str, ...] = ()  # whom it is about (shown on a group sheet)
-    since: dt.date | None = None  # what "oldest first" sorts by
-
-    @property
-    def source_label(self) -> str:
-        """The source note's title without a leading date (shown with ``source_date``)."""
-        return _undated(self.source) if self.source else ""
-
-
-@dataclass(frozen=True)
-class DateEvent:
-    """A birthday or work anniversary in the coming ``DATE_DAYS`` days.
-
-    ``who`` is whose day it is (the person or a family member); ``of`` the person the
-    sheet is about; ``years`` the age turned or years of service, None when unknown.
-    """
-
-    date: dt.date
-    in_days: int
-    kind: str  # birthday | anniversary
-    who: str
-    of: str
-    relation: str = ""  # a family member's relation, e.g. daughter; "" for the person
-    years: int | None = None
-
-    @property
-    def family(self) -> bool:
-        return bool(self.relation) or self.who != self.of
-
-
-@dataclass(frozen=True)
 class Relative:
-    """A family member to ask about."""
+    """A family member to ask about; ``expected`` is the day a child not yet born is due."""
 
     name: str
     relation: str
     note: str
     age: int | None
     birthday: PartialDate | None
+    expected: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -135,7 +109,7 @@ class Mention:
     @property
     def label(self) -> str:
         """The title without a leading ``YYYY-MM-DD``: the date is shown on its own."""
-        return _undated(self.title)
+        return undated(self.title)
 
 
 @dataclass(frozen=True)
@@ -148,11 +122,7 @@ class Decision:
 
     @property
     def label(self) -> str:
-        return _undated(self.title)
-
-
-def _undated(title: str) -> str:
-    return _DATE_PREFIX.sub("", title).strip() or title
+        return undated(self.title)
 
 
 @dataclass(frozen=True)
@@ -250,7 +220,7 @@ def build_sheet(vault: Vault, names: Sequence[str], today: dt.date | None = None
         locale=vault.config.locale,
         people=tuple(sheets),
         to_raise=_pooled_follow_ups(sheets),
-        dates=tuple(sorted((e for s in sheets for e in s.dates), key=_event_order)),
+        dates=tuple(sorted((e for s in sheets for e in s.dates), key=event_order)),
         decisions=tuple({d.path: d for s in sheets for d in s.decisions}.values()),
         sync=result,
     )
@@ -285,13 +255,13 @@ def _person_sheet(
         met=person.met,
         cadence=person.cadence_text,
         last_contact=contact.last,
-        days_since=contact.days_since(today),
+        days_since=contact.days_since,
         due=contact.due,
-        due_in=(contact.due - today).days if contact.due else None,
-        overdue_days=contact.overdue_days(today),
+        due_in=contact.due_in,
+        overdue_days=contact.overdue_days,
         to_raise=tuple(_follow_ups(person, related, directory, today)),
         family=tuple(_relative(m, today) for m in person.family),
-        dates=tuple(_dates(person, today)),
+        dates=tuple(upcoming_dates([person], today, DATE_DAYS)),
         growth=person.growth,
         wins=tuple(w.text for w in person.note.wins),
         recent=tuple(
@@ -330,7 +300,7 @@ def _about(text: str, note: Note, person: Person, directory: Directory) -> bool:
     everyone a meeting note links (its attendees), as action items of that meeting.
     """
     linked = directory.linked(note)
-    in_task = [p for t in _WIKILINK.findall(text) if (p := directory.lookup(link_target(t)))]
+    in_task = [p for t in link_targets(text) if (p := directory.lookup(t))]
     candidates = {p.path: p for p in (*linked, *in_task, person)}
     in_task_paths = {p.path for p in in_task}
     named = {
@@ -358,7 +328,7 @@ def _follow_ups(
 
     def add(note: Note, own: bool) -> None:
         for task in note.tasks:
-            if task.done or not task.text or (task.scheduled and task.scheduled > today):
+            if not is_open(task, today):
                 continue
             if not own and not _about(task.text, note, person, directory):
                 continue
@@ -366,33 +336,13 @@ def _follow_ups(
             if key in seen:
                 continue
             seen.add(key)
-            overdue = (today - task.due).days if task.due and task.due < today else None
-            found.append(
-                FollowUp(
-                    text=task.text,
-                    path=note.path,
-                    line=task.line,
-                    source="" if own else note.title,
-                    source_date=None if own else note.date,
-                    due=task.due,
-                    scheduled=task.scheduled,
-                    overdue_days=overdue,
-                    due_today=task.due == today,
-                    who=(person.name,),
-                    since=task.scheduled or task.due or note.date,
-                )
-            )
+            found.append(follow_up(task, note, today, (person.name,), own=own))
 
     add(person.note, own=True)
     for note in sorted(related, key=lambda n: (n.date or dt.date.max, n.path)):
         if note.kind != "person":  # another person's note holds *their* follow-ups
             add(note, own=False)
-    return sorted(found, key=_follow_up_order)
-
-
-def _follow_up_order(f: FollowUp) -> tuple:
-    """Oldest first; undated last. Ties keep the order they are written in."""
-    return (f.since is None, f.since or dt.date.min)
+    return sorted(found, key=follow_up_order)
 
 
 def _pooled_follow_ups(sheets: Iterable[PersonSheet]) -> tuple[FollowUp, ...]:
@@ -402,10 +352,10 @@ def _pooled_follow_ups(sheets: Iterable[PersonSheet]) -> tuple[FollowUp, ...]:
         for item in sheet.to_raise:
             key = (item.path, item.line)
             if key in pooled:
-                pooled[key] = replace(pooled[key], who=pooled[key].who + item.who)
+                pooled[key] = replace(pooled[key], people=pooled[key].people + item.people)
             else:
                 pooled[key] = item
-    return tuple(sorted(pooled.values(), key=_follow_up_order))
+    return tuple(sorted(pooled.values(), key=follow_up_order))
 
 
 # ---------------------------------------------------------------- ask about
@@ -413,26 +363,14 @@ def _pooled_follow_ups(sheets: Iterable[PersonSheet]) -> tuple[FollowUp, ...]:
 
 def _relative(member: FamilyMember, today: dt.date) -> Relative:
     born = member.birthday
-    age = None
-    if born and born.year:
-        age = years_between(born.on_year(born.year), today)
-    return Relative(member.name, member.relation, member.note, age, born)
-
-
-def _dates(person: Person, today: dt.date) -> list[DateEvent]:
-    """Birthdays (theirs and their family's) and work anniversaries in the next 30 days,
-    by the agenda's rules (one place decides what counts as an upcoming date)."""
-    events = []
-    for e in upcoming_dates([person], today, DATE_DAYS):
-        family = e.kind == "family_birthday"
-        kind = "birthday" if family else e.kind
-        relation = (e.relation or "family") if family else ""
-        events.append(DateEvent(e.date, e.days_until, kind, e.who, person.name, relation, e.years))
-    return sorted(events, key=_event_order)
-
-
-def _event_order(e: DateEvent) -> tuple:
-    return (e.date, e.kind != "birthday", e.family, fold(e.of), fold(e.who))
+    return Relative(
+        member.name,
+        member.relation,
+        member.note,
+        age_on(born, today),
+        born,
+        expected_on(born, today),
+    )
 
 
 # ---------------------------------------------------------------- mentioned in
@@ -479,7 +417,7 @@ def _context(vault: Vault, path: str, person: Person) -> str:
     keys = {fold(k) for k in person.keys}
 
     def links(line: str) -> bool:
-        return any(fold(link_target(t)) in keys for t in _WIKILINK.findall(line))
+        return any(fold(t) in keys for t in link_targets(line))
 
     def names(line: str) -> bool:
         return any(_names(line, k) for k in person.keys)

@@ -37,10 +37,15 @@ class PeopleList:
     sync: SyncResult
 
 
-def list_people(vault: Vault, team: str | None = None, relation: str | None = None) -> PeopleList:
+def list_people(
+    vault: Vault,
+    team: str | None = None,
+    relation: str | None = None,
+    today: dt.date | None = None,
+) -> PeopleList:
     """Everyone, filtered by team or relation (case- and accent-insensitive), by name."""
     catalog = load_catalog(vault)
-    today = get_today()
+    today = today or get_today()
     contacts = catalog.contacts(today)
     rows = []
     for person in catalog.directory.people:
@@ -58,9 +63,9 @@ def list_people(vault: Vault, team: str | None = None, relation: str | None = No
                 relation=person.relation,
                 cadence=person.cadence_text,
                 last_contact=contact.last,
-                days_since=contact.days_since(today),
+                days_since=contact.days_since,
                 due=contact.due,
-                overdue_days=contact.overdue_days(today),
+                overdue_days=contact.overdue_days,
             )
         )
     return PeopleList(tuple(rows), catalog.sync)

@@ -1,0 +1,368 @@
+"""Every word vaultcrm shows a user in English or Dutch, in one table, and the phrases made
+from them.
+
+One table, so a language is complete or visibly not: ``tests/test_words.py`` checks that
+every key has every language. Entries that count (``1 day`` / ``3 days``) are a pair,
+the singular and the plural with ``{n}``; ``Language.n`` picks one. Dates are written by
+Babel from CLDR data, the way the locale writes them ("maandag 23 november 2026"),
+so a locale without words here (de, fr) still gets its dates right and English words.
+
+``locale`` in config.toml chooses the language of the outputs meant to be read as
+prose: prep sheets, the agenda, the people list, calendar events and the headings
+``log`` creates. Messages about vaultcrm itself (errors, index notices) stay English.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any
+
+Entry = str | tuple[str, str]
+
+WORDS: dict[str, dict[str, Entry]] = {
+    "en": {
+        # the prep sheet
+        "title": "Meeting prep",
+        "group_title": "Group meeting prep",
+        "prepared": "Prepared",
+        "to_raise": "To raise",
+        "ask_about": "Ask about",
+        "family": "Family",
+        "coming_up": "Coming up",
+        "growth": "Growth",
+        "wins": "Wins to recognise",
+        "recent": "Recent",
+        "mentioned_in": "Mentioned in",
+        "newest_of": "newest {shown} of {total}",
+        "decisions": "Decisions to explain",
+        "why": "Why",
+        "interests": "Interests",
+        "gift_ideas": "Gift ideas",
+        "interests_gifts": "Interests and gift ideas",
+        "notes": "Notes",
+        "notes_hint": "During the meeting: new follow-ups written as - [ ] tasks here come back on the next sheet.",
+        "people": "People",
+        "manager": "manager",
+        "met": "met",
+        "email": "email",
+        "last_contact": "Last contact",
+        "no_contact": "no contact recorded yet",
+        "cadence": "rhythm",
+        "next_due": "next due {date} ({when})",
+        "contact_due_today": "due today",
+        "contact_overdue": "overdue by {days}",
+        "from": "from",
+        "due": "due",
+        "due_today": "due today",
+        "expected": "expected {date}",
+        "age": "{n}",
+        "about": "about",
+        "and": "and",
+        "of": "of",
+        "none": "Nothing to prepare: this person's note is still empty.",
+        "footer": "vaultcrm · {date}",
+        # phrases
+        "today": "today",
+        "yesterday": "yesterday",
+        "tomorrow": "tomorrow",
+        "days": ("1 day", "{n} days"),
+        "years": ("1 year", "{n} years"),
+        "ago": "{what} ago",
+        "in": "in {what}",
+        "overdue_by": "overdue by {what}",
+        "birthday_of": "{who}'s birthday",
+        "turns": "turns {n}",
+        "of_service": "{who}: {years} of service",
+        # the agenda
+        "agenda_due": "Due for a catch-up",
+        "agenda_coming_up": "Coming up in the next {days}",
+        "agenda_follow_ups": "Follow-ups",
+        "agenda_nothing": "Nothing due.",
+        "days_overdue": ("1 day overdue", "{n} days overdue"),
+        "due_in": "due in {what}",
+        "due_tomorrow": "due tomorrow",
+        "scheduled": "scheduled",
+        "last_contact_on": "last contact {date} ({ago})",
+        "no_contact_yet": "no contact yet",
+        "every": "every {cadence}",
+        "turns_line": "{who} turns {n}",
+        "birthday_line": "{who}: birthday",
+        "relative_of": "{who} ({relation} of {person})",
+        "family_of": "{who} (family of {person})",
+        "at_work": ("{who}: 1 year at work", "{who}: {n} years at work"),
+        "work_anniversary": "{who}: work anniversary",
+        # the people list
+        "never": "never",
+        "no_people": "No people in this vault yet.",
+        "no_people_match": "No people match.",
+        # calendar events
+        "cal_birthday": "Birthday: {who}",
+        "cal_family": "Birthday: {who} ({relation} of {person})",
+        "cal_family_plain": "Birthday: {who} (family of {person})",
+        "cal_anniversary": "Work anniversary: {who} (since {year})",
+        "cal_follow_up": "Follow-up: {text}",
+        "cal_born": "Born {date}.",
+        "cal_started": "Started {date}.",
+        "cal_name": "vaultcrm: people",
+        # headings ``log`` adds to a note that has none
+        "log_heading": "## Log",
+        "follow_up_heading": "## Follow-ups",
+    },
+    "nl": {
+        "title": "Voorbereiding gesprek",
+        "group_title": "Voorbereiding groepsoverleg",
+        "prepared": "Voorbereid",
+        "to_raise": "Bespreken",
+        "ask_about": "Vragen naar",
+        "family": "Familie",
+        "coming_up": "Binnenkort",
+        "growth": "Groei",
+        "wins": "Successen om te erkennen",
+        "recent": "Recent",
+        "mentioned_in": "Genoemd in",
+        "newest_of": "nieuwste {shown} van {total}",
+        "decisions": "Besluiten om toe te lichten",
+        "why": "Waarom",
+        "interests": "Interesses",
+        "gift_ideas": "Cadeau-ideeën",
+        "interests_gifts": "Interesses en cadeau-ideeën",
+        "notes": "Aantekeningen",
+        "notes_hint": "Tijdens het gesprek: nieuwe follow-ups als - [ ] taak hier komen terug op het volgende overzicht.",
+        "people": "Deelnemers",
+        "manager": "leidinggevende",
+        "met": "leren kennen",
+        "email": "e-mail",
+        "last_contact": "Laatste contact",
+        "no_contact": "nog geen contact vastgelegd",
+        "cadence": "ritme",
+        "next_due": "volgende uiterlijk {date} ({when})",
+        "contact_due_today": "vandaag aan de beurt",
+        "contact_overdue": "{days} over tijd",
+        "from": "uit",
+        "due": "uiterlijk",
+        "due_today": "uiterlijk vandaag",
+        "expected": "verwacht {date}",
+        "age": "{n}",
+        "about": "over",
+        "and": "en",
+        "of": "van",
+        "none": "Niets voor te bereiden: de notitie over deze persoon is nog leeg.",
+        "footer": "vaultcrm · {date}",
+        "today": "vandaag",
+        "yesterday": "gisteren",
+        "tomorrow": "morgen",
+        "days": ("1 dag", "{n} dagen"),
+        "years": ("1 jaar", "{n} jaar"),
+        "ago": "{what} geleden",
+        "in": "over {what}",
+        "overdue_by": "{what} te laat",
+        "birthday_of": "Verjaardag {who}",
+        "turns": "wordt {n}",
+        "of_service": "{who}: {years} in dienst",
+        "agenda_due": "Tijd voor contact",
+        "agenda_coming_up": "Binnenkort, de komende {days}",
+        "agenda_follow_ups": "Opvolgen",
+        "agenda_nothing": "Niets aan de beurt.",
+        "days_overdue": ("1 dag over tijd", "{n} dagen over tijd"),
+        "due_in": "uiterlijk over {what}",
+        "due_tomorrow": "uiterlijk morgen",
+        "scheduled": "gepland",
+        "last_contact_on": "laatste contact {date} ({ago})",
+        "no_contact_yet": "nog geen contact",
+        "every": "elke {cadence}",
+        "turns_line": "{who} wordt {n}",
+        "birthday_line": "{who}: verjaardag",
+        "relative_of": "{who} ({relation} van {person})",
+        "family_of": "{who} (familie van {person})",
+        "at_work": ("{who}: 1 jaar in dienst", "{who}: {n} jaar in dienst"),
+        "work_anniversary": "{who}: werkjubileum",
+        "never": "nooit",
+        "no_people": "Nog niemand in deze vault.",
+        "no_people_match": "Niemand gevonden.",
+        "cal_birthday": "Verjaardag: {who}",
+        "cal_family": "Verjaardag: {who} ({relation} van {person})",
+        "cal_family_plain": "Verjaardag: {who} (familie van {person})",
+        "cal_anniversary": "Werkjubileum: {who} (in dienst sinds {year})",
+        "cal_follow_up": "Opvolgen: {text}",
+        "cal_born": "Geboren {date}.",
+        "cal_started": "In dienst sinds {date}.",
+        "cal_name": "vaultcrm: mensen",
+        "log_heading": "## Logboek",
+        "follow_up_heading": "## Opvolging",
+    },
+}
+
+# SPEC §2's relations, and the family relations people write, as each language says them.
+RELATIONS: dict[str, dict[str, str]] = {
+    "en": {
+        "report": "direct report",
+        "peer": "peer",
+        "manager": "manager",
+        "skip": "skip-level",
+        "client": "client",
+        "freelancer": "freelancer",
+        "supplier": "supplier",
+        "former": "former colleague",
+        "other": "other",
+    },
+    "nl": {
+        "report": "medewerker",
+        "peer": "collega",
+        "manager": "leidinggevende",
+        "skip": "skip-level",
+        "client": "klant",
+        "freelancer": "freelancer",
+        "supplier": "leverancier",
+        "former": "oud-collega",
+        "other": "overig",
+        "daughter": "dochter",
+        "son": "zoon",
+        "child": "kind",
+        "partner": "partner",
+        "wife": "vrouw",
+        "husband": "man",
+        "mother": "moeder",
+        "father": "vader",
+        "sister": "zus",
+        "brother": "broer",
+        "dog": "hond",
+        "cat": "kat",
+        "family": "familie",
+    },
+}
+
+
+class Language:
+    """Words, phrases and dates in the vault's ``locale`` (Babel for the dates)."""
+
+    def __init__(self, locale: str | None):
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            self.locale = Locale.parse((locale or "en").replace("-", "_"))
+        except (UnknownLocaleError, ValueError, TypeError):
+            self.locale = Locale.parse("en")
+        self.lang = self.locale.language if self.locale.language in WORDS else "en"
+        self.words = WORDS[self.lang]
+        # What templates see as ``t``: every plain entry (the counted ones via filters).
+        self.labels = {k: v for k, v in self.words.items() if isinstance(v, str)}
+
+    def __call__(self, key: str, **values: Any) -> str:
+        """The entry ``key`` with ``values`` filled in."""
+        entry = self.words[key]
+        return (entry if isinstance(entry, str) else entry[1]).format(**values)
+
+    def n(self, key: str, n: int, **values: Any) -> str:
+        """A counted entry: ``n("days", 1)`` is ``1 day``, ``n("days", 3)`` ``3 days``."""
+        entry = self.words[key]
+        one, many = (entry, entry) if isinstance(entry, str) else entry
+        return (one if n == 1 else many).format(n=n, **values)
+
+    # dates -------------------------------------------------------------------------
+
+    def date(self, day: dt.date | None) -> str:
+        """``Nov 10, 2026`` / ``10 nov 2026``."""
+        from babel.dates import format_date
+
+        return format_date(day, "medium", locale=self.locale) if day else ""
+
+    def longdate(self, day: dt.date | None) -> str:
+        """``Monday, November 23, 2026`` / ``maandag 23 november 2026``."""
+        from babel.dates import format_date
+
+        return format_date(day, "full", locale=self.locale) if day else ""
+
+    def day(self, day: dt.date | None) -> str:
+        """``Thu, Nov 26`` / ``do 26 nov``: a day in the coming weeks."""
+        from babel.dates import format_skeleton
+
+        return format_skeleton("MMMEd", day, locale=self.locale) if day else ""
+
+    def weekday(self, day: dt.date) -> str:
+        """``Wed`` / ``wo``: the short weekday beside an ISO date."""
+        from babel.dates import format_skeleton
+
+        return format_skeleton("EEE", day, locale=self.locale)
+
+    def daymonth(self, day: Any) -> str:
+        """``April 12`` / ``12 april``: a birthday, with or without its year."""
+        from babel.dates import format_skeleton
+
+        if day is None:
+            return ""
+        when = day if isinstance(day, dt.date) else dt.date(2000, day.month, day.day)
+        return format_skeleton("MMMMd", when, locale=self.locale)
+
+    # phrases -----------------------------------------------------------------------
+
+    def days(self, n: int) -> str:
+        """``1 day``, ``3 days`` / ``1 dag``, ``3 dagen``."""
+        return self.n("days", n)
+
+    def ago(self, days: int | None) -> str:
+        """``today``, ``yesterday``, ``5 days ago``; never a negative number."""
+        if days is None:
+            return self("no_contact")
+        if days < 0:
+            return self.in_days(-days)
+        if days <= 1:
+            return self(("today", "yesterday")[days])
+        return self("ago", what=self.days(days))
+
+    def in_days(self, days: int) -> str:
+        """``today``, ``tomorrow``, ``in 5 days``; never a negative number."""
+        if days < 0:
+            return self.ago(-days)
+        if days <= 1:
+            return self(("today", "tomorrow")[days])
+        return self("in", what=self.days(days))
+
+    def overdue(self, days: int) -> str:
+        """A follow-up's lateness: ``overdue by 2 days`` / ``2 dagen te laat``."""
+        return self("overdue_by", what=self.days(days))
+
+    def relation(self, word: str) -> str:
+        table = RELATIONS.get(self.lang, {})
+        return table.get((word or "").strip().lower(), word or "")
+
+    def event(self, e: Any, with_person: bool = False) -> str:
+        """``Lisa's birthday (daughter, turns 18)`` / ``Verjaardag Lisa (dochter, wordt 18)``;
+        ``with_person`` adds whose family it is, for a group sheet."""
+        if e.kind == "anniversary":
+            return self("of_service", who=e.who, years=self.n("years", e.years or 0))
+        details = []
+        if e.family:
+            relation = self.relation(e.relation or "family")
+            if with_person:
+                relation = f"{relation} {self('of')} {e.of}"
+            details.append(relation)
+        if e.years is not None:
+            details.append(self("turns", n=e.years))
+        head = self("birthday_of", who=e.who)
+        return f"{head} ({', '.join(details)})" if details else head
+
+    def event_line(self, e: Any) -> str:
+        """The agenda's line for a date: ``Lisa (daughter of Henk de Vries) turns 18``."""
+        if e.kind == "anniversary":
+            if e.years:
+                return self.n("at_work", e.years, who=e.who)
+            return self("work_anniversary", who=e.who)
+        who = e.who
+        if e.family:
+            relation = self.relation(e.relation)
+            key = "relative_of" if e.relation else "family_of"
+            who = self(key, who=who, relation=relation, person=e.of)
+        return self("turns_line", who=who, n=e.years) if e.years else self("birthday_line", who=who)
+
+    def join_and(self, items: Any) -> str:
+        items = [str(i) for i in items]
+        if len(items) < 2:
+            return "".join(items)
+        return f"{', '.join(items[:-1])} {self('and')} {items[-1]}"
+
+
+@functools.lru_cache(maxsize=8)
+def language(locale: str | None) -> Language:
+    """The shared ``Language`` of a locale (Babel's locale data is parsed once)."""
+    return Language(locale)

@@ -1,0 +1,302 @@
+"""The one set of time rules: what is open, due, overdue or coming up on a given day.
+
+Every output that depends on "today" (the prep sheet, the agenda, the people list, the
+calendar) asks these functions, so a rule cannot drift between them: the due-today
+crash of November 2026 lived in the gap between two copies of "is this task due".
+
+``today`` is always a parameter. Nothing here reads the clock or the environment; the
+CLI reads ``VAULTCRM_TODAY`` once (``dates.today``) and passes the day down, which is
+also what lets the tests sweep every day of two years.
+
+The rules (SPEC §2, §4, README "Keeping in touch"):
+
+- a task is **open** when it is not done, has text, and is not scheduled (⏳) for a
+  later day: "ask how the exam went" waits until the exam is over;
+- it is **due today** when its 📅 date is today, **overdue** by the days past it;
+- **last contact** is the latest of ``last_contact``, the newest Log entry and the newest
+  dated note that links or names them, never a day after today; a sheet saved with
+  ``prep --save`` is preparation, not contact, until the day after its date;
+- **due by cadence** when last contact + cadence is today or earlier (no contact ever:
+  due today);
+- a yearly date (birthday, work anniversary, a relative's birthday) falls on its
+  calendar day, a 29 February on 28 February in common years; it is **upcoming** from
+  today to today + N days and counts the years turned (never 0 or fewer: the day of
+  birth or the first day at work is no anniversary);
+- an **age** is the years since birth by that same yearly day, and there is none for
+  someone not yet born (an expected child) or whose year is unknown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .notes import Note, PartialDate, Task, fold, undated
+
+if TYPE_CHECKING:
+    from .people import Person
+
+_UNITS = {"d": "days", "w": "weeks", "m": "months", "q": "months", "y": "years"}
+
+# The front-matter key and value ``prep --save`` writes: such a note is preparation, and
+# counts as contact only once its day has passed (the meeting happened, the note kept).
+PREPARED_KEY, PREPARED_BY = "prepared_by", "vaultcrm"
+
+
+# ---------------------------------------------------------------- days
+
+
+def overdue_days(due: dt.date | None, today: dt.date) -> int | None:
+    """Days past ``due`` (0 = due today); None when there is no date or it is later."""
+    if due is None or due > today:
+        return None
+    return (today - due).days
+
+
+def add_cadence(day: dt.date, cadence: tuple[int, str]) -> dt.date:
+    """``day`` plus a rhythm; months are calendar months (31 Jan + 1m = 28/29 Feb)."""
+    from dateutil.relativedelta import relativedelta
+
+    amount, unit = cadence
+    if unit == "q":
+        amount *= 3
+    try:
+        return day + relativedelta(**{_UNITS[unit]: amount})
+    except (OverflowError, ValueError):  # past the year 9999 (cadence: 99999y): never due
+        return dt.date.max
+
+
+def as_yearly(day: dt.date | None) -> PartialDate | None:
+    """A full date as a yearly one (a work anniversary), so 29 February is handled alike."""
+    return PartialDate(day.month, day.day, day.year) if day else None
+
+
+def age_on(born: PartialDate | None, today: dt.date) -> int | None:
+    """Whole years since ``born`` by its yearly day; None if the year is unknown or the
+    day has not come yet (an expected child)."""
+    if born is None or born.year is None:
+        return None
+    birth = born.on_year(born.year)
+    if birth > today:
+        return None
+    return today.year - born.year - (born.on_year(today.year) > today)
+
+
+def expected_on(born: PartialDate | None, today: dt.date) -> dt.date | None:
+    """The day someone not yet born is expected; None for everyone else."""
+    if born is None or born.year is None:
+        return None
+    birth = born.on_year(born.year)
+    return birth if birth > today else None
+
+
+# ---------------------------------------------------------------- tasks
+
+
+def is_open(task: Task, today: dt.date) -> bool:
+    """Not done, not empty, and not scheduled for a later day."""
+    return not task.done and bool(task.text) and not (task.scheduled and task.scheduled > today)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """An open task, where it is written, whom it is about and where it stands today.
+
+    ``source`` is the title of the note it is in when that is not the person's own note
+    (a meeting, a daily note); ``since`` is what "oldest first" sorts by.
+    """
+
+    text: str
+    path: str
+    line: int
+    due: dt.date | None = None
+    scheduled: dt.date | None = None
+    overdue_days: int | None = None  # days past the due date; None when not overdue
+    due_today: bool = False
+    due_in: int | None = None  # days until the due date; None when undated or past
+    people: tuple[str, ...] = ()
+    source: str = ""
+    source_date: dt.date | None = None
+    since: dt.date | None = None
+
+    @property
+    def who(self) -> tuple[str, ...]:
+        """The people it is about (the name a group sheet shows)."""
+        return self.people
+
+    @property
+    def source_label(self) -> str:
+        """The source note's title without a leading date (shown with ``source_date``)."""
+        return undated(self.source) if self.source else ""
+
+
+def follow_up(
+    task: Task,
+    note: Note,
+    today: dt.date,
+    people: tuple[str, ...] = (),
+    own: bool = False,
+) -> FollowUp:
+    """The follow-up an open task makes on ``today``; ``own``: it is in the person's note."""
+    late = overdue_days(task.due, today)
+    return FollowUp(
+        text=task.text,
+        path=note.path,
+        line=task.line,
+        due=task.due,
+        scheduled=task.scheduled,
+        overdue_days=late or None,
+        due_today=late == 0,
+        due_in=(task.due - today).days if task.due and task.due > today else None,
+        people=people,
+        source="" if own else note.title,
+        source_date=None if own else note.date,
+        since=task.scheduled or task.due or (None if own else note.date),
+    )
+
+
+def follow_up_order(f: FollowUp) -> tuple:
+    """Oldest first; undated last. Ties keep the order they are written in."""
+    return (f.since is None, f.since or dt.date.min)
+
+
+def on_agenda(task: Task, today: dt.date, horizon: dt.date) -> bool:
+    """Whether an open task belongs on the agenda: due by ``horizon``, or without a due
+    date but scheduled for a day that has come. Undated tasks are for the prep sheet."""
+    if not is_open(task, today):
+        return False
+    if task.due is not None:
+        return task.due <= horizon
+    return task.scheduled is not None
+
+
+# ---------------------------------------------------------------- contact and cadence
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person's last contact and where their cadence puts them on ``today``."""
+
+    last: dt.date | None
+    due: dt.date | None  # next contact due; None when no cadence is set
+    today: dt.date
+
+    @property
+    def days_since(self) -> int | None:
+        return (self.today - self.last).days if self.last else None
+
+    @property
+    def overdue_days(self) -> int | None:
+        """Days past due (0 = due today); None when not due (or no cadence)."""
+        return overdue_days(self.due, self.today)
+
+    @property
+    def due_in(self) -> int | None:
+        """Days until due (negative: overdue); None without a cadence."""
+        return (self.due - self.today).days if self.due else None
+
+
+def counts_as_contact(note: Note, today: dt.date) -> bool:
+    """Whether a dated note that links someone is contact with them by ``today``."""
+    if note.date is None or note.date > today:
+        return False
+    prepared = note.meta.get(PREPARED_KEY)
+    if isinstance(prepared, str) and fold(prepared) == PREPARED_BY:
+        return note.date < today  # a sheet saved before the meeting is preparation
+    return True
+
+
+def last_contact(
+    field: dt.date | None, log: Iterable[dt.date], notes: Iterable[Note], today: dt.date
+) -> dt.date | None:
+    """SPEC §4: the latest of ``last_contact``, the Log and the notes that link them."""
+    dates = [field] if field and field <= today else []
+    dates += [d for d in log if d <= today]
+    dates += [n.date for n in notes if n.date and counts_as_contact(n, today)]
+    return max(dates) if dates else None
+
+
+def contact(last: dt.date | None, cadence: tuple[int, str] | None, today: dt.date) -> Contact:
+    """Where a cadence puts someone last seen on ``last``: never seen is due today."""
+    if cadence is None:
+        return Contact(last, None, today)
+    return Contact(last, add_cadence(last, cadence) if last else today, today)
+
+
+# ---------------------------------------------------------------- yearly dates
+
+
+@dataclass(frozen=True)
+class DateEvent:
+    """A birthday or work anniversary in the coming days.
+
+    ``who`` is whose day it is (the person or a relative), ``of`` the person whose note it
+    comes from, ``years`` the age turned or the years of service (None: year unknown).
+    """
+
+    date: dt.date
+    in_days: int
+    kind: str  # birthday | family_birthday | anniversary
+    who: str
+    of: str
+    path: str
+    relation: str = ""  # a relative's relation, e.g. daughter
+    years: int | None = None
+
+    @property
+    def family(self) -> bool:
+        return self.kind == "family_birthday"
+
+
+_KIND_ORDER = {"birthday": 0, "family_birthday": 1, "anniversary": 2}
+
+
+def event_order(e: DateEvent) -> tuple:
+    return (e.date, _KIND_ORDER[e.kind], fold(e.of), fold(e.who))
+
+
+def next_yearly(
+    day: PartialDate | None, today: dt.date, days: int
+) -> tuple[dt.date, int | None] | None:
+    """The next time a yearly ``day`` falls in ``today .. today + days``, with the years it
+    marks; None when it does not, or when it would mark 0 years or fewer."""
+    if day is None:
+        return None
+    when = day.next_on_or_after(today)
+    if (when - today).days > days:
+        return None
+    years = when.year - day.year if day.year else None
+    if years is not None and years < 1:
+        return None
+    return when, years
+
+
+def upcoming_dates(people: Iterable[Person], today: dt.date, days: int) -> list[DateEvent]:
+    """Birthdays, work anniversaries and relatives' birthdays from ``today`` to
+    ``today + days``, in date order."""
+    events: list[DateEvent] = []
+    for person in people:
+        yearly = [
+            ("birthday", person.birthday, person.name, ""),
+            ("anniversary", as_yearly(person.started), person.name, ""),
+            *(("family_birthday", m.birthday, m.name, m.relation) for m in person.family),
+        ]
+        for kind, day, who, relation in yearly:
+            found = next_yearly(day, today, days)
+            if found is not None:
+                when, years = found
+                events.append(
+                    DateEvent(
+                        when,
+                        (when - today).days,
+                        kind,
+                        who,
+                        person.name,
+                        person.path,
+                        relation,
+                        years,
+                    )
+                )
+    return sorted(events, key=event_order)
