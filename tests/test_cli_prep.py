@@ -93,33 +93,42 @@ def test_force_without_out_is_a_usage_error(run, example_vault: Path) -> None:
     assert "--force only goes with --out" in result.stderr
 
 
-def test_save_writes_a_meeting_note_that_feeds_the_next_sheet(run, example_vault: Path) -> None:
+def test_save_writes_a_meeting_note_that_feeds_the_next_sheet(
+    run, example_vault: Path, monkeypatch
+) -> None:
     saved = run(example_vault, "prep", "henk", "--save")
     assert (saved.exit_code, saved.stdout) == (0, "")
     assert saved.stderr.splitlines()[-1] == f"Saved {HENK_SAVED}"
     note = (example_vault / HENK_SAVED).read_text("utf-8")
     assert note.startswith(
-        '---\ndate: 2026-11-23\ntype: meeting\npeople: ["[[Henk de Vries]]"]\n---\n'
-        "# Meeting prep: [[Henk de Vries]]\n"
+        '---\ndate: 2026-11-23\ntype: meeting\npeople: ["[[Henk de Vries]]"]\n'
+        "prepared_by: vaultcrm\n---\n# Meeting prep: [[Henk de Vries]]\n"
     )
     # the follow-ups live in their own notes: not copied here as tasks that would linger
     assert not re.search(r"^\s*- \[ \]", note, re.MULTILINE)
     # During the meeting, a new follow-up is written into the saved note...
     with (example_vault / HENK_SAVED).open("a", encoding="utf-8") as handle:
         handle.write("- [ ] Send Henk the mentoring template 📅 2026-11-30\n")
-    # ...and the next sheet raises it, and counts the meeting as contact.
+    # ...and the next sheet raises it. Saved before the meeting, the sheet is preparation,
+    # not contact: the last contact stays the 1:1 of 18 November until the day is over.
     after = run(example_vault, "prep", "henk")
     assert after.exit_code == 0, after.output
     assert (
         "- Send Henk the mentoring template · due Mon, Nov 30 · *from Henk de Vries, Nov 23, 2026*"
     ) in after.stdout
-    assert "**Last contact:** today · next due Mon, Dec 7 (in 14 days)" in after.stdout
+    assert "**Last contact:** 5 days ago (Nov 18, 2026)" in after.stdout
+    monkeypatch.setenv("VAULTCRM_TODAY", "2026-11-24")  # the meeting happened, the note kept
+    next_day = run(example_vault, "prep", "henk").stdout
+    assert "**Last contact:** yesterday · next due Mon, Dec 7 (in 13 days)" in next_day
 
 
 def test_save_never_overwrites_it_numbers(run, example_vault: Path) -> None:
     run(example_vault, "prep", "henk", "--save")
     second = run(example_vault, "prep", "henk", "--save", "--format", "html")
-    assert second.stderr == "Saved meetings/2026-11-23 Henk de Vries (2).md\n"
+    assert second.stderr == (
+        "Saved meetings/2026-11-23 Henk de Vries (2).md "
+        "(meetings/2026-11-23 Henk de Vries.md was saved earlier today and is kept)\n"
+    )
     text = (example_vault / "meetings/2026-11-23 Henk de Vries (2).md").read_text("utf-8")
     assert "# Meeting prep: [[Henk de Vries]]" in text  # a note is Markdown, whatever --format
 

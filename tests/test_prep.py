@@ -414,14 +414,16 @@ def test_save_writes_a_new_meeting_note_and_never_overwrites(vault: Vault) -> No
     sheet = build_sheet(vault, ["henk"], today=TODAY)
     first = save_sheet(vault, sheet, "# Sheet\n")
     second = save_sheet(vault, sheet, "# Sheet again\n")
-    assert (first, second) == (
-        "meetings/2026-11-23 Henk de Vries.md",
+    assert (first.path, first.beside) == ("meetings/2026-11-23 Henk de Vries.md", None)
+    assert (second.path, second.beside) == (
         "meetings/2026-11-23 Henk de Vries (2).md",
+        "meetings/2026-11-23 Henk de Vries.md",
     )
-    assert (vault.root / first).read_text("utf-8") == (
-        '---\ndate: 2026-11-23\ntype: meeting\npeople: ["[[Henk de Vries]]"]\n---\n# Sheet\n'
+    assert (vault.root / first.path).read_text("utf-8") == (
+        '---\ndate: 2026-11-23\ntype: meeting\npeople: ["[[Henk de Vries]]"]\n'
+        "prepared_by: vaultcrm\n---\n# Sheet\n"
     )
-    assert (vault.root / second).read_text("utf-8").endswith("# Sheet again\n")
+    assert (vault.root / second.path).read_text("utf-8").endswith("# Sheet again\n")
 
 
 def test_a_saved_group_sheet_links_everyone_and_has_a_safe_file_name(make_vault) -> None:
@@ -430,7 +432,7 @@ def test_a_saved_group_sheet_links_everyone_and_has_a_safe_file_name(make_vault)
     )
     vault = Vault(root)
     sheet = build_sheet(vault, ["a", "zoe"], today=TODAY)
-    saved = save_sheet(vault, sheet, "body")
+    saved = save_sheet(vault, sheet, "body").path
     assert saved == "Meetings/2026-11-23 A B, Zoë.md"  # the vault's own folder spelling
     front = (root / saved).read_text("utf-8").split("---")[1]
     assert 'people: ["[[A: B|A/B?]]", "[[Zoë]]"]' in front

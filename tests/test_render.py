@@ -248,7 +248,8 @@ def test_template_by_name_or_by_path(vault: Vault, tmp_path: Path) -> None:
 
 def test_an_unknown_template_name_lists_what_there_is(vault: Vault) -> None:
     with pytest.raises(
-        UsageError, match=r"no template called 'nope'; available: prep.html.j2, prep.md.j2"
+        UsageError,
+        match=r"no template called 'nope'; available: brief.md.j2, prep.html.j2, prep.md.j2",
     ):
         render(vault, template="nope")
     with pytest.raises(UsageError, match="template file ./nope.j2 does not exist"):
@@ -328,3 +329,20 @@ def test_a_template_compiled_for_html_is_never_reused_for_markdown(
     assert render(vault, fmt="html", template=str(template)) == "&lt;b&gt;&amp;\n"
     assert render(vault, fmt="md", template=str(template)) == "<b>&\n"
     assert render(vault, fmt="html", template=str(template)) == "&lt;b&gt;&amp;\n"
+
+
+def test_a_template_compiled_in_one_language_is_never_reused_for_another(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Jinja folds a filter on a constant into the compiled code: an English build of
+    # '{{ 0|in_days }}' says 'today' forever, so the locale is part of the cache entry.
+    import dataclasses
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    template = str(_user_template(vault, "folded.j2", "{{ 0|in_days }}\n"))
+    sheet = build_sheet(vault, ["ann"], today=TODAY)
+    for locale, expected in (("en", "today\n"), ("nl", "vandaag\n"), ("en", "today\n")):
+        localised = dataclasses.replace(sheet, locale=locale)
+        assert render_sheet(localised, "md", template, vault) == expected

@@ -212,11 +212,20 @@ def cli(ctx: click.Context, vault_option: str | None) -> None:
 
 @cli.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
-def init(directory: str) -> None:
+@click.option(
+    "--languages",
+    default="en",
+    show_default=True,
+    metavar="L,L",
+    help="Languages of your notes, for stemmed search: e.g. nl,en.",
+)
+@click.option("--locale", help="Language of the sheets and agenda (default: the first language).")
+def init(directory: str, languages: str, locale: str | None) -> None:
     """Make DIRECTORY (default: here) a vault; never touches existing files."""
     from .vault import init_vault
 
-    created = init_vault(directory)
+    langs = tuple(lang.strip().lower() for lang in languages.split(",") if lang.strip())
+    created = init_vault(directory, languages=langs, locale=locale)
     for item in created:
         out(f"created {item}")
     out("Vault ready." if created else "Already a vault: nothing to do.")
@@ -693,7 +702,9 @@ def prep(
     if result.out is not None:
         err(f"Wrote {result.out}")
     if result.saved is not None:
-        err(f"Saved {result.saved}")
+        beside = result.saved.beside
+        also = f" ({beside} was saved earlier today and is kept)" if beside else ""
+        err(f"Saved {result.saved.path}{also}")
     if result.out is None and result.saved is None:
         click.echo(printable(result.text), nl=False)
 

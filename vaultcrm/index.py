@@ -42,7 +42,7 @@ from .scoring import rank
 from .segments import index_storage, no_gc, segment_writer
 from .terms import WORD, terms_for
 
-SCHEMA_VERSION = 3  # bump whenever parsing or the schema changes: old indexes are rebuilt
+SCHEMA_VERSION = 4  # bump whenever parsing or the schema changes: old indexes are rebuilt
 _INTERNAL = {
     "vc_path",
     "vc_kind",
@@ -817,7 +817,7 @@ class NoteIndex:
             "name": note.title,
             "aliases": " ".join(note.aliases),
             "tags": ",".join(t.lower() for t in note.tags),
-            "links": ",".join(link_key(t) for t in note.links),
+            "links": ",".join(link_key(t) for t in (*note.links, *note.attendees)),
             "body": note.text,
         }
         for key, value in note.meta.items():

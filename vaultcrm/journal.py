@@ -83,11 +83,13 @@ def headings_for(locale: str) -> tuple[str, str]:
 
 
 def add_log_entry(raw: bytes, when: dt.date, text: str, locale: str = "en") -> tuple[bytes, int]:
-    """``raw`` with ``- YYYY-MM-DD: text`` at the end of its Log; (new bytes, its line).
+    """``raw`` with ``- YYYY-MM-DD: text`` in its Log; (new bytes, its line).
 
-    The entry goes after the last non-blank line of the first Log/Logboek section, so it
-    stays before any heading that follows. A log kept newest first (its dates descend)
-    gets the entry on top instead, before its first entry. A log kept as
+    The entry goes where its date puts it, so the log stays in date order whichever way
+    it runs: in a log kept oldest first, before the first later entry, else after the
+    last non-blank line of the first Log/Logboek section (before any heading that
+    follows); in a log kept newest first (its dates descend), before the first entry of
+    the same day or earlier. A log kept as
     ``### YYYY-MM-DD`` headings gets one more such heading (a list item there would be
     read as part of the entry above it). No Log section: one is created at the end.
     """
@@ -149,8 +151,9 @@ def _insert(raw, names, make_line, new_heading, heading_entry=None) -> tuple[byt
             lead += eol  # a blank line before the new heading
         head = text + lead + new_heading + eol
         return _encode(head + make_line("-") + ("" if ends_open else eol), bom), _lines_in(head)
-    if heading_entry and section.newest_first:
-        index, _, level = section.entries[0]
+    before = _entry_after(section, heading_entry[0]) if heading_entry else None
+    if before is not None:  # a dated entry goes where its date puts it, not at the end
+        index, _, level = before
         day, entry = heading_entry
         parts = [f"{'#' * level} {day}", entry, ""] if level else [make_line(section.marker)]
         eol = "\r\n" if lines[index].endswith("\r") else "\n"
@@ -171,6 +174,19 @@ def _insert(raw, names, make_line, new_heading, heading_entry=None) -> tuple[byt
     cut = sum(len(line) + 1 for line in lines[: section.last + 1])
     added = "".join(p + eol for p in parts)
     return _encode(text[:cut] + added + text[cut:], bom), _lines_in(text[:cut]) + skip
+
+
+def _entry_after(section: _Section, day: str) -> tuple[int, str, int] | None:
+    """The dated entry a new entry for ``day`` goes right before, keeping the log in date
+    order whichever way it runs; None when it goes at the end.
+
+    Oldest first: before the first entry dated later. Newest first: before the first
+    entry dated the same day or earlier (a new entry is the newest of its day).
+    """
+    for entry in section.entries:
+        if (entry[1] <= day) if section.newest_first else (entry[1] > day):
+            return entry
+    return None
 
 
 def _lines_in(head: str) -> int:

@@ -41,6 +41,12 @@ _INLINE_CODE = re.compile(r"`+[^`\n]*`+")
 _INLINE_TAG = re.compile(r"(?:(?<=^)|(?<=[\s(\[{,;]))#([^\s#!@$%^&*(),.?\":{}|<>\[\]'`;=+\\]+)")
 _CADENCE = re.compile(r"^\s*(\d+)\s*([dwmqy])\w*\s*$", re.IGNORECASE)
 
+# Front-matter keys whose plain names (no [[link]]) are the people a note is with: a CRM
+# vault's meeting notes often say ``attendees: [Max Klein, Anna de Wit]``.
+ATTENDEE_KEYS = ("attendees", "participants", "people", "with", "deelnemers", "aanwezigen")
+# Notes in a people folder that are about the folder, not a person.
+_NOT_PEOPLE = {"readme", "index"}
+
 LOG_HEADINGS = {"log", "logboek"}
 WINS_HEADINGS = {"wins", "successen"}
 WHY_HEADINGS = {"why", "waarom"}
@@ -132,6 +138,7 @@ class Note:
     date: dt.date | None = None
     aliases: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
+    attendees: tuple[str, ...] = ()  # people named without a link in attendees: and the like
     tags: tuple[str, ...] = ()
     log: tuple[LogEntry, ...] = ()
     tasks: tuple[Task, ...] = ()
@@ -455,11 +462,24 @@ def _load_yaml(fm: str, path: str, first_line: int) -> tuple[dict, list[Problem]
     return meta, problems
 
 
+def body_line_of(text: str) -> int:
+    """The 1-based line where a note's body starts (1 without front-matter); no YAML read."""
+    from frontmatter import YAMLHandler
+
+    if not YAMLHandler.FM_BOUNDARY.match(text):  # python-frontmatter's own idea of '---'
+        return 1
+    try:
+        _, content = YAMLHandler().split(text)
+    except ValueError:
+        return 1
+    return text.count("\n", 0, len(text) - len(content)) + 1
+
+
 def split_front_matter(text: str, path: str) -> tuple[dict, int, list[Problem]]:
     """Front-matter mapping, the 1-based line where the body starts, and problems."""
     from frontmatter import YAMLHandler
 
-    opening = YAMLHandler.FM_BOUNDARY.match(text)  # python-frontmatter's own idea of '---'
+    opening = YAMLHandler.FM_BOUNDARY.match(text)
     if not opening:
         return {}, 1, []
     try:
@@ -469,6 +489,35 @@ def split_front_matter(text: str, path: str) -> tuple[dict, int, list[Problem]]:
     body_start = len(text) - len(content)
     meta, problems = _load_yaml(fm, path, text.count("\n", 0, opening.end()) + 1)
     return meta, text.count("\n", 0, body_start) + 1, problems
+
+
+def without_comments(text: str, body_line: int | None = None) -> str:
+    """``text`` with the front-matter's YAML comments blanked, line numbers kept.
+
+    Comments are not content: the ``# report | peer | …`` hint that ``new`` writes into
+    every person note would otherwise make ``search freelancer`` find every report.
+    """
+    body_line = body_line_of(text) if body_line is None else body_line
+    if body_line <= 1 or "#" not in text:
+        return text
+    lines = text.split("\n")
+    for i in range(1, body_line - 2):  # between the two '---' lines
+        if "#" in lines[i]:
+            lines[i] = _uncommented(lines[i])
+    return "\n".join(lines)
+
+
+def _uncommented(line: str) -> str:
+    """A YAML line up to its comment: a '#' at the start or after a space, not in quotes."""
+    quote = ""
+    for i, char in enumerate(line):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"" and (i == 0 or line[i - 1] in " \t:[{,-"):
+            quote = char
+        elif char == "#" and (i == 0 or line[i - 1] in " \t"):
+            return line[:i].rstrip() + ("\r" if line.endswith("\r") else "")
+    return line
 
 
 # ---------------------------------------------------------------- the body
@@ -612,7 +661,10 @@ def _kind(meta: Mapping[str, Any], path: str, people_dirs: Iterable[str]) -> str
     if isinstance(declared, str) and declared.strip():
         declared = fold(declared)
         return declared if declared in {"person", "decision"} else "note"
-    folder = path.rsplit("/", 1)[0] if "/" in path else ""
+    folder, _, name = path.rpartition("/")
+    stem = name.removesuffix(".md")
+    if stem.startswith("_") or fold(stem) in _NOT_PEOPLE:
+        return "note"  # _template.md, _aliases.md, README.md beside the people
     for people in people_dirs:
         if folder == people or folder.startswith(people + "/"):
             return "person"
@@ -637,6 +689,15 @@ def _meta_links(meta: Mapping[str, Any]) -> list[str]:
         if "[[" in value:
             links.extend(link_targets(value))
     return links
+
+
+def _meta_attendees(meta: Mapping[str, Any]) -> list[str]:
+    names: list[str] = []
+    for key in ATTENDEE_KEYS:
+        for value in as_list(meta.get(key)):
+            if isinstance(value, str) and value.strip() and "[[" not in value:
+                names.append(value.strip())
+    return names
 
 
 def _check_meta_dates(meta: Mapping[str, Any], path: str, problems: list[Problem]) -> None:
@@ -764,10 +825,11 @@ def parse_note(path: str, raw: bytes, people_dirs: Iterable[str] = ("people",)) 
         title=title,
         kind=kind,
         meta=meta,
-        text=text,
+        text=without_comments(text, body_line),
         date=when,
         aliases=aliases,
         links=tuple(dict.fromkeys(_meta_links(meta) + [t for t in body.links if t])),
+        attendees=tuple(dict.fromkeys(_meta_attendees(meta))) if kind != "person" else (),
         tags=tuple(dict.fromkeys(_meta_tags(meta) + body.tags)),
         log=tuple(body.log),
         tasks=tuple(body.tasks),

@@ -171,9 +171,9 @@ class Directory:
         return list(dict.fromkeys(names))[:limit]
 
     def linked(self, note: Note) -> list[Person]:
-        """The people a note links to, by any of their names."""
+        """The people a note links to, or names as attendees, by any of their names."""
         out = []
-        for target in note.links:
+        for target in (*note.links, *note.attendees):
             person = self.lookup(target)
             if person and person not in out:
                 out.append(person)

@@ -47,6 +47,8 @@ from .notes import (
 )
 from .people import Directory, FamilyMember, Person, contact_for, person_from_note
 from .rules import (
+    PREPARED_BY,
+    PREPARED_KEY,
     DateEvent,
     FollowUp,
     age_on,
@@ -427,7 +429,9 @@ def _context(vault: Vault, path: str, person: Person) -> str:
         for number, line in body:
             if test(line):
                 return _trim(_passage(lines, number), person)
-    front = _front_matter_context(all_lines[: body_line - 1], links)
+    front = _front_matter_context(
+        all_lines[: body_line - 1], lambda line: links(line) or names(line)
+    )
     if front:
         return _trim(front, person)
     for line in lines:
@@ -538,25 +542,40 @@ def _decisions(person: Person, decisions: list[Note], today: dt.date) -> list[De
 # ---------------------------------------------------------------- --save
 
 
-def save_sheet(vault: Vault, sheet: PrepSheet, body: str) -> str:
-    """Write the rendered sheet as a new note ``meetings/YYYY-MM-DD NAME.md``; return its path.
+@dataclass(frozen=True)
+class Saved:
+    """Where ``--save`` wrote the sheet, and the same day's earlier sheet it did not replace."""
+
+    path: str
+    beside: str | None = None
+
+
+def save_sheet(vault: Vault, sheet: PrepSheet, body: str) -> Saved:
+    """Write the rendered sheet as a new note ``meetings/YYYY-MM-DD NAME.md``.
 
     A note never replaces another: a second sheet for the same people on the same day
-    becomes ``… (2).md``. The front-matter (``date:``, ``type: meeting`` and the people as
-    links) is written here rather than by the template, so even a user's template makes
-    a note that counts as contact and whose open tasks feed the next sheet.
+    becomes ``… (2).md`` (and ``Saved.beside`` names the first, so the user hears of it).
+    The front-matter (``date:``, ``type: meeting``, the people as links and
+    ``prepared_by: vaultcrm``) is written here rather than by the template, so even a
+    user's template makes a note whose open tasks feed the next sheet, and which counts
+    as contact once its day has passed (the meeting happened and the note was kept),
+    not on the day it was prepared (see ``rules.counts_as_contact``).
     """
     from .writes import write_new
 
     folder = _meetings_folder(vault)
     base = f"{sheet.today.isoformat()} {_file_name(sheet.names)}"
     people = ", ".join(json.dumps(f"[[{p.link}]]", ensure_ascii=False) for p in sheet.people)
-    text = f"---\ndate: {sheet.today.isoformat()}\ntype: meeting\npeople: [{people}]\n---\n"
+    text = (
+        f"---\ndate: {sheet.today.isoformat()}\ntype: meeting\npeople: [{people}]\n"
+        f"{PREPARED_KEY}: {PREPARED_BY}\n---\n"
+    )
     text += body if body.endswith("\n") else body + "\n"
     try:
         vault.path_of(folder)
     except VaultcrmError:  # a meetings folder symlinked out of the vault: a refused write
         raise RefusedWriteError(f"{folder}/ leads out of the vault; not saving there") from None
+    first = f"{folder}/{base}.md"
     for number in range(1, 100):
         rel = f"{folder}/{base}{'' if number == 1 else f' ({number})'}.md"
         try:
@@ -567,7 +586,7 @@ def save_sheet(vault: Vault, sheet: PrepSheet, body: str) -> str:
             write_new(target, text)
         except RefusedWriteError:
             continue
-        return rel
+        return Saved(rel, first if number > 1 else None)
     raise RefusedWriteError("99 sheets for the same day already exist; not saving", folder)
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .errors import RefusedWriteError, TemplateError, UsageError
 from .notes import unlink
-from .prep import PrepSheet, build_sheet, save_sheet
+from .prep import PrepSheet, Saved, build_sheet, save_sheet
 from .present.words import Language, language
 from .sync import SyncResult
 from .vault import Vault
@@ -116,7 +116,7 @@ def available_templates(vault: Vault | None) -> list[str]:
     if user is not None and user.is_dir():
         names.update(p.name for p in user.glob("*.j2"))
     if packaged is not None:
-        names.update(p.name for p in packaged.glob("prep*.j2"))
+        names.update(p.name for p in packaged.glob("*.j2") if p.name != "person.md.j2")
     return sorted(names)
 
 
@@ -141,7 +141,7 @@ class Prepared:
     text: str
     sheet: PrepSheet
     out: Path | None = None
-    saved: str | None = None  # vault-relative path of the note written by ``save``
+    saved: Saved | None = None  # the note written by ``save``
 
     @property
     def sync(self) -> SyncResult | None:
@@ -237,7 +237,7 @@ def _environment(fmt: str, vault: Vault | None, first: Path | None, language: La
     }
     env = SandboxedEnvironment(
         loader=loader,
-        bytecode_cache=_bytecode_cache(options),
+        bytecode_cache=_bytecode_cache({**options, "locale": str(language.locale)}),
         undefined=jinja2.StrictUndefined,
         **options,
     )
@@ -252,6 +252,7 @@ def _environment(fmt: str, vault: Vault | None, first: Path | None, language: La
         overdue=language.overdue,
         relation=language.relation,
         event=language.event,
+        kin=language.kin,
         join_and=language.join_and,
         unlink=unlink,
     )
@@ -265,7 +266,9 @@ def _bytecode_cache(options: dict):
     checked to be the user's), never in the vault, whose files anyone who shares it can
     write. A template's source checksum is part of the entry, so an edited template is
     compiled again; the environment's compile options are part of its name, as the same
-    template compiles differently with escaping on (HTML) and off (Markdown). A cache
+    template compiles differently with escaping on (HTML) and off (Markdown); so is the
+    locale, as Jinja folds a filter on a constant (``{{ 0|in_days }}``) into the compiled
+    code at compile time, in the language of the environment that compiled it. A cache
     that cannot be used is skipped, never an error."""
     import hashlib
 

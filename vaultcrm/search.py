@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .index import NoteIndex, RawHit, field_name
-from .notes import Note
+from .notes import Note, without_comments
 from .people import Directory, person_from_note
 from .sync import SyncResult, read_index
 from .vault import Vault
@@ -120,6 +120,7 @@ def _snippet(vault: Vault, idx: NoteIndex, raw: RawHit) -> tuple[int, str, list[
         )
     except Exception:  # deleted since the sync: still a hit, without a snippet
         return 1, "", []
+    text = without_comments(text)  # as indexed: a comment is never the matching line
     best = (0, 1, "", [])
     keys = {f for f, _ in raw.terms if f not in _TEXT_FIELDS and not f.startswith("body_")}
     for number, line in enumerate(text.split("\n")[:_MAX_SNIPPET_LINES], start=1):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .config import Config, load_config
-from .errors import NoVaultError, VaultcrmError
+from .errors import NoVaultError, UsageError, VaultcrmError
 from .notes import Note, parse_note, skipped_note
 
 STATE_DIR = ".vaultcrm"
@@ -192,10 +192,10 @@ DEFAULT_CONFIG = """\
 # vaultcrm settings for this vault. Every key is optional.
 
 # Languages of your notes: search stems words for each ("nl", "en", "de", "fr", ...).
-languages = ["en"]
+languages = {languages}
 
-# Language of the meeting-prep sheets: "en" or "nl".
-locale = "en"
+# Language of the prep sheets, agenda and people list: "en", "en_GB" or "nl".
+locale = "{locale}"
 
 # Folders whose notes are people (a note with `type: person` anywhere is one too).
 people_dirs = ["people"]
@@ -205,10 +205,32 @@ ignore = ["templates/**"]
 """
 
 
-def init_vault(folder: str | os.PathLike) -> list[str]:
-    """Make ``folder`` a vault; create only what is missing and return what was created."""
+def init_vault(
+    folder: str | os.PathLike,
+    languages: tuple[str, ...] = ("en",),
+    locale: str | None = None,
+) -> list[str]:
+    """Make ``folder`` a vault; create only what is missing and return what was created.
+
+    ``languages`` are those of the notes (search stems each); ``locale`` the language of
+    the sheets, by default the first of ``languages``.
+    """
+    import json
+
+    from .config import SUPPORTED_LANGUAGES
     from .sync import GITIGNORE
     from .writes import write_new
+
+    unknown = [lang for lang in languages if lang not in SUPPORTED_LANGUAGES]
+    if unknown or not languages:
+        raise UsageError(
+            f"unsupported language {unknown[0] if unknown else ''!r} "
+            f"(supported: {', '.join(sorted(SUPPORTED_LANGUAGES))})"
+        )
+    config = DEFAULT_CONFIG.format(
+        languages=json.dumps(list(dict.fromkeys(languages))),
+        locale=(locale or languages[0]).replace('"', ""),
+    )
 
     root = Path(folder).expanduser().resolve()
     if root.exists() and not root.is_dir():
@@ -222,7 +244,7 @@ def init_vault(folder: str | os.PathLike) -> list[str]:
             (root / rel).mkdir(parents=True)
             created.append(f"{rel}/")
     for rel, text in (
-        (f"{STATE_DIR}/config.toml", DEFAULT_CONFIG),
+        (f"{STATE_DIR}/config.toml", config),
         (f"{STATE_DIR}/.gitignore", GITIGNORE),
     ):
         if not (root / rel).exists():

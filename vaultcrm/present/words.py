@@ -326,6 +326,12 @@ class Language:
         table = RELATIONS.get(self.lang, {})
         return table.get((word or "").strip().lower(), word or "")
 
+    def kin(self, r: Any) -> str:
+        """What to say of a relative beside their name: ``daughter, 17``, ``son, expected
+        Mar 2, 2027``; empty when nothing is known."""
+        age = self("expected", date=self.date(r.expected)) if r.expected else r.age
+        return ", ".join(str(x) for x in (self.relation(r.relation), age) if x not in ("", None))
+
     def event(self, e: Any, with_person: bool = False) -> str:
         """``Lisa's birthday (daughter, turns 18)`` / ``Verjaardag Lisa (dochter, wordt 18)``;
         ``with_person`` adds whose family it is, for a group sheet."""
