@@ -67,3 +67,19 @@ def test_init_on_a_file_is_refused(run, tmp_path: Path) -> None:
     assert result.exit_code != 0
     assert "Traceback" not in result.output
     assert (tmp_path / "file").read_text(encoding="utf-8") == "x"
+
+
+def test_init_writes_the_languages_of_the_notes(run, tmp_path: Path) -> None:
+    # The README's tour searches Dutch words: 'init --languages nl,en' makes that work.
+    result = run(None, "init", str(tmp_path / "v"), "--languages", "nl,en")
+    assert result.exit_code == 0, result.output
+    config = (tmp_path / "v/.vaultcrm/config.toml").read_text("utf-8")
+    assert 'languages = ["nl", "en"]' in config and 'locale = "nl"' in config
+    (tmp_path / "v/people/Henk.md").write_text("Lisa heeft tentamens.\n", "utf-8")
+    assert run(tmp_path / "v", "search", "tentamen").exit_code == 0
+    english = run(None, "init", str(tmp_path / "e"), "--languages", "en,nl", "--locale", "en_GB")
+    assert english.exit_code == 0
+    assert 'locale = "en_GB"' in (tmp_path / "e/.vaultcrm/config.toml").read_text("utf-8")
+    wrong = run(None, "init", str(tmp_path / "x"), "--languages", "klingon")
+    assert wrong.exit_code == 2 and "unsupported language 'klingon'" in wrong.stderr
+    assert not (tmp_path / "x").exists()

@@ -79,3 +79,37 @@ def test_json(run, vault) -> None:
             "overdue_days": None,
         }
     ]
+
+
+def test_notes_about_the_people_folder_are_not_people(run, make_vault) -> None:
+    root = make_vault(
+        {
+            "people/Max Klein.md": "---\nrelation: client\n---\n",
+            "people/README.md": "# Who is who\nOne note per person.\n",
+            "people/index.md": "- [[Max Klein]]\n",
+            "people/_template.md": "---\nname: \nrelation: \n---\n",
+            "people/_aliases.md": "Max = [[Max Klein]]\n",
+            "people/Team Noord.md": "---\ntype: team\n---\nA team, not a person.\n",
+        }
+    )
+    result = run(root, "people")
+    assert [line.split("  ")[0] for line in result.stdout.splitlines()] == ["Max Klein"]
+
+
+def test_attendees_named_without_links_are_contact(run, make_vault) -> None:
+    # CRM vaults often list who was there as plain names in the meeting's front-matter.
+    root = make_vault(
+        {
+            "people/Max Klein.md": "---\naliases: [Max]\ncadence: 14d\n---\n",
+            "people/Anna de Wit.md": "",
+            "meetings/2026-11-20 Kick-off.md": (
+                "---\nattendees: [Max, Anna de Wit, Someone Else]\n---\nWe started.\n"
+            ),
+        }
+    )
+    lines = run(root, "people").stdout.splitlines()
+    assert lines[0].startswith("Anna de Wit  2026-11-20  3 days ago")
+    assert lines[1].startswith("Max Klein    2026-11-20  3 days ago")
+    sheet = run(root, "prep", "max").stdout
+    assert "## Mentioned in\n\n- **Kick-off** (Nov 20, 2026): attendees: Max, Anna de Wit" in sheet
+    assert run(root, "check").exit_code == 0  # plain names are not broken links

@@ -201,3 +201,23 @@ def test_the_example_vault_answers_in_dutch_and_english(run, example_vault, quer
     assert "Traceback" not in result.output
     if first:
         assert result.stdout.startswith(first)
+
+
+def test_front_matter_comments_are_not_content(run, make_vault) -> None:
+    # 'new' writes '# report | peer | manager | skip | client | freelancer | …' beside
+    # relation: in every person note; a comment is not what the note says.
+    root = make_vault({})
+    assert (
+        run(root, "new", "Eva Dekker", "--role", "Recruiter", "--relation", "report").exit_code == 0
+    )
+    assert (
+        run(root, "new", "Joost Willems", "--role", "Recruiter", "--relation", "former").exit_code
+        == 0
+    )
+    assert run(root, "search", "freelancer").exit_code == 1
+    found = run(root, "search", "recruiter NOT former")
+    assert found.exit_code == 0, found.output
+    assert [line.split("  ")[0] for line in found.stdout.splitlines()[::2]] == ["Eva Dekker"]
+    note = make_vault({"notes/n.md": "---\ntopic: budget  # ask about jazz here\n---\nBody\n"})
+    assert run(note, "search", "jazz").exit_code == 1
+    assert run(note, "search", "budget").stdout.splitlines()[1] == "    topic: budget"

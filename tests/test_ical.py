@@ -177,3 +177,15 @@ def test_the_example_vault_calendar(example_vault) -> None:
     assert henk.decoded("dtstart") == dt.date(1978, 4, 12)
     # scheduled-only tasks (⏳ without 📅) are not on the calendar
     assert not any("tentamen" in summary for summary in events)
+
+
+def test_links_in_a_follow_up_read_as_their_label(make_vault) -> None:
+    root = make_vault(
+        {
+            "people/Henk.md": "- [ ] Ask [[Anouk Peters|HR]] and [[Daan]] 📅 2026-12-01\n",
+            "people/Anouk Peters.md": "",
+        }
+    )
+    data = build_calendar(Vault(root)).data.decode()
+    assert "SUMMARY:Follow-up: Ask HR and Daan (Henk)" in data
+    assert "[[" not in data

@@ -229,6 +229,43 @@ def test_where_the_entry_goes(before: bytes, after: bytes) -> None:
     assert add_log_entry(before, TODAY, "hi")[0] == after
 
 
+NEWEST_FIRST = b"## Log\n- 2026-11-20: c\n- 2026-11-10: b\n- 2026-10-01: a\n\n## Wins\n"
+OLDEST_FIRST = b"## Log\n- 2026-10-01: a\n- 2026-11-10: b\n- 2026-11-20: c\n\n## Wins\n"
+HEADINGS_NEWEST = b"## Log\n### 2026-11-20\nc\n\n### 2026-11-10\nb\n\n## Wins\n"
+
+
+@pytest.mark.parametrize(
+    ("before", "day", "after"),
+    [
+        (NEWEST_FIRST, "2026-11-15", b"c\n- 2026-11-15: hi\n- 2026-11-10: b\n"),
+        (
+            NEWEST_FIRST,
+            "2026-11-10",
+            b"c\n- 2026-11-10: hi\n- 2026-11-10: b\n",
+        ),  # newest of its day
+        (NEWEST_FIRST, "2026-09-01", b"a\n- 2026-09-01: hi\n\n## Wins"),  # older than all: last
+        (NEWEST_FIRST, "2026-11-23", b"## Log\n- 2026-11-23: hi\n- 2026-11-20: c\n"),
+        (OLDEST_FIRST, "2026-11-15", b"b\n- 2026-11-15: hi\n- 2026-11-20: c\n"),
+        (OLDEST_FIRST, "2026-11-10", b"b\n- 2026-11-10: hi\n- 2026-11-20: c\n"),  # after its day
+        (OLDEST_FIRST, "2026-09-01", b"## Log\n- 2026-09-01: hi\n- 2026-10-01: a\n"),
+        (OLDEST_FIRST, "2026-11-23", b"c\n- 2026-11-23: hi\n\n## Wins"),
+        (HEADINGS_NEWEST, "2026-11-15", b"c\n\n### 2026-11-15\nhi\n\n### 2026-11-10\n"),
+    ],
+)
+def test_an_entry_with_an_earlier_date_keeps_the_log_in_date_order(
+    before: bytes, day: str, after: bytes
+) -> None:
+    new, line = add_log_entry(before, dt.date.fromisoformat(day), "hi")
+    assert after in new
+    assert (
+        new.replace(f"- {day}: hi\n".encode(), b"", 1).replace(
+            f"### {day}\nhi\n\n".encode(), b"", 1
+        )
+        == before
+    )  # one entry added, nothing else changed
+    assert new.split(b"\n")[line - 1] in (f"- {day}: hi".encode(), f"### {day}".encode())
+
+
 def test_a_new_log_heading_follows_the_locale() -> None:
     assert add_log_entry(b"x\n", TODAY, "hoi", "nl")[0] == b"x\n\n## Logboek\n- 2026-11-23: hoi\n"
     assert add_follow_up(b"x\n", "vragen", TODAY, "nl")[0] == (

@@ -392,3 +392,33 @@ def test_partial_dates_and_29_february() -> None:
     assert parse_partial_date(dt.date(1978, 4, 12)) == PartialDate(4, 12, 1978)
     assert parse_partial_date("--02-30") is None
     assert str(PartialDate(4, 12)) == "--04-12"
+
+
+def test_front_matter_comments_are_blanked_and_the_rest_kept() -> None:
+    from vaultcrm.notes import without_comments
+
+    text = (
+        "---\n"
+        "relation: report  # report | peer | freelancer\n"
+        "# a whole comment line\n"
+        'quote: "a # b" # c\n'
+        "site: http://x.example/#frag\n"
+        "---\n"
+        "# A heading\nbody # stays\n"
+    )
+    assert without_comments(text) == (
+        '---\nrelation: report\n\nquote: "a # b"\nsite: http://x.example/#frag\n---\n'
+        "# A heading\nbody # stays\n"
+    )
+    n = note(text)
+    assert "freelancer" not in n.text and n.meta["relation"] == "report"
+    assert n.text.count("\n") == text.count("\n")  # lines keep their numbers
+
+
+@pytest.mark.parametrize(
+    "path", ["people/README.md", "people/index.md", "people/_template.md", "people/_aliases.md"]
+)
+def test_notes_about_a_people_folder_are_not_people(path: str) -> None:
+    assert parse_note(path, b"---\nname: x\n---\n").kind == "note"
+    assert parse_note("people/Henk.md", b"").kind == "person"
+    assert parse_note("people/Team.md", b"---\ntype: team\n---\n").kind == "note"

@@ -337,9 +337,10 @@ def check(ctx: Context, as_json: bool) -> None:
         for problem in result.problems:
             out(str(problem))
         count = len(result.problems)
-        summary = f"{count} problem{'s' if count != 1 else ''} in {result.notes} notes."
+        notes = f"{result.notes} note{'s' if result.notes != 1 else ''}"
+        summary = f"{count} problem{'s' if count != 1 else ''} in {notes}."
         err(
-            summary if count else f"No problems in {result.notes} notes.",
+            summary if count else f"No problems in {notes}.",
             fg="red" if count else "green",
         )
     if result.problems:
@@ -564,19 +565,16 @@ def agenda(ctx: Context, days: int, as_json: bool) -> None:
 
 
 def _agenda_lines(result, words) -> list[str]:
-    """The agenda as text in the vault's language: three headed blocks, empty ones left out."""
+    """The agenda as text in the vault's language: three headed blocks, empty ones left out,
+    each a table whose columns are as wide as their widest cell."""
     from .notes import unlink
 
     lines: list[str] = []
     if result.due:
         lines.append(click.style(words("agenda_due"), bold=True))
-        width = max(display_width(d.name) for d in result.due)
+        rows = []
         for d in result.due:
-            late = (
-                words("contact_due_today")
-                if d.overdue_days == 0
-                else words.n("days_overdue", d.overdue_days)
-            )
+            late = _due_state(words, d.overdue_days)
             last = (
                 words(
                     "last_contact_on",
@@ -586,39 +584,56 @@ def _agenda_lines(result, words) -> list[str]:
                 if d.last_contact
                 else words("no_contact_yet")
             )
-            every = words("every", cadence=d.cadence)
-            lines.append(
-                f"  {pad(d.name, width)}  {click.style(pad(late, 17), fg='red')}{last}, {every}"
-            )
+            rows.append((d.name, late, f"{last}, {words('every', cadence=d.cadence)}"))
+        lines += _table(rows, red=1)
     if result.dates:
         lines.append(
             click.style(words("agenda_coming_up", days=words.days(result.days)), bold=True)
         )
-        for e in result.dates:
-            day = f"{e.date.isoformat()} {words.weekday(e.date)}"
-            lines.append(f"  {day}  {pad(words.in_days(e.in_days), 11)} {words.event_line(e)}")
+        rows = [
+            (
+                f"{e.date.isoformat()} {words.weekday(e.date)}",
+                words.in_days(e.in_days),
+                words.event_line(e),
+            )
+            for e in result.dates
+        ]
+        lines += _table(rows)
     if result.follow_ups:
         lines.append(click.style(words("agenda_follow_ups"), bold=True))
+        rows = []
         for f in result.follow_ups:
             if f.due is None:
                 day, when = f.scheduled, words("scheduled")
-            elif f.overdue_days:
-                day, when = f.due, words.n("days_overdue", f.overdue_days)
             elif f.due_today:
                 day, when = f.due, words("due_today")
+            elif f.overdue_days:
+                day, when = f.due, words.n("days_overdue", f.overdue_days)
+            elif f.due_in == 1:
+                day, when = f.due, words("due_tomorrow")
             else:
-                day, when = (
-                    f.due,
-                    (
-                        words("due_tomorrow")
-                        if f.due_in == 1
-                        else words("due_in", what=words.days(f.due_in))
-                    ),
-                )
+                day, when = f.due, words("due_in", what=words.days(f.due_in))
             who = f" ({', '.join(f.people)})" if f.people else ""
-            late = click.style(pad(when, 17), fg="red" if f.overdue_days else None)
             where = click.style(f"{f.path}:{f.line}", fg="blue")
-            lines.append(f"  {day}  {late}{unlink(f.text)}{who}  {where}")
+            late = bool(f.overdue_days)
+            rows.append((day.isoformat(), (when, late), f"{unlink(f.text)}{who}  {where}"))
+        lines += _table(rows, red=1)
+    return lines
+
+
+def _table(rows: list[tuple], red: int | None = None) -> list[str]:
+    """Indented rows with their columns aligned (by display width); the last column runs
+    free. Cells of column ``red`` are shown in red (a cell may be ``(text, is_red)``)."""
+    texts = [[c[0] if isinstance(c, tuple) else c for c in row] for row in rows]
+    widths = [max(display_width(row[i]) for row in texts) for i in range(len(texts[0]) - 1)]
+    lines = []
+    for row, cells in zip(rows, texts, strict=True):
+        out = []
+        for i, (cell, text) in enumerate(zip(row, cells, strict=True)):
+            padded = pad(text, widths[i]) if i < len(widths) else text
+            colour = cell[1] if isinstance(cell, tuple) else i == red
+            out.append(click.style(padded, fg="red") if colour and i == red else padded)
+        lines.append("  " + "  ".join(out).rstrip())
     return lines
 
 

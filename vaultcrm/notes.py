@@ -463,7 +463,8 @@ def _load_yaml(fm: str, path: str, first_line: int) -> tuple[dict, list[Problem]
 
 
 def body_line_of(text: str) -> int:
-    """The 1-based line where a note's body starts (1 without front-matter); no YAML read."""
+    """The 1-based line where a note's body starts, as ``split_front_matter`` counts it (the
+    closing '---'; 1 without front-matter), without reading the YAML."""
     from frontmatter import YAMLHandler
 
     if not YAMLHandler.FM_BOUNDARY.match(text):  # python-frontmatter's own idea of '---'
@@ -501,7 +502,7 @@ def without_comments(text: str, body_line: int | None = None) -> str:
     if body_line <= 1 or "#" not in text:
         return text
     lines = text.split("\n")
-    for i in range(1, body_line - 2):  # between the two '---' lines
+    for i in range(1, body_line - 1):  # between the opening '---' and the closing one
         if "#" in lines[i]:
             lines[i] = _uncommented(lines[i])
     return "\n".join(lines)
