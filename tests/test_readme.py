@@ -51,7 +51,7 @@ def commands(block: str) -> list[tuple[list[str], int, str]]:
     for line in block.splitlines():
         code = line.split(" && ")[-1].strip()
         words = shlex.split(code, comments=True)
-        if not words or not Path(words[0]).name == "vaultcrm":
+        if not words or Path(words[0]).name != "vaultcrm":
             continue
         expected = _EXIT.search(line)
         found.append((words[1:], int(expected[1]) if expected else 0, line.strip()))
