@@ -68,3 +68,31 @@ def run(runner: CliRunner):
         return runner.invoke(cli, argv, catch_exceptions=False, **kwargs)
 
     return invoke
+
+
+def on(day: str):
+    """A date from ISO text, for expected outputs: ``on("2026-11-18")``."""
+    import datetime as dt
+
+    return dt.date.fromisoformat(day)
+
+
+def _language(locale: str):
+    from vaultcrm.present.words import language
+
+    return language(locale)
+
+
+class _Lazy:
+    """vaultcrm's own Language, made on first use (conftest imports no vaultcrm module)."""
+
+    def __init__(self, locale: str):
+        self._locale = locale
+
+    def __getattr__(self, name: str):
+        return getattr(_language(self._locale), name)
+
+
+# Dates in expected outputs are written by vaultcrm's Language (Babel's CLDR data), not
+# spelled out: a test asserts where a date goes and which form, never CLDR's wording.
+EN, NL = _Lazy("en"), _Lazy("nl")

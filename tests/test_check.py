@@ -67,7 +67,7 @@ def test_per_note_problems_come_with_their_line(make_vault) -> None:
         }
     )
     assert problems(root) == [
-        "notes/a.md:3: front-matter is not valid YAML: did not find expected ',' or ']'",
+        "notes/a.md:3: front-matter is not valid YAML: a '[' is not closed with ']'",
         "notes/b.md:1: not valid UTF-8; unreadable bytes replaced by \ufffd",
         "notes/c.md: binary file (contains NUL bytes); skipped",
         "notes/d.md:2: not a real date: '2026-02-30'",

@@ -104,7 +104,7 @@ def test_a_broken_override_is_a_template_error(make_vault, run) -> None:
     result = run(root, "new", "Pieter")
     assert result.exit_code == 3
     assert result.stderr.startswith("vaultcrm: ")
-    assert "person.md.j2:3: template error: unexpected 'end of template'" in result.stderr
+    assert "person.md.j2:3: template error: " in result.stderr  # the rest is Jinja's
     assert not (root / "people/Pieter.md").exists()
 
 

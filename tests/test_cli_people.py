@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import EN, on
 
 FILES = {
     "people/Henk de Vries.md": (
@@ -111,5 +112,6 @@ def test_attendees_named_without_links_are_contact(run, make_vault) -> None:
     assert lines[0].startswith("Anna de Wit  2026-11-20  3 days ago")
     assert lines[1].startswith("Max Klein    2026-11-20  3 days ago")
     sheet = run(root, "prep", "max").stdout
-    assert "## Mentioned in\n\n- **Kick-off** (Nov 20, 2026): attendees: Max, Anna de Wit" in sheet
+    mention = f"- **Kick-off** ({EN.date(on('2026-11-20'))}): attendees: Max, Anna de Wit"
+    assert f"## Mentioned in\n\n{mention}" in sheet
     assert run(root, "check").exit_code == 0  # plain names are not broken links

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from conftest import EN, NL, on
+
 HENK_SAVED = "meetings/2026-11-23 Henk de Vries.md"
 
 
@@ -18,11 +20,15 @@ def test_prep_prints_the_markdown_sheet(run, example_vault: Path) -> None:
         "manager: Dominique Jansen · rhythm 14d"
     )
     assert lines[4] == (
-        "**Last contact:** 5 days ago (Nov 18, 2026) · next due Wed, Dec 2 (in 9 days)"
+        f"**Last contact:** 5 days ago ({EN.date(on('2026-11-18'))}) · "
+        f"next due {EN.day(on('2026-12-02'))} (in 9 days)"
     )
     assert "## To raise" in lines and "## Ask about" in lines
     assert "- **Lisa** (daughter, 17): maths exam in November" in lines
-    assert "- Leiderschapstraining voorjaar 2027 aanvragen bij HR · due Fri, Dec 4" in lines
+    assert (
+        f"- Leiderschapstraining voorjaar 2027 aanvragen bij HR · due {EN.day(on('2026-12-04'))}"
+        in lines
+    )
     assert not any("Lisa's wiskunde-tentamen ging" in line for line in lines)  # ⏳ 26 Nov
 
 
@@ -32,7 +38,10 @@ def test_a_dutch_vault_speaks_dutch(run, example_vault: Path) -> None:
     result = run(example_vault, "prep", "sanne")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("# Voorbereiding gesprek: [[Sanne de Groot]]\n")
-    assert "- za 28 nov (over 5 dagen): Verjaardag Sanne de Groot (wordt 35)\n" in result.stdout
+    assert (
+        f"- {NL.day(on('2026-11-28'))} (over 5 dagen): Verjaardag Sanne de Groot (wordt 35)\n"
+        in (result.stdout)
+    )
     assert "- **Bo** (hond): border collie; mag op vrijdag mee naar kantoor\n" in result.stdout
 
 
@@ -57,8 +66,9 @@ def test_a_group_sheet(run, example_vault: Path) -> None:
     result = run(example_vault, "prep", "pieter", "lucas")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("# Group meeting prep: [[Pieter Smit]] and [[Lucas Meijer]]\n")
-    assert "- Wed, Dec 9 (in 16 days): Ties's birthday (son of Pieter Smit, turns 5)\n" in (
-        result.stdout
+    assert (
+        f"- {EN.day(on('2026-12-09'))} (in 16 days): Ties's birthday (son of Pieter Smit, turns 5)\n"
+        in (result.stdout)
     )
 
 
@@ -114,12 +124,16 @@ def test_save_writes_a_meeting_note_that_feeds_the_next_sheet(
     after = run(example_vault, "prep", "henk")
     assert after.exit_code == 0, after.output
     assert (
-        "- Send Henk the mentoring template · due Mon, Nov 30 · *from Henk de Vries, Nov 23, 2026*"
+        f"- Send Henk the mentoring template · due {EN.day(on('2026-11-30'))} · "
+        f"*from Henk de Vries, {EN.date(on('2026-11-23'))}*"
     ) in after.stdout
-    assert "**Last contact:** 5 days ago (Nov 18, 2026)" in after.stdout
+    assert f"**Last contact:** 5 days ago ({EN.date(on('2026-11-18'))})" in after.stdout
     monkeypatch.setenv("VAULTCRM_TODAY", "2026-11-24")  # the meeting happened, the note kept
     next_day = run(example_vault, "prep", "henk").stdout
-    assert "**Last contact:** yesterday · next due Mon, Dec 7 (in 13 days)" in next_day
+    assert (
+        f"**Last contact:** yesterday · next due {EN.day(on('2026-12-07'))} (in 13 days)"
+        in next_day
+    )
 
 
 def test_save_never_overwrites_it_numbers(run, example_vault: Path) -> None:
@@ -155,5 +169,5 @@ def test_an_unknown_template_is_a_usage_error(run, example_vault: Path) -> None:
     result = run(example_vault, "prep", "henk", "--template", "fancy")
     assert result.exit_code == 2
     assert result.stderr == (
-        "vaultcrm: no template called 'fancy'; available: prep.html.j2, prep.md.j2\n"
+        "vaultcrm: no template called 'fancy'; available: brief.md.j2, prep.html.j2, prep.md.j2\n"
     )

@@ -67,14 +67,16 @@ def test_mistakes_are_vault_errors_naming_the_file(tmp_path: Path, text: str, me
 @pytest.mark.parametrize(
     "text, line, message",
     [
-        ('locale = "en"\nlanguages = [\n', 2, "config.toml is not valid TOML: Invalid value"),
-        ("a = 1\nb = = 2\n", 2, "config.toml is not valid TOML: Invalid value"),
-        ("a = 1\na = 2\n", 2, "config.toml is not valid TOML: Cannot overwrite a value"),
+        ('locale = "en"\nlanguages = [\n', 2, "config.toml is not valid TOML: "),
+        ("a = 1\nb = = 2\n", 2, "config.toml is not valid TOML: "),
+        ("a = 1\na = 2\n", 2, "config.toml is not valid TOML: "),
     ],
 )
 def test_invalid_toml_points_at_its_line(
     tmp_path: Path, text: str, line: int, message: str
 ) -> None:
+    # What follows the colon is the TOML reader's own description: not asserted here.
     with pytest.raises(VaultcrmError) as caught:
         load(tmp_path, text)
-    assert (caught.value.line, caught.value.message) == (line, message)
+    assert caught.value.line == line
+    assert caught.value.message.startswith(message)

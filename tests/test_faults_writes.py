@@ -213,7 +213,7 @@ def test_prep_save_takes_the_next_name_when_one_appears_at_the_last_moment(
     monkeypatch.setattr(vaultcrm.writes, "_temp_with", temp_then_race)
     result = run(example_vault, "prep", "henk", "--save")
     assert result.exit_code == 0, result.output
-    assert result.stderr.endswith("Saved meetings/2026-11-23 Henk de Vries (2).md\n")
+    assert "Saved meetings/2026-11-23 Henk de Vries (2).md (" in result.stderr
     assert racer.read_text(encoding="utf-8") == "written by hand meanwhile\n"
 
 

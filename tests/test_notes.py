@@ -94,8 +94,27 @@ def test_front_matter_without_closing_fence_is_read_as_text() -> None:
 
 def test_malformed_yaml_is_reported_at_the_line_yaml_gives_up() -> None:
     n = note("---\nname: Henk\nrole: [unclosed\nteam: HR\n---\nguava\n")
-    assert messages(n) == [(4, "front-matter is not valid YAML: did not find expected ',' or ']'")]
+    assert messages(n) == [(4, "front-matter is not valid YAML: a '[' is not closed with ']'")]
     assert n.meta == {} and "guava" in n.text
+
+
+@pytest.mark.parametrize(
+    ("front", "line", "says"),
+    [
+        ("name: Henk\n\trole: x", 3, "a line is indented with a tab; YAML needs spaces"),
+        ("a: {b: 1\nc: d", 3, "a '{' is not closed with '}'"),
+        ("x: ]", 2, "a ']' has no '[' before it"),
+        ('title: "unclosed\nx: 1', 4, "a quote is not closed"),
+        ("note: time: 10:00 ok\nx: y", 2, "a value holds ': '; put the value in quotes"),
+        ("a: [x, 'y]'", 3, "a '[' is not closed with ']'"),  # a bracket in quotes is text
+    ],
+)
+def test_malformed_yaml_is_explained_in_vaultcrms_words(front: str, line: int, says: str) -> None:
+    # The YAML library's own wording differs between versions and loaders; the common
+    # mistakes made by hand are named by vaultcrm itself, at the line YAML gave up.
+    assert messages(note(f"---\n{front}\n---\nbody\n")) == [
+        (line, f"front-matter is not valid YAML: {says}")
+    ]
 
 
 def test_python_object_tags_are_refused_not_run(tmp_path) -> None:

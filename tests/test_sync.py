@@ -172,7 +172,7 @@ def test_problems_of_notes_read_are_returned(make_vault) -> None:
     root = make_vault({**FILES, "notes/bad.md": "---\nname: [x\n---\nbody\n"})
     result = sync_vault(Vault(root))
     assert [str(p) for p in result.problems] == [
-        "notes/bad.md:3: front-matter is not valid YAML: did not find expected ',' or ']'"
+        "notes/bad.md:3: front-matter is not valid YAML: a '[' is not closed with ']'"
     ]
 
 

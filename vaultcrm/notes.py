@@ -424,6 +424,38 @@ def _bounded_meta(data: dict) -> tuple[dict, str | None]:
     return copy(data, 0, frozenset()), why
 
 
+_QUOTED = re.compile(r"'[^']*'|\"(?:[^\"\\]|\\.)*\"")
+_PLAIN_VALUE_WITH_COLON = re.compile(r"^\s*(?:-\s+)?[^\s#'\"\[{][^:#]*:\s+[^\s'\"\[{|>&*!][^#]*:\s")
+
+
+def _yaml_hint(fm: str) -> str:
+    """What is wrong, in vaultcrm's words, found by looking at the front-matter itself (so
+    the message does not depend on which YAML library or version read it): the mistakes
+    people make in front-matter by hand. Empty when none of them explains it."""
+    lines = [_QUOTED.sub("''", line) for line in fm.split("\n")]
+    if any(line[: len(line) - len(line.lstrip())].count("\t") for line in lines):
+        return "a line is indented with a tab; YAML needs spaces"
+    text = "\n".join(_uncommented(line) for line in lines)
+    for opening, closing in ("[]", "{}"):
+        if text.count(opening) > text.count(closing):
+            return f"a '{opening}' is not closed with '{closing}'"
+        if text.count(closing) > text.count(opening):
+            return f"a '{closing}' has no '{opening}' before it"
+    for line in fm.split("\n"):
+        bare = _QUOTED.sub("", line)
+        if bare.count('"') % 2 or (bare.count("'") % 2 and re.search(r":\s+'", line)):
+            return "a quote is not closed"
+        if _PLAIN_VALUE_WITH_COLON.match(_uncommented(line)):
+            return "a value holds ': '; put the value in quotes"
+    return ""
+
+
+def _yaml_detail(exc: Exception) -> str:
+    """The YAML reader's own description, where vaultcrm has none of its own."""
+    what = getattr(exc, "problem", None) or getattr(exc, "context", None) or ""
+    return what.strip() or "check the indentation and punctuation near this line"
+
+
 def _load_yaml(fm: str, path: str, first_line: int) -> tuple[dict, list[Problem]]:
     import yaml
 
@@ -434,13 +466,11 @@ def _load_yaml(fm: str, path: str, first_line: int) -> tuple[dict, list[Problem]
     loader.problems = []
     try:
         data = loader.get_single_data()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + mark.line if mark else first_line
-        what = (exc.problem or exc.context or "invalid YAML").strip()
-        return {}, [Problem(path, line, f"front-matter is not valid YAML: {what}")]
     except yaml.YAMLError as exc:
-        return {}, [Problem(path, first_line, f"front-matter is not valid YAML: {exc}")]
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = first_line + mark.line if mark else first_line
+        what = _yaml_hint(fm) or _yaml_detail(exc)
+        return {}, [Problem(path, line, f"front-matter is not valid YAML: {what}")]
     except (RecursionError, MemoryError):  # what the depth scan missed: still our words
         return {}, [Problem(path, first_line, f"front-matter {_DEEP}; not read")]
     except (TypeError, ValueError) as exc:  # unhashable keys and the like
