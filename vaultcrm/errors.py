@@ -78,5 +78,12 @@ class IndexLockedError(IndexFailure):
     """Another vaultcrm process held the index lock for longer than we wait."""
 
 
+class ForeignPathError(VaultcrmError):
+    """A path where vaultcrm keeps its own files (``.vaultcrm/``, its index, its locks) is
+    not its own: a symlink, or a file where its folder belongs. vaultcrm refuses to write,
+    replace or delete anything through it (exit 3): a link that travelled with a shared
+    vault must never let a rebuild empty the folder it points to."""
+
+
 class TemplateError(VaultcrmError):
     """A template could not be loaded or rendered (exit 3)."""

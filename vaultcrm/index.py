@@ -36,7 +36,12 @@ from whoosh.formats import Positions
 from whoosh.qparser import FieldAliasPlugin, FieldsPlugin, MultifieldParser
 from whoosh.support.charset import accent_map
 
-from .errors import IndexCorruptError, IndexFailure, QuerySyntaxError
+from .errors import (
+    ForeignPathError,
+    IndexCorruptError,
+    IndexFailure,
+    QuerySyntaxError,
+)
 from .notes import Note, flatten_values, fold
 from .scoring import rank
 from .segments import index_storage, no_gc, segment_writer
@@ -58,6 +63,22 @@ _INTERNAL = {
 _FIELD_NAME = re.compile(r"[^a-z0-9_]+")
 _OPEN_TRIES = 10  # a TOC swapped away by a concurrent commit is retried this often
 _STAMP_CHAIN = 32  # small per-commit stamp deltas stacked before a writer saves the table whole
+
+# The names vaultcrm writes in its index folder, for any index it ever made (another
+# version, other languages or settings): Whoosh's TOCs (``_NAME_GEN.toc`` and their
+# ``.toc.TIME`` temp files), segment files (``NAME_SEGID.ext``), its WRITELOCK, the
+# writers' temporary folders (``NAME.PID.tmp``), and vaultcrm's own stamp tables, walk
+# digests and seals with their temp files. Only these are ever deleted.
+_INDEX_NAME = r"vaultcrm\d+(?:_[a-z]{2})+(?:_[0-9a-f]{8})?"
+_OWN_FILE = re.compile(
+    rf"^(?:_?{_INDEX_NAME}[_.][A-Za-z0-9_.]+|\.?(?:stamps|walk|seal)-{_INDEX_NAME}-[A-Za-z0-9_.-]+)$"
+)
+
+
+def is_own_file(name: str) -> bool:
+    """Whether a name in the index folder is one vaultcrm writes (see ``_OWN_FILE``)."""
+    return _OWN_FILE.match(name) is not None
+
 
 _COPY_BELOW = 1 << 20  # bytes: smaller sub-files of a segment are copied, larger ones mapped
 
@@ -284,16 +305,27 @@ class NoteIndex:
         raise IndexCorruptError(f"the index is unreadable ({_why(failure)})", self.directory)
 
     def create(self) -> NoteIndex:
-        """Wipe the index folder and start an empty index (the vault is the truth)."""
+        """Empty the index folder of vaultcrm's own files and start an empty index.
+
+        Only files whose names vaultcrm (or Whoosh, for it) writes are removed, never
+        "every child": whatever else is in the folder stays. A symlink, or a file where
+        the folder belongs, is refused (``ForeignPathError``), not deleted: it is not
+        vaultcrm's to delete, and following it would delete what it points to."""
+        from .writes import check_own_file
+
+        if self.directory.is_symlink():
+            check_own_file(self.directory)  # raises ForeignPathError
+        if self.directory.exists() and not self.directory.is_dir():
+            raise ForeignPathError(
+                "is a file where vaultcrm keeps its index folder; move it away", self.directory
+            )
         try:
-            if self.directory.is_symlink() and not self.directory.is_dir():
-                self.directory.unlink()  # a dangling link: make a real folder instead
-            elif self.directory.exists() and not self.directory.is_dir():
-                self.directory.unlink()  # a file where the folder belongs (a sync conflict)
             if self.directory.exists():
                 for child in self.directory.iterdir():
+                    if not is_own_file(child.name):
+                        continue
                     if child.is_dir() and not child.is_symlink():
-                        shutil.rmtree(child)
+                        shutil.rmtree(child)  # a writer's temporary folder: all ours
                     else:
                         child.unlink()
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -707,7 +739,7 @@ class NoteIndex:
                     files[entry.name] = [st.st_size, st.st_mtime_ns]
             path = self._seal_path(toc.generation)
             temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            temp.write_text(json.dumps(files, sort_keys=True), encoding="utf-8")
+            _write_own(temp, json.dumps(files, sort_keys=True).encode("utf-8"))
             os.replace(temp, path)
             for old in self.directory.glob(f"seal-{self.name}-*.json"):
                 if old != path:
@@ -879,13 +911,21 @@ def _write_beside(path: Path, data: bytes) -> bool:
     """Write a file of the index's own atomically (temp + rename); False if it failed."""
     temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        temp.write_bytes(data)
+        _write_own(temp, data)
         os.replace(temp, path)
     except OSError:
         with contextlib.suppress(OSError):
             temp.unlink()
         return False
     return True
+
+
+def _write_own(temp: Path, data: bytes) -> None:
+    """Write a temp file of the index's own, never through a link left in its place."""
+    temp.unlink(missing_ok=True)  # a stale one (or a link): ours by its name
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
 
 
 def _check_balance(text: str) -> None:

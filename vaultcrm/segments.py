@@ -293,6 +293,18 @@ def index_storage(folder: Path | str) -> object:
         from whoosh.filedb.filestore import FileStorage
 
         class Storage(FileStorage):
+            def create_file(self, name, *args, **kwargs):
+                # Never write through a link that has one of the index's names: it would
+                # overwrite whatever it points to (vaultcrm writes only files of its own).
+                if os.path.islink(self._fpath(name)):
+                    from .errors import ForeignPathError
+
+                    raise ForeignPathError(
+                        "is a symlink, not a file of vaultcrm's own; not writing through it",
+                        self._fpath(name),
+                    )
+                return super().create_file(name, *args, **kwargs)
+
             def temp_storage(self, name=None):
                 if name and name.endswith(".tmp"):
                     name = f"{name[:-4]}.{os.getpid()}.tmp"

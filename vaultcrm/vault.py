@@ -208,7 +208,7 @@ ignore = ["templates/**"]
 def init_vault(folder: str | os.PathLike) -> list[str]:
     """Make ``folder`` a vault; create only what is missing and return what was created."""
     from .sync import GITIGNORE
-    from .writes import write_new
+    from .writes import check_own, write_new
 
     root = Path(folder).expanduser().resolve()
     if root.exists() and not root.is_dir():
@@ -217,6 +217,7 @@ def init_vault(folder: str | os.PathLike) -> list[str]:
     if not root.exists():
         root.mkdir(parents=True)
         created.append(f"{root}/")
+    check_own(root / STATE_DIR, root)  # a .vaultcrm that links elsewhere is not written into
     for rel in (STATE_DIR, "people"):
         if not (root / rel).is_dir():
             (root / rel).mkdir(parents=True)
