@@ -7,6 +7,7 @@ imports Whoosh or Jinja2, so ``vaultcrm --help`` starts fast.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -158,6 +159,62 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             err("Interrupted.")
             sys.exit(130)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # click's own: usage errors, --help, Ctrl-D at a prompt
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:  # stdout closed (| head): click's main handles it
+                raise
+            _last_resort(exc, ctx)
+        except Exception as exc:  # noqa: BLE001 - the last resort: never a traceback
+            _last_resort(exc, ctx)
+
+
+def _last_resort(exc: BaseException, ctx: click.Context) -> None:
+    """An error vaultcrm did not foresee: one line naming it and where the traceback was
+    written (a file in the user's cache folder, never in the vault), exit 3."""
+    vault = getattr(ctx.obj, "_vault", None)
+    where = _crash_report(exc, vault.root if vault is not None else None)
+    what = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    name = f"{type(exc).__name__}: {what}"[:300] if what else type(exc).__name__
+    detail = f"details in {where}" if where else "no details could be written"
+    err(f"vaultcrm: unexpected error ({name}); {detail}")
+    sys.exit(EXIT_FAILURE)
+
+
+def _crash_report(exc: BaseException, vault_root: Any = None) -> str | None:
+    """Write the traceback to ``$XDG_CACHE_HOME/vaultcrm/`` (``~/.cache/vaultcrm``), else
+    the temp folder; readable by the user alone, and never inside the vault (which may be
+    shared). Returns the file, or None."""
+    import tempfile
+    import time
+    import traceback
+    from pathlib import Path
+
+    text = "".join(traceback.format_exception(exc))
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    name = f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
+    for folder in (Path(cache) / "vaultcrm", Path(tempfile.gettempdir())):
+        try:
+            if vault_root is not None and folder.resolve().is_relative_to(vault_root):
+                continue
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            path = folder / name
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as handle:
+                handle.write(f"vaultcrm {_version()}, Python {sys.version.split()[0]}\n{text}")
+            return str(path)
+        except OSError:
+            continue
+    return None
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("vaultcrm")
+    except PackageNotFoundError:
+        return "(not installed)"
 
 
 @click.group(

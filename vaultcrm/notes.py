@@ -245,6 +245,7 @@ def decode_text(raw: bytes, path: str) -> tuple[str, list[Problem]]:
         return text, [Problem(path, line, "not valid UTF-8; unreadable bytes replaced by \ufffd")]
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _KEPT_TAGS = {"tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp"}
 
 
@@ -388,6 +389,8 @@ def _bounded_meta(data: dict) -> tuple[dict, str | None]:
 def _load_yaml(fm: str, path: str, first_line: int) -> tuple[dict, list[Problem]]:
     import yaml
 
+    if _SURROGATE.search(fm):  # bytes kept by a writer's 'surrogateescape': not text to YAML
+        fm = _SURROGATE.sub("\ufffd", fm)
     depth, deepest = _nesting_depth(fm)
     if depth > _READ_DEPTH_LIMIT:
         return {}, [Problem(path, first_line + deepest, f"front-matter {_DEEP}; not read")]
