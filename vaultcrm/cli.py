@@ -513,8 +513,11 @@ def new(
 @click.option(
     "--follow-up", "follow_up", is_flag=True, help="Add an open task instead of a Log entry."
 )
+@click.option("--force", is_flag=True, help="Write even into a note you made read-only.")
 @pass_ctx
-def log(ctx: Context, name: str, text: str, date_text: str | None, follow_up: bool) -> None:
+def log(
+    ctx: Context, name: str, text: str, date_text: str | None, follow_up: bool, force: bool
+) -> None:
     """Add a dated entry to NAME's Log, or with --follow-up an open task.
 
     \b
@@ -522,13 +525,13 @@ def log(ctx: Context, name: str, text: str, date_text: str | None, follow_up: bo
       - [ ] TEXT 📅 D         with --follow-up; --date D is the due date
 
     Only that line is added; nothing else in the note changes. Line breaks in TEXT
-    are joined into one line.
+    are joined into one line. A read-only note (chmod 444) is left alone unless --force.
     """
     from .dates import parse_user_date
     from .journal import log_contact
 
     when = parse_user_date(date_text) if date_text else None
-    logged = log_contact(ctx.vault, name, text, when=when, follow_up=follow_up)
+    logged = log_contact(ctx.vault, name, text, when=when, follow_up=follow_up, force=force)
     report_sync(logged.sync)
     what = "Follow-up added to" if follow_up else "Logged for"
     out(f"{what} {logged.name}  {click.style(f'{logged.path}:{logged.line}', fg='blue')}")

@@ -313,13 +313,15 @@ def log_contact(
     text: str,
     when: dt.date | None = None,
     follow_up: bool = False,
+    force: bool = False,
 ) -> Logged:
     """Add a dated Log entry (or, ``follow_up``, an open task) to NAME's note.
 
     The entry makes ``when`` (default today) the person's newest contact (SPEC §4); the
     index is brought up to date for that one note right after the write, so ``people``
     and ``agenda`` show it at once. A Log date in the future is refused: the log records
-    contacts that happened; a future date belongs on a follow-up.
+    contacts that happened; a future date belongs on a follow-up. A note the user made
+    read-only is refused unless ``force``.
     """
     from .catalog import load_catalog
     from .dates import today
@@ -353,7 +355,7 @@ def log_contact(
         result["entry"] = entry
         return new
 
-    update_file(vault.path_of(person.path), change, vault.state_dir)
+    update_file(vault.path_of(person.path), change, vault.state_dir, allow_read_only=force)
     sync = sync_vault(vault, paths=[person.path])
     return Logged(
         name=person.name,

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -170,6 +171,7 @@ def update_file(
     change: Callable[[bytes], bytes],
     state_dir: Path,
     timeout: float | None = None,
+    allow_read_only: bool = False,
 ) -> bytes:
     """Apply ``change`` (old bytes -> new bytes) to ``path`` atomically; return the new bytes.
 
@@ -177,6 +179,11 @@ def update_file(
     re-reads the note right before the rename: content changed by someone who does not take
     our lock (an editor, a sync client) makes us redo ``change`` on the new bytes instead
     of writing over it. A symlinked note is changed where it points, keeping the link.
+
+    A note without its owner's write permission (``chmod 444``) is refused unless
+    ``allow_read_only``: replacing a file needs only its folder's permission, so the
+    rename would otherwise ignore what the user said. The mode bits are checked rather
+    than relying on EACCES, which root (and a rename) never sees.
     """
     from filelock import FileLock, Timeout
 
@@ -198,14 +205,21 @@ def update_file(
         raise VaultcrmError(f"cannot write: {exc.strerror or exc}", lock_file) from None
     try:
         with _io_errors(path):
-            return _update_locked(path, change)
+            return _update_locked(path, change, allow_read_only)
     finally:
         lock.release()
 
 
-def _update_locked(path: Path, change: Callable[[bytes], bytes]) -> bytes:
+def _update_locked(
+    path: Path, change: Callable[[bytes], bytes], allow_read_only: bool = False
+) -> bytes:
     for _ in range(_ATTEMPTS):
         before, stamp = _read_with_stamp(path)
+        if not allow_read_only and not stamp.st_mode & stat.S_IWUSR:
+            raise RefusedWriteError(
+                "is read-only (no write permission); not writing (pass --force to write anyway)",
+                path,
+            )
         after = change(before)
         if after == before:
             return after
