@@ -70,6 +70,11 @@ class IndexFailure(VaultcrmError):
     """The index could not be used or written; the user must act (exit 3)."""
 
 
+class IndexWriteError(IndexFailure):
+    """The index could not be written (a full disk, a read-only vault). A reading command
+    can still answer from the last good index, saying it may be stale."""
+
+
 class IndexCorruptError(IndexFailure):
     """The index is unreadable; callers rebuild it from the vault."""
 

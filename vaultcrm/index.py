@@ -40,6 +40,7 @@ from .errors import (
     ForeignPathError,
     IndexCorruptError,
     IndexFailure,
+    IndexWriteError,
     QuerySyntaxError,
 )
 from .notes import Note, flatten_values, fold
@@ -335,7 +336,7 @@ class NoteIndex:
             self._schema = self._ix.schema
             self._seal()
         except OSError as exc:
-            raise IndexFailure(
+            raise IndexWriteError(
                 f"cannot create the index: {exc.strerror or exc}", self.directory
             ) from None
         return self
@@ -796,12 +797,34 @@ class NoteIndex:
             with contextlib.suppress(Exception):
                 writer.cancel()
             _let_go(writer)
+            self.sweep_unfinished()
             if isinstance(exc, OSError):
-                raise IndexFailure(
+                raise IndexWriteError(
                     f"could not write the index: {exc.strerror or exc}", self.directory
                 ) from None
             raise
         self._record_table(writer.generation, changes, fresh)
+
+    def sweep_unfinished(self) -> None:
+        """Delete segment files and TOC temp files that no table of contents refers to:
+        what a failed commit (a full disk) leaves behind, which Whoosh would only clean
+        up at the next successful one, so each failed retry piled up more. Call it only
+        holding the index lock: another writer's segment in progress looks the same."""
+        from whoosh.index import TOC
+
+        try:
+            toc = TOC.read(index_storage(self.directory), self.name)
+            kept = {segment.segment_id() for segment in toc.segments}
+        except Exception:  # no readable TOC: nothing is known to be unused
+            return
+        segment = TOC._segment_pattern(self.name)
+        toc_temp = re.compile(rf"^_{re.escape(self.name)}_\d+\.toc\..+$")
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.directory):
+                found = segment.match(entry.name)
+                if (found and found[1] not in kept) or toc_temp.match(entry.name):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
 
     def _add(self, writer, upserts, deletions, changes: dict, fresh: bool, more) -> None:
         add = writer.add_document if fresh else writer.update_document

@@ -22,6 +22,7 @@ from .errors import (
     IndexCorruptError,
     IndexFailure,
     IndexLockedError,
+    IndexWriteError,
     VaultcrmError,
 )
 from .index import NoteIndex, Stamp
@@ -111,7 +112,7 @@ def index_lock(vault: Vault, timeout: float | None = None) -> Iterator[None]:
             vault.state_dir / "index.lock",
         ) from None
     except OSError as exc:  # a full disk, a read-only vault: the user's to fix, no traceback
-        raise IndexFailure(
+        raise IndexWriteError(
             f"cannot write vaultcrm's state folder: {exc.strerror or exc}", vault.state_dir
         ) from None
     try:
@@ -186,12 +187,28 @@ def _content_hash(vault: Vault, stamp: FileStamp) -> str | None:
 
 def open_index(vault: Vault, progress: Progress | None = None) -> tuple[NoteIndex, SyncResult]:
     """The vault's index, brought up to date first, as every reading command wants it."""
-    result = sync_vault(vault, progress=progress)
+    result = sync_or_stale(vault, progress)
     idx = index_for(vault)
     try:
         return idx.open(), result
     except IndexCorruptError as exc:  # damaged between the sync and now: once more, from scratch
         return idx.open(), _rebuild_after(vault, exc, progress)
+
+
+def sync_or_stale(vault: Vault, progress: Progress | None = None) -> SyncResult:
+    """Sync for a reading command; when the index cannot be written (a read-only vault,
+    a full disk) but the last good one can be read, answer from that one, with a notice
+    that it may be stale, rather than fail: the README promises it keeps working."""
+    try:
+        return sync_vault(vault, progress=progress)
+    except IndexWriteError as exc:
+        if index_for(vault).state() != "ok":
+            raise
+        why = exc.message.split(": ", 1)[-1]
+        return SyncResult(
+            notice=f"Could not update the index ({why}): answering from the last good one, "
+            "which may be stale."
+        )
 
 
 T = TypeVar("T")
@@ -446,6 +463,12 @@ def _sync_locked(
         if todo or plan.removed:
             more = helped if helper else None
             idx.write(upserts(), deletions, fresh=rebuilding, merge=merge, more=more)
+    except BaseException:
+        if helper:  # its segment, unused now, may have been written after write() swept
+            helper.stop()
+            helper = None
+            idx.sweep_unfinished()
+        raise
     finally:
         if helper:
             helper.stop()
