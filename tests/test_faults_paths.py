@@ -124,7 +124,9 @@ def test_a_state_folder_linked_elsewhere_is_refused(
     for command in (("index", "--rebuild"), ("search", "jazz"), ("log", "henk", "zzlogged")):
         assert_refused(run(example_vault, *command), example_vault / ".vaultcrm")
     assert snapshot(elsewhere / "index") == before
-    assert "zzlogged" not in (example_vault / "people" / "Henk de Vries.md").read_text(encoding="utf-8")
+    assert "zzlogged" not in (example_vault / "people" / "Henk de Vries.md").read_text(
+        encoding="utf-8"
+    )
     result = run(None, "init", str(example_vault))
     assert_refused(result, example_vault / ".vaultcrm")
 
@@ -250,3 +252,79 @@ def test_an_old_gitignore_is_brought_up_to_date_unless_edited(
     assert run(vault, "index").exit_code == 0
     now = (vault / ".vaultcrm" / ".gitignore").read_text(encoding="utf-8")
     assert now == (text if edited else GITIGNORE)
+
+
+# ---------------------------------------------------------------- config paths
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        'people_dirs = ["../.."]',
+        'people_dirs = [".."]',
+        'people_dirs = ["people/../../elsewhere"]',
+        'people_dirs = ["/abs/path"]',
+        'people_dirs = ["people", "/etc"]',
+        "people_dirs = ['C:\\\\Users\\\\me']",
+        'people_dirs = ["~/people"]',
+        'people_dirs = [".hidden"]',
+        'people_dirs = "../people"',
+        'ignore = ["../**"]',
+        'ignore = ["/abs/**"]',
+    ],
+)
+@pytest.mark.parametrize("command", [("people",), ("new", "Eva Dekker"), ("search", "x")])
+def test_a_path_setting_that_leaves_the_vault_is_refused_at_its_line(
+    make_vault, tmp_path: Path, run, setting: str, command: tuple[str, ...]
+) -> None:
+    config = f'# my settings\nlanguages = ["en"]\n\n{setting}\nlocale = "en"\n'
+    vault = make_vault({"people/Ann.md": "---\nname: Ann\n---\n"}, config=config)
+    before = snapshot(tmp_path)
+    result = run(vault, *command)
+    assert result.exit_code == 3, result.output
+    assert "Traceback" not in result.output
+    (line,) = result.stderr.splitlines()
+    key = setting.split(" ", 1)[0]
+    assert line.startswith(f"vaultcrm: {vault / '.vaultcrm' / 'config.toml'}:4: '{key}'"), line
+    assert snapshot(tmp_path) == before, "nothing written anywhere"
+
+
+@pytest.mark.parametrize(
+    "setting, people",
+    [
+        ('people_dirs = ["people/"]', ("people",)),
+        ('people_dirs = ["./team//people"]', ("team/people",)),
+        ('people_dirs = ["team\\\\people"]', ("team/people",)),
+        ('people_dirs = ["."]', ("",)),
+    ],
+)
+def test_a_path_setting_inside_the_vault_is_kept(tmp_path: Path, setting: str, people) -> None:
+    from vaultcrm.config import load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text(setting + "\n", encoding="utf-8")
+    assert load_config(path).people_dirs == people
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ('locale = "en"\nlanguages = ["klingon"]\n', 2),
+        ("\n\nmax_file_size = -1\n", 3),
+        ('"locale" = 3\n', 1),
+        ('languages = ["en"]\n  ignore = 4\n', 2),
+        ("[prep]\nignore = 4\n", None),  # not a top-level setting: read as the table's own
+    ],
+)
+def test_every_bad_setting_names_its_line(tmp_path: Path, text: str, line) -> None:
+    from vaultcrm.config import load_config
+    from vaultcrm.errors import VaultcrmError
+
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    if line is None:
+        assert load_config(path).extra == {"prep": {"ignore": 4}}
+        return
+    with pytest.raises(VaultcrmError) as caught:
+        load_config(path)
+    assert caught.value.line == line
