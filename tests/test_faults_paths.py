@@ -328,3 +328,141 @@ def test_every_bad_setting_names_its_line(tmp_path: Path, text: str, line) -> No
     with pytest.raises(VaultcrmError) as caught:
         load_config(path)
     assert caught.value.line == line
+
+
+# ---------------------------------------------------------------- templates read only templates
+
+SECRET = "SECRET-ssh-key-material"
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    folder = tmp_path / "private"
+    folder.mkdir()
+    (folder / "id_rsa").write_text(SECRET, encoding="utf-8")
+    (folder / "prep.md.j2").write_text(SECRET, encoding="utf-8")
+    (folder / "person.md.j2").write_text(f"---\nname: {SECRET}\n---\n", encoding="utf-8")
+    return folder
+
+
+def templates_of(vault: Path) -> Path:
+    folder = vault / ".vaultcrm" / "templates"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def assert_template_refused(result, vault: Path) -> None:
+    assert result.exit_code == 3, result.output
+    assert SECRET not in result.output
+    assert "Traceback" not in result.output
+    assert len(result.stderr.splitlines()) == 1 and "templates folder" in result.stderr
+    for note in vault.rglob("*.md"):
+        assert SECRET not in note.read_text(encoding="utf-8", errors="replace"), note
+
+
+def _file_link(folder: Path, secret: Path) -> list[str]:
+    (folder / "prep.md.j2").symlink_to(secret / "id_rsa")
+    return ["prep", "henk"]
+
+
+def _folder_link(folder: Path, secret: Path) -> list[str]:
+    folder.rmdir()
+    folder.symlink_to(secret)
+    return ["prep", "henk"]
+
+
+def _include_link(folder: Path, secret: Path) -> list[str]:
+    (folder / "prep.md.j2").write_text('{% include "key.j2" %}\n', encoding="utf-8")
+    (folder / "key.j2").symlink_to(secret / "id_rsa")
+    return ["prep", "henk"]
+
+
+def _include_from_linked_folder(folder: Path, secret: Path) -> list[str]:
+    (folder / "prep.md.j2").write_text('{% include "parts/id_rsa" %}\n', encoding="utf-8")
+    (folder / "parts").symlink_to(secret)
+    return ["prep", "henk"]
+
+
+def _extends_a_link(folder: Path, secret: Path) -> list[str]:
+    (folder / "prep.md.j2").write_text(
+        '{% extends "base.j2" %}{% block x %}{% endblock %}\n', encoding="utf-8"
+    )
+    (folder / "base.j2").symlink_to(secret / "id_rsa")
+    return ["prep", "henk"]
+
+
+def _named_template(folder: Path, secret: Path) -> list[str]:
+    (folder / "brief.md.j2").symlink_to(secret / "id_rsa")
+    return ["prep", "henk", "--template", "brief"]
+
+
+def _html_override(folder: Path, secret: Path) -> list[str]:
+    (folder / "prep.html.j2").symlink_to(secret / "id_rsa")
+    return ["prep", "henk", "--format", "html"]
+
+
+@pytest.mark.parametrize(
+    "plant",
+    [
+        _file_link,
+        _folder_link,
+        _include_link,
+        _include_from_linked_folder,
+        _extends_a_link,
+        _named_template,
+        _html_override,
+    ],
+)
+@pytest.mark.parametrize("save", [False, True])
+def test_a_template_that_leads_out_of_its_folder_is_refused(
+    example_vault: Path, secret: Path, run, plant, save: bool
+) -> None:
+    args = plant(templates_of(example_vault), secret)
+    result = run(example_vault, *args, *(["--save"] if save else []))
+    assert_template_refused(result, example_vault)
+    assert not (example_vault / "meetings").exists() or not any(
+        p.name.startswith("2026-11-23") for p in (example_vault / "meetings").iterdir()
+    )
+
+
+@pytest.mark.parametrize("how", ["file", "folder"])
+def test_a_person_template_that_leads_out_is_refused(
+    example_vault: Path, secret: Path, run, how: str
+) -> None:
+    folder = templates_of(example_vault)
+    if how == "file":
+        (folder / "person.md.j2").symlink_to(secret / "person.md.j2")
+    else:
+        folder.rmdir()
+        folder.symlink_to(secret)
+    result = run(example_vault, "new", "Eva Dekker")
+    assert_template_refused(result, example_vault)
+    assert not (example_vault / "people" / "Eva Dekker.md").exists()
+
+
+def test_templates_that_stay_inside_their_folder_still_work(example_vault: Path, run) -> None:
+    folder = templates_of(example_vault)
+    (folder / "parts").mkdir()
+    (folder / "parts" / "footer.j2").write_text("FOOTER-{{ sheet.person.name }}\n", "utf-8")
+    (folder / "footer-link.j2").symlink_to(folder / "parts" / "footer.j2")  # inside: fine
+    (folder / "prep.md.j2").write_text(
+        '{% extends "builtin/prep.md.j2" %}{% block notes %}'
+        '{% include "footer-link.j2" %}{% include "parts/footer.j2" %}{% endblock %}\n',
+        encoding="utf-8",
+    )
+    result = run(example_vault, "prep", "henk")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("FOOTER-Henk de Vries") == 2
+    assert "Meeting prep" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["../config.toml", "/etc/passwd", "../../../../etc/passwd"])
+def test_an_include_by_a_path_out_of_the_folder_finds_nothing(
+    example_vault: Path, run, name: str
+) -> None:
+    (templates_of(example_vault) / "prep.md.j2").write_text(
+        f'{{% include "{name}" %}}\n', encoding="utf-8"
+    )
+    result = run(example_vault, "prep", "henk")
+    assert result.exit_code == 3, result.output
+    assert "root:" not in result.output and "languages" not in result.stdout

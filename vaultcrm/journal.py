@@ -450,22 +450,27 @@ def _render_person(vault: Vault, context: dict) -> str:
     order for the one template ``new`` needs.)
     """
     import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
 
-    from .render import packaged_dir
+    from .render import bounded_sandbox, confined_loader, packaged_dir, render_bounded
 
     packaged = packaged_dir()
-    search = [str(vault.state_dir / "templates")] + ([str(packaged)] if packaged else [])
-    env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(search),
+    search = [vault.state_dir / "templates"] + ([packaged] if packaged else [])
+    env = bounded_sandbox()(
+        loader=confined_loader(search),
         autoescape=False,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
     env.filters["yaml"] = yaml_scalar
     try:
-        return env.get_template("person.md.j2").render(**context)
+        return render_bounded(env.get_template("person.md.j2"), "person.md.j2", **context)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"template error: {exc.message}", exc.filename, exc.lineno) from None
     except jinja2.TemplateError as exc:
         raise TemplateError(f"template error: {exc}", "person.md.j2") from None
+    except (RecursionError, MemoryError, Exception) as exc:  # noqa: BLE001 - one message
+        if isinstance(exc, TemplateError):
+            raise
+        raise TemplateError(
+            f"template error: {type(exc).__name__}: {exc}", "person.md.j2"
+        ) from None
