@@ -497,6 +497,7 @@ class NoteIndex:
             ) from None
 
     def parse(self, text: str) -> wq.Query:
+        check_query_size(text)
         _check_balance(text)
         schema = self.schema
         fields = ["name", "aliases", "tags", "body"]
@@ -949,6 +950,26 @@ def _write_own(temp: Path, data: bytes) -> None:
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
+
+
+# Whoosh's query parser takes time quadratic in a query's length: 4,000 AND-ed words
+# took 12 s and one 100,000-character word never finished. Real queries are a few words.
+MAX_QUERY_CHARS = 1_000
+MAX_QUERY_WORDS = 100
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+
+
+def check_query_size(text: str) -> None:
+    """``QuerySyntaxError`` (a usage error, exit 2) for a query past the caps above."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QuerySyntaxError(
+            f"the query is {len(text):,} characters long; at most {MAX_QUERY_CHARS:,} are searched"
+        )
+    words = sum(1 for word in WORD.findall(text) if word not in _OPERATORS)
+    if words > MAX_QUERY_WORDS:
+        raise QuerySyntaxError(
+            f"the query has {words:,} words; at most {MAX_QUERY_WORDS} are searched"
+        )
 
 
 def _check_balance(text: str) -> None:

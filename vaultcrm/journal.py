@@ -41,6 +41,8 @@ FOLLOW_UP_HEADINGS = {
     "opvolgpunten",
 }
 _BOM = b"\xef\xbb\xbf"
+MAX_TEXT_CHARS = 10_000  # one log entry or follow-up: a line, not a document
+MAX_FIELD_CHARS = 255  # new --role / --team
 # Characters a person's file name may not hold: path separators and what breaks a
 # [[wiki link]] or a file name on Windows, macOS or in Obsidian.
 _BAD_NAME_CHARS = set('/\\:*?"<>|[]#^')
@@ -266,6 +268,11 @@ def clean_text(text: str) -> str:
     joined = joined.replace("\t", " ").strip()
     if not joined:
         raise UsageError("nothing to log: TEXT is empty")
+    if len(joined) > MAX_TEXT_CHARS:
+        raise UsageError(
+            f"TEXT is {len(joined):,} characters; a log entry or task is at most "
+            f"{MAX_TEXT_CHARS:,} (keep longer notes in a note of their own)"
+        )
     bad = [c for c in joined if unicodedata.category(c) == "Cc"]
     if bad:
         raise UsageError(f"TEXT holds a control character ({bad[0]!r}); not writing it")
@@ -388,6 +395,9 @@ def create_person(
 
     clean = clean_name(name)
     relation = check_relation(relation)
+    for label, value in (("--role", role), ("--team", team)):
+        if value is not None and len(value) > MAX_FIELD_CHARS:
+            raise UsageError(f"{label} is at most {MAX_FIELD_CHARS} characters")
     folder = vault.config.people_dirs[0] if vault.config.people_dirs else "people"
     rel = f"{folder}/{clean}.md" if folder else f"{clean}.md"
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .index import NoteIndex, RawHit, field_name
+from .index import NoteIndex, RawHit, check_query_size, field_name
 from .notes import Note
 from .people import Directory, person_from_note
 from .sync import SyncResult, read_index
@@ -51,7 +51,10 @@ class SearchResult:
 
 
 def search_vault(vault: Vault, query: str, limit: int = 20, people: bool = False) -> SearchResult:
-    """Sync, then search; ``people=True`` folds hits on notes into the people they mention."""
+    """Sync, then search; ``people=True`` folds hits on notes into the people they mention.
+
+    A query past the size caps is refused before the vault is even synced."""
+    check_query_size(query)
 
     def find(idx: NoteIndex) -> list[Hit]:
         raw = idx.search(query, limit=None if people else limit)
