@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import RefusedWriteError, TemplateError, UsageError
-from .prep import DateEvent, PrepSheet, build_sheet, save_sheet
+from .prep import DateEvent, PrepSheet, build_sheet, inert_sheet, save_sheet
 from .sync import SyncResult
 from .vault import Vault
 
@@ -600,8 +600,8 @@ def prepare(
         written = Path(out).expanduser()
         write_output(written, text, force)
     saved = None
-    if save:
-        body = text if fmt == "md" else render_sheet(sheet, "md", None, vault)
+    if save:  # rendered again from the inert sheet: what it copies must not act there
+        body = render_sheet(inert_sheet(sheet), "md", template if fmt == "md" else None, vault)
         saved = save_sheet(vault, sheet, body)
     return Prepared(text, sheet, written, saved)
 
