@@ -60,9 +60,16 @@ def err(text: str, **style: Any) -> None:
     click.echo(click.style(text, **style) if style else text, err=True, color=_color())
 
 
+# Characters JSON may carry raw but a terminal or viewer would obey: C1 controls (U+009B
+# is a one-byte CSI), bidi overrides that reorder what is shown, line separators.
+_JSON_ESCAPED = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def emit_json(data: Any) -> None:
-    """One JSON document on stdout and nothing else there (SPEC §3 --json)."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    """One JSON document on stdout and nothing else there (SPEC §3 --json); characters
+    that would drive a terminal are written as \\u escapes (the same JSON value)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    click.echo(_JSON_ESCAPED.sub(lambda m: f"\\u{ord(m[0]):04x}", text))
 
 
 def highlight(text: str, spans: tuple[tuple[int, int], ...] | list) -> str:
