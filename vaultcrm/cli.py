@@ -72,6 +72,21 @@ def emit_json(data: Any) -> None:
     click.echo(_JSON_ESCAPED.sub(lambda m: f"\\u{ord(m[0]):04x}", text))
 
 
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: combining marks take none, wide characters
+    (CJK, most emoji) two; what cannot be measured counts one per character."""
+    from wcwidth import wcswidth
+
+    width = wcswidth(text)
+    return width if width >= 0 else len(text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns (``:<width`` counts
+    characters, which misaligns NFD accents, emoji and escaped control characters)."""
+    return text + " " * max(0, width - display_width(text))
+
+
 def highlight(text: str, spans: tuple[tuple[int, int], ...] | list) -> str:
     parts, last = [], 0
     for start, end in spans:
@@ -397,12 +412,13 @@ def people(ctx: Context, team: str | None, relation: str | None, as_json: bool) 
     if not rows.rows:
         err("No people match." if (team or relation) else "No people in this vault yet.")
         raise SystemExit(EXIT_NOTHING)
-    width = max(len(r.name) for r in rows.rows)
+    width = max(display_width(printable(r.name)) for r in rows.rows)
     for row in rows.rows:
         last = row.last_contact.isoformat() if row.last_contact else "-"
         due = click.style(" due", fg="red") if row.overdue_days is not None else ""
         detail = ", ".join(x for x in (row.relation, row.team) if x)
-        out(f"{row.name:<{width}}  {last:<10}  {ago(row.days_since):<14}{detail}".rstrip() + due)
+        name = pad(printable(row.name), width)
+        out(f"{name}  {last:<10}  {ago(row.days_since):<14}{detail}".rstrip() + due)
 
 
 # ---------------------------------------------------------------- watch
@@ -581,7 +597,7 @@ def _agenda_lines(result) -> list[str]:
     lines: list[str] = []
     if result.due:
         lines.append(click.style("Due for a catch-up", bold=True))
-        width = max(len(d.name) for d in result.due)
+        width = max(display_width(printable(d.name)) for d in result.due)
         for d in result.due:
             late = "due today" if d.overdue_days == 0 else f"{d.overdue_days} days overdue"
             last = (
@@ -590,7 +606,7 @@ def _agenda_lines(result) -> list[str]:
                 else "no contact yet"
             )
             lines.append(
-                f"  {d.name:<{width}}  {click.style(f'{late:<17}', fg='red')}{last}, every {d.cadence}"
+                f"  {pad(printable(d.name), width)}  {click.style(f'{late:<17}', fg='red')}{last}, every {d.cadence}"
             )
     if result.dates:
         lines.append(click.style(f"Coming up in the next {result.days} days", bold=True))
