@@ -58,7 +58,9 @@ _BLOCK_START = re.compile(r"^\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\|)")
 # **bold**, *italic*, ==highlight==, ~~struck~~; not the underscores inside snake_case
 _EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|\*|_|==|~~)(?=\S)(.+?)(?<=\S)\1(?!\w)")
 _HEADING_LINE = re.compile(r"^\s*(?:#{1,6}\s|([-*_])\s*(?:\1\s*){2,}$)")  # or a --- rule
-_UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f]+')
+_UNSAFE_FILE_CHARS = re.compile(
+    r'[\\/:*?"<>|#^\[\]\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]+'
+)  # and C1 controls, bidi marks and line separators, which no file name should keep
 
 
 # ---------------------------------------------------------------- the data
