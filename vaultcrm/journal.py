@@ -14,6 +14,7 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .config import RELATIONS
 from .errors import RefusedWriteError, TemplateError, UsageError, VaultcrmError
@@ -25,8 +26,10 @@ from .notes import (
     LOG_HEADINGS,
     _section_name,
     fold,
+    note_text,
     parse_note,
     split_front_matter,
+    wide_encoding,
 )
 from .sync import SyncResult
 from .vault import Vault, is_ignored_name
@@ -130,11 +133,37 @@ class _Section:
         return len(dates) > 1 and dates[0] > dates[-1] and dates == sorted(dates, reverse=True)
 
 
+class _Encoding(NamedTuple):
+    """How a note's bytes are text: a BOM to keep and the codec after it. UTF-8 keeps
+    undecodable bytes as they were (surrogateescape); a UTF-16/32 note is written back
+    in its own encoding, never with UTF-8 lines in the middle."""
+
+    bom: bytes
+    codec: str
+    errors: str
+
+    @classmethod
+    def of(cls, raw: bytes) -> _Encoding:
+        wide = wide_encoding(raw)
+        if wide is not None:
+            return cls(raw[: wide[1]], wide[0], "strict")
+        return cls(_BOM if raw.startswith(_BOM) else b"", "utf-8", "surrogateescape")
+
+    def decode(self, raw: bytes) -> str:
+        try:
+            return raw[len(self.bom) :].decode(self.codec, self.errors)
+        except UnicodeDecodeError:
+            raise RefusedWriteError(
+                f"the note is not valid {self.codec.upper()}; not writing into it"
+            ) from None
+
+    def encode(self, text: str) -> bytes:
+        return self.bom + text.encode(self.codec, self.errors)
+
+
 def _insert(raw, names, make_line, new_heading, heading_entry=None) -> tuple[bytes, int]:
-    bom = raw.startswith(_BOM)
-    text = raw[len(_BOM) :].decode("utf-8", "surrogateescape") if bom else None
-    if text is None:
-        text = raw.decode("utf-8", "surrogateescape")
+    bom = _Encoding.of(raw)
+    text = bom.decode(raw)
     lines = text.split("\n")  # the last item is "" when the text ends with a newline
     ends_open = bool(text) and not text.endswith("\n")  # no final newline: keep it so
     real = len(lines) if ends_open else len(lines) - 1
@@ -179,9 +208,8 @@ def _lines_in(head: str) -> int:
     return head.count("\n") + 1
 
 
-def _encode(text: str, bom: bool) -> bytes:
-    data = text.encode("utf-8", "surrogateescape")  # undecodable bytes come back as they were
-    return _BOM + data if bom else data
+def _encode(text: str, bom: _Encoding) -> bytes:
+    return bom.encode(text)  # undecodable UTF-8 bytes come back as they were
 
 
 def _first_eol(text: str) -> str:
@@ -355,7 +383,7 @@ def log_contact(
             assert when is not None
             new, line = add_log_entry(raw, when, entry_text, locale)
         result["line"] = line
-        added = new.decode("utf-8", "replace").split("\n")[line - 1 : line + 1]
+        added = note_text(new).split("\n")[line - 1 : line + 1]
         entry = added[0].rstrip("\r")
         if entry.startswith("#") and len(added) > 1:  # a '### date' entry: its text follows
             entry += " " + added[1].rstrip("\r")

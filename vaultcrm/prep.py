@@ -38,7 +38,15 @@ from .dates import today as get_today
 from .dates import years_between
 from .errors import RefusedWriteError, VaultcrmError
 from .index import NoteIndex
-from .notes import Note, PartialDate, as_list, fold, link_target, split_front_matter
+from .notes import (
+    Note,
+    PartialDate,
+    as_list,
+    fold,
+    link_target,
+    note_text,
+    split_front_matter,
+)
 from .people import Directory, FamilyMember, Person, contact_for, person_from_note
 from .sync import SyncResult, read_index
 from .vault import Vault
@@ -473,7 +481,7 @@ def _context(vault: Vault, path: str, person: Person) -> str:
     several lines in the file is not cut at the wrap.
     """
     try:
-        text = vault.read_bytes(path).decode("utf-8", errors="replace")
+        text = note_text(vault.read_bytes(path))
     except (OSError, VaultcrmError):  # gone since the sync: the mention stays, without context
         return ""
     all_lines = text.split("\n")

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .index import NoteIndex, RawHit, check_query_size, field_name
-from .notes import Note
+from .notes import Note, note_text
 from .people import Directory, person_from_note
 from .sync import SyncResult, read_index
 from .vault import Vault
@@ -118,9 +118,7 @@ def _snippet(vault: Vault, idx: NoteIndex, raw: RawHit) -> tuple[int, str, list[
     if note.kind == "skipped":
         return 1, "", []
     try:
-        text = vault.read_bytes(raw.path)[: vault.config.max_file_size].decode(
-            "utf-8-sig", "replace"
-        )
+        text = note_text(vault.read_bytes(raw.path)[: vault.config.max_file_size])
     except Exception:  # deleted since the sync: still a hit, without a snippet
         return 1, "", []
     best = (0, 1, "", [])
