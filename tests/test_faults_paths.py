@@ -106,12 +106,17 @@ def test_a_dangling_index_link_is_refused_and_nothing_is_made_where_it_points(
     assert not (tmp_path / "nowhere").exists()
 
 
-def test_a_file_where_the_index_folder_belongs_is_refused_not_deleted(
-    example_vault: Path, run
+def test_a_hard_link_at_the_index_path_is_replaced_without_touching_its_other_name(
+    example_vault: Path, tmp_path: Path, run
 ) -> None:
-    (example_vault / ".vaultcrm" / "index").write_text("mine", encoding="utf-8")
-    assert_refused(run(example_vault, "index"), example_vault / ".vaultcrm" / "index")
-    assert (example_vault / ".vaultcrm" / "index").read_text(encoding="utf-8") == "mine"
+    """A plain file at the index's own path (a sync conflict) is vaultcrm's to replace
+    (tests/test_faults_corruption.py); removing it never follows it anywhere."""
+    other = tmp_path / "other-name.txt"
+    other.write_text("mine", encoding="utf-8")
+    os.link(other, example_vault / ".vaultcrm" / "index")
+    assert run(example_vault, "index").exit_code == 0
+    assert (example_vault / ".vaultcrm" / "index").is_dir()
+    assert other.read_text(encoding="utf-8") == "mine"
 
 
 def test_a_state_folder_linked_elsewhere_is_refused(

@@ -37,7 +37,6 @@ from whoosh.qparser import FieldAliasPlugin, FieldsPlugin, MultifieldParser
 from whoosh.support.charset import accent_map
 
 from .errors import (
-    ForeignPathError,
     IndexCorruptError,
     IndexFailure,
     IndexWriteError,
@@ -309,18 +308,16 @@ class NoteIndex:
         """Empty the index folder of vaultcrm's own files and start an empty index.
 
         Only files whose names vaultcrm (or Whoosh, for it) writes are removed, never
-        "every child": whatever else is in the folder stays. A symlink, or a file where
-        the folder belongs, is refused (``ForeignPathError``), not deleted: it is not
-        vaultcrm's to delete, and following it would delete what it points to."""
+        "every child": whatever else is in the folder stays. A symlink is refused
+        (``ForeignPathError``), never followed or deleted: what it points to is not
+        vaultcrm's. A plain file at the index's own path (a sync conflict) is replaced."""
         from .writes import check_own_file
 
         if self.directory.is_symlink():
             check_own_file(self.directory)  # raises ForeignPathError
-        if self.directory.exists() and not self.directory.is_dir():
-            raise ForeignPathError(
-                "is a file where vaultcrm keeps its index folder; move it away", self.directory
-            )
         try:
+            if self.directory.exists() and not self.directory.is_dir():
+                self.directory.unlink()  # a file named like vaultcrm's own folder, not a link
             if self.directory.exists():
                 for child in self.directory.iterdir():
                     if not is_own_file(child.name):
