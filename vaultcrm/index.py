@@ -779,6 +779,13 @@ class NoteIndex:
         try:
             writer = segment_writer(self.ix, timeout=30.0)
         except Exception as exc:
+            # Failed while making its files (a full disk): what it made is ours to remove.
+            self.sweep_unfinished()
+            shutil.rmtree(self.directory / f"{self.name}.{os.getpid()}.tmp", ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise IndexWriteError(
+                    f"could not write the index: {exc.strerror or exc}", self.directory
+                ) from None
             raise IndexFailure(
                 f"cannot open the index for writing ({_why(exc)})", self.directory
             ) from None

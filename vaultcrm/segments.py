@@ -231,7 +231,21 @@ def _writer_class() -> type:
         room for segments another process wrote."""
 
         def __init__(self, ix, **kwargs):
-            super().__init__(ix, **kwargs)
+            try:
+                super().__init__(ix, **kwargs)
+            except BaseException:
+                # Failed after taking Whoosh's WRITELOCK (a full disk while it makes its
+                # first files): release it, or this process (a 'watch') could never write
+                # again; the caller removes the files it made.
+                lock = getattr(self, "writelock", None)
+                if lock is not None:
+                    with contextlib.suppress(Exception):
+                        lock.release()
+                temp = getattr(self, "_tempstorage", None)
+                if temp is not None:
+                    with contextlib.suppress(Exception):
+                        temp.destroy()
+                raise
             if kwargs.get("_lk", True):  # the writer that holds the lock tidies up
                 _sweep_temp_folders(self.storage.folder, self.indexname)
             self.pool = _TermPool(self._tempstorage, kwargs.get("limitmb", WRITER_MB))
