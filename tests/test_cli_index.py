@@ -158,5 +158,5 @@ def test_a_broken_config_is_a_clear_error(run, vault) -> None:
     result = run(vault, "index")
     assert result.exit_code == 3
     assert result.stderr.startswith(
-        f"vaultcrm: {vault / '.vaultcrm/config.toml'}: unsupported language 'xx'"
+        f"vaultcrm: {vault / '.vaultcrm/config.toml'}:1: unsupported language 'xx'"
     )

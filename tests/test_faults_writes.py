@@ -68,7 +68,9 @@ def test_new_refuses_a_configured_people_folder_outside(
 ) -> None:
     (example_vault / ".vaultcrm" / "config.toml").write_text(config, encoding="utf-8")
     result = run(example_vault, "new", "Eve Evil")
-    assert_refused(result)
+    # issue 12: such a setting is refused as soon as config.toml is read, at its line
+    assert result.exit_code == 3, result.output
+    assert "config.toml:1: 'people_dirs'" in result.stderr
     assert list(outside.iterdir()) == []
 
 

@@ -149,7 +149,7 @@ def test_init_creates_the_vault_layout(tmp_path: Path) -> None:
     vault = Vault(tmp_path / "new")
     assert vault.config.languages == ("en",)
     assert vault.config.ignore == ("templates/**",)
-    assert "index/" in (tmp_path / "new/.vaultcrm/.gitignore").read_text(encoding="utf-8")
+    assert "/index\n" in (tmp_path / "new/.vaultcrm/.gitignore").read_text(encoding="utf-8")
 
 
 def test_init_never_touches_existing_files(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .catalog import load_catalog
-from .notes import Problem, fold
+from .notes import Problem, fold, note_text
 from .sync import SyncResult
 from .vault import Vault
 
@@ -61,7 +61,7 @@ def _key_line(vault: Vault, path: str, value: str) -> int | None:
     """The front-matter line that gives a person ``value`` as name or alias; None when the
     name comes from the file name."""
     try:
-        text = vault.read_bytes(path).decode("utf-8-sig", "replace")
+        text = note_text(vault.read_bytes(path))
     except Exception:
         return None
     wanted = fold(value)
@@ -82,7 +82,7 @@ def _folded_lines(vault: Vault, path: str) -> list[str]:
     """A note's lines, folded once: a note with thousands of dangling links would
     otherwise be read and folded again for each (minutes on a 50 KB line)."""
     try:
-        text = vault.read_bytes(path).decode("utf-8-sig", "replace")
+        text = note_text(vault.read_bytes(path))
     except Exception:
         return []
     return [fold(line) for line in text.split("\n")]

@@ -7,11 +7,11 @@ imports Whoosh or Jinja2, so ``vaultcrm --help`` starts fast.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import sys
-import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -60,9 +60,31 @@ def err(text: str, **style: Any) -> None:
     click.echo(click.style(text, **style) if style else text, err=True, color=_color())
 
 
+# Characters JSON may carry raw but a terminal or viewer would obey: C1 controls (U+009B
+# is a one-byte CSI), bidi overrides that reorder what is shown, line separators.
+_JSON_ESCAPED = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def emit_json(data: Any) -> None:
-    """One JSON document on stdout and nothing else there (SPEC §3 --json)."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    """One JSON document on stdout and nothing else there (SPEC §3 --json); characters
+    that would drive a terminal are written as \\u escapes (the same JSON value)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    click.echo(_JSON_ESCAPED.sub(lambda m: f"\\u{ord(m[0]):04x}", text))
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: combining marks take none, wide characters
+    (CJK, most emoji) two; what cannot be measured counts one per character."""
+    from wcwidth import wcswidth
+
+    width = wcswidth(text)
+    return width if width >= 0 else len(text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns (``:<width`` counts
+    characters, which misaligns NFD accents, emoji and escaped control characters)."""
+    return text + " " * max(0, width - display_width(text))
 
 
 def highlight(text: str, spans: tuple[tuple[int, int], ...] | list) -> str:
@@ -75,21 +97,6 @@ def highlight(text: str, spans: tuple[tuple[int, int], ...] | list) -> str:
         last = end
     parts.append(text[last:])
     return "".join(parts)
-
-
-def display_width(text: str) -> int:
-    """Columns ``text`` takes on a terminal: combining marks none, wide characters two."""
-    width = 0
-    for char in text:
-        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
-
-
-def pad(text: str, width: int) -> str:
-    """``text`` padded with spaces to ``width`` terminal columns."""
-    return text + " " * max(0, width - display_width(text))
 
 
 class Context:
@@ -182,6 +189,62 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             err("Interrupted.")
             sys.exit(130)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # click's own: usage errors, --help, Ctrl-D at a prompt
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:  # stdout closed (| head): click's main handles it
+                raise
+            _last_resort(exc, ctx)
+        except Exception as exc:  # noqa: BLE001 - the last resort: never a traceback
+            _last_resort(exc, ctx)
+
+
+def _last_resort(exc: BaseException, ctx: click.Context) -> None:
+    """An error vaultcrm did not foresee: one line naming it and where the traceback was
+    written (a file in the user's cache folder, never in the vault), exit 3."""
+    vault = getattr(ctx.obj, "_vault", None)
+    where = _crash_report(exc, vault.root if vault is not None else None)
+    what = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    name = f"{type(exc).__name__}: {what}"[:300] if what else type(exc).__name__
+    detail = f"details in {where}" if where else "no details could be written"
+    err(f"vaultcrm: unexpected error ({name}); {detail}")
+    sys.exit(EXIT_FAILURE)
+
+
+def _crash_report(exc: BaseException, vault_root: Any = None) -> str | None:
+    """Write the traceback to ``$XDG_CACHE_HOME/vaultcrm/`` (``~/.cache/vaultcrm``), else
+    the temp folder; readable by the user alone, and never inside the vault (which may be
+    shared). Returns the file, or None."""
+    import tempfile
+    import time
+    import traceback
+    from pathlib import Path
+
+    text = "".join(traceback.format_exception(exc))
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    name = f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
+    for folder in (Path(cache) / "vaultcrm", Path(tempfile.gettempdir())):
+        try:
+            if vault_root is not None and folder.resolve().is_relative_to(vault_root):
+                continue
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            path = folder / name
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as handle:
+                handle.write(f"vaultcrm {_version()}, Python {sys.version.split()[0]}\n{text}")
+            return str(path)
+        except OSError:
+            continue
+    return None
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("vaultcrm")
+    except PackageNotFoundError:
+        return "(not installed)"
 
 
 @click.group(
@@ -370,7 +433,7 @@ def people(ctx: Context, team: str | None, relation: str | None, as_json: bool) 
         raise SystemExit(EXIT_NOTHING)
     table = [
         (
-            row.name,
+            printable(row.name),
             row.last_contact.isoformat() if row.last_contact else "-",
             words.ago(row.days_since) if row.last_contact else words("never"),
             _due_state(words, row.overdue_days),
@@ -513,8 +576,11 @@ def new(
 @click.option(
     "--follow-up", "follow_up", is_flag=True, help="Add an open task instead of a Log entry."
 )
+@click.option("--force", is_flag=True, help="Write even into a note you made read-only.")
 @pass_ctx
-def log(ctx: Context, name: str, text: str, date_text: str | None, follow_up: bool) -> None:
+def log(
+    ctx: Context, name: str, text: str, date_text: str | None, follow_up: bool, force: bool
+) -> None:
     """Add a dated entry to NAME's Log, or with --follow-up an open task.
 
     \b
@@ -522,13 +588,13 @@ def log(ctx: Context, name: str, text: str, date_text: str | None, follow_up: bo
       - [ ] TEXT 📅 D         with --follow-up; --date D is the due date
 
     Only that line is added; nothing else in the note changes. Line breaks in TEXT
-    are joined into one line.
+    are joined into one line. A read-only note (chmod 444) is left alone unless --force.
     """
     from .dates import parse_user_date
     from .journal import log_contact
 
     when = parse_user_date(date_text) if date_text else None
-    logged = log_contact(ctx.vault, name, text, when=when, follow_up=follow_up)
+    logged = log_contact(ctx.vault, name, text, when=when, follow_up=follow_up, force=force)
     report_sync(logged.sync)
     what = "Follow-up added to" if follow_up else "Logged for"
     out(f"{what} {logged.name}  {click.style(f'{logged.path}:{logged.line}', fg='blue')}")
@@ -624,7 +690,7 @@ def _agenda_lines(result, words) -> list[str]:
 def _table(rows: list[tuple], red: int | None = None) -> list[str]:
     """Indented rows with their columns aligned (by display width); the last column runs
     free. Cells of column ``red`` are shown in red (a cell may be ``(text, is_red)``)."""
-    texts = [[c[0] if isinstance(c, tuple) else c for c in row] for row in rows]
+    texts = [[printable(c[0] if isinstance(c, tuple) else c) for c in row] for row in rows]
     widths = [max(display_width(row[i]) for row in texts) for i in range(len(texts[0]) - 1)]
     lines = []
     for row, cells in zip(rows, texts, strict=True):

@@ -52,7 +52,8 @@ class Config:
 
 
 def load_config(path: Path) -> Config:
-    """Read config.toml; a missing file means defaults, a broken one is the user's to fix."""
+    """Read config.toml; a missing file means defaults, a broken one is the user's to fix
+    (a ``VaultcrmError`` with the file and, where known, the line of the key)."""
     if not path.is_file():
         return Config()
     try:
@@ -68,35 +69,86 @@ def load_config(path: Path) -> Config:
             what = what[: where.start()]
             line = line or (int(where[1]) if where[1] else text.count("\n") or 1)
         raise VaultcrmError(f"config.toml is not valid TOML: {what}", path, line) from None
-    langs = _str_list(data, "languages", path) or ["en"]
+    lines = _KeyLines(text)
+    langs = _str_list(data, "languages", path, lines) or ["en"]
     unknown = [lang for lang in langs if lang not in SUPPORTED_LANGUAGES]
     if unknown:
         raise VaultcrmError(
             f"unsupported language {unknown[0]!r} in 'languages' "
             f"(supported: {', '.join(sorted(SUPPORTED_LANGUAGES))})",
             path,
+            lines("languages"),
         )
     locale = data.get("locale", "en")
     if not isinstance(locale, str):
-        raise VaultcrmError('\'locale\' must be a string such as "nl" or "en"', path)
+        raise VaultcrmError(
+            '\'locale\' must be a string such as "nl" or "en"', path, lines("locale")
+        )
     size = data.get("max_file_size", DEFAULT_MAX_FILE_SIZE)
-    if not isinstance(size, int) or size <= 0:
-        raise VaultcrmError("'max_file_size' must be a positive number of bytes", path)
+    if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+        raise VaultcrmError(
+            "'max_file_size' must be a positive number of bytes", path, lines("max_file_size")
+        )
+    people_dirs = [
+        _inside_vault(d, "people_dirs", path, lines)
+        for d in _str_list(data, "people_dirs", path, lines) or ["people"]
+    ]
+    ignore = _str_list(data, "ignore", path, lines)
+    for glob in ignore:
+        _inside_vault(glob, "ignore", path, lines)
     known = {"languages", "locale", "people_dirs", "ignore", "max_file_size"}
     return Config(
         languages=tuple(dict.fromkeys(langs)),
         locale=locale,
-        people_dirs=tuple(d.strip("/") for d in _str_list(data, "people_dirs", path) or ["people"]),
-        ignore=tuple(_str_list(data, "ignore", path)),
+        people_dirs=tuple(people_dirs),
+        ignore=tuple(ignore),
         max_file_size=size,
         extra={k: v for k, v in data.items() if k not in known},
     )
 
 
-def _str_list(data: dict, key: str, path: Path) -> list[str]:
+class _KeyLines:
+    """The line of a top-level key in config.toml, for messages that point at it."""
+
+    def __init__(self, text: str):
+        self._lines = text.splitlines()
+
+    def __call__(self, key: str) -> int | None:
+        written = re.compile(
+            rf"""^\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*="""
+        )
+        for number, line in enumerate(self._lines, start=1):
+            if line.lstrip().startswith("["):
+                return None  # tables follow: the key was not set at the top level
+            if written.match(line):
+                return number
+        return None
+
+
+def _inside_vault(value: str, key: str, path: Path, lines: _KeyLines) -> str:
+    """A path setting as a clean vault-relative folder (``people/`` → ``people``), or a
+    ``VaultcrmError`` at its line when it would leave the vault or could never match:
+    ``../..`` silently meant "no people", ``/abs/path`` made ``new`` write to
+    ``<vault>/abs/path/``, and a hidden folder is never read."""
+    text = value.replace("\\", "/").strip()
+    parts = [p for p in text.split("/") if p not in ("", ".")]
+    if text.startswith("/") or re.match(r"^[A-Za-z]:", text) or text.startswith("~"):
+        why = 'is an absolute path; it must be a folder inside the vault, like "people"'
+    elif ".." in parts:
+        why = "leads out of the vault ('..'); it must be a folder inside it, like \"people\""
+    elif key == "people_dirs" and any(p.startswith(".") for p in parts):
+        why = "is a hidden folder, whose notes vaultcrm never reads"
+    elif any(ord(c) < 32 for c in text):
+        why = "holds a control character"
+    else:
+        return "/".join(parts) if key == "people_dirs" else value
+    raise VaultcrmError(f"'{key}' value {value!r} {why}", path, lines(key))
+
+
+def _str_list(data: dict, key: str, path: Path, lines: _KeyLines) -> list[str]:
     value = data.get(key, [])
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise VaultcrmError(f"'{key}' must be a list of strings", path)
+        raise VaultcrmError(f"'{key}' must be a list of strings", path, lines(key))
     return value

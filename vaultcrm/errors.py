@@ -70,12 +70,24 @@ class IndexFailure(VaultcrmError):
     """The index could not be used or written; the user must act (exit 3)."""
 
 
+class IndexWriteError(IndexFailure):
+    """The index could not be written (a full disk, a read-only vault). A reading command
+    can still answer from the last good index, saying it may be stale."""
+
+
 class IndexCorruptError(IndexFailure):
     """The index is unreadable; callers rebuild it from the vault."""
 
 
 class IndexLockedError(IndexFailure):
     """Another vaultcrm process held the index lock for longer than we wait."""
+
+
+class ForeignPathError(VaultcrmError):
+    """A path where vaultcrm keeps its own files (``.vaultcrm/``, its index, its locks) is
+    not its own: a symlink, or a file where its folder belongs. vaultcrm refuses to write,
+    replace or delete anything through it (exit 3): a link that travelled with a shared
+    vault must never let a rebuild empty the folder it points to."""
 
 
 class TemplateError(VaultcrmError):

@@ -36,13 +36,18 @@ from whoosh.formats import Positions
 from whoosh.qparser import FieldAliasPlugin, FieldsPlugin, MultifieldParser
 from whoosh.support.charset import accent_map
 
-from .errors import IndexCorruptError, IndexFailure, QuerySyntaxError
+from .errors import (
+    IndexCorruptError,
+    IndexFailure,
+    IndexWriteError,
+    QuerySyntaxError,
+)
 from .notes import Note, flatten_values, fold
 from .scoring import rank
 from .segments import index_storage, no_gc, segment_writer
 from .terms import WORD, terms_for
 
-SCHEMA_VERSION = 4  # bump whenever parsing or the schema changes: old indexes are rebuilt
+SCHEMA_VERSION = 5  # bump whenever parsing or the schema changes: old indexes are rebuilt
 _INTERNAL = {
     "vc_path",
     "vc_kind",
@@ -58,6 +63,22 @@ _INTERNAL = {
 _FIELD_NAME = re.compile(r"[^a-z0-9_]+")
 _OPEN_TRIES = 10  # a TOC swapped away by a concurrent commit is retried this often
 _STAMP_CHAIN = 32  # small per-commit stamp deltas stacked before a writer saves the table whole
+
+# The names vaultcrm writes in its index folder, for any index it ever made (another
+# version, other languages or settings): Whoosh's TOCs (``_NAME_GEN.toc`` and their
+# ``.toc.TIME`` temp files), segment files (``NAME_SEGID.ext``), its WRITELOCK, the
+# writers' temporary folders (``NAME.PID.tmp``), and vaultcrm's own stamp tables, walk
+# digests and seals with their temp files. Only these are ever deleted.
+_INDEX_NAME = r"vaultcrm\d+(?:_[a-z]{2})+(?:_[0-9a-f]{8})?"
+_OWN_FILE = re.compile(
+    rf"^(?:_?{_INDEX_NAME}[_.][A-Za-z0-9_.]+|\.?(?:stamps|walk|seal)-{_INDEX_NAME}-[A-Za-z0-9_.-]+)$"
+)
+
+
+def is_own_file(name: str) -> bool:
+    """Whether a name in the index folder is one vaultcrm writes (see ``_OWN_FILE``)."""
+    return _OWN_FILE.match(name) is not None
+
 
 _COPY_BELOW = 1 << 20  # bytes: smaller sub-files of a segment are copied, larger ones mapped
 
@@ -284,16 +305,25 @@ class NoteIndex:
         raise IndexCorruptError(f"the index is unreadable ({_why(failure)})", self.directory)
 
     def create(self) -> NoteIndex:
-        """Wipe the index folder and start an empty index (the vault is the truth)."""
+        """Empty the index folder of vaultcrm's own files and start an empty index.
+
+        Only files whose names vaultcrm (or Whoosh, for it) writes are removed, never
+        "every child": whatever else is in the folder stays. A symlink is refused
+        (``ForeignPathError``), never followed or deleted: what it points to is not
+        vaultcrm's. A plain file at the index's own path (a sync conflict) is replaced."""
+        from .writes import check_own_file
+
+        if self.directory.is_symlink():
+            check_own_file(self.directory)  # raises ForeignPathError
         try:
-            if self.directory.is_symlink() and not self.directory.is_dir():
-                self.directory.unlink()  # a dangling link: make a real folder instead
-            elif self.directory.exists() and not self.directory.is_dir():
-                self.directory.unlink()  # a file where the folder belongs (a sync conflict)
+            if self.directory.exists() and not self.directory.is_dir():
+                self.directory.unlink()  # a file named like vaultcrm's own folder, not a link
             if self.directory.exists():
                 for child in self.directory.iterdir():
+                    if not is_own_file(child.name):
+                        continue
                     if child.is_dir() and not child.is_symlink():
-                        shutil.rmtree(child)
+                        shutil.rmtree(child)  # a writer's temporary folder: all ours
                     else:
                         child.unlink()
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -303,7 +333,7 @@ class NoteIndex:
             self._schema = self._ix.schema
             self._seal()
         except OSError as exc:
-            raise IndexFailure(
+            raise IndexWriteError(
                 f"cannot create the index: {exc.strerror or exc}", self.directory
             ) from None
         return self
@@ -464,6 +494,7 @@ class NoteIndex:
             ) from None
 
     def parse(self, text: str) -> wq.Query:
+        check_query_size(text)
         _check_balance(text)
         schema = self.schema
         fields = ["name", "aliases", "tags", "body"]
@@ -707,7 +738,7 @@ class NoteIndex:
                     files[entry.name] = [st.st_size, st.st_mtime_ns]
             path = self._seal_path(toc.generation)
             temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            temp.write_text(json.dumps(files, sort_keys=True), encoding="utf-8")
+            _write_own(temp, json.dumps(files, sort_keys=True).encode("utf-8"))
             os.replace(temp, path)
             for old in self.directory.glob(f"seal-{self.name}-*.json"):
                 if old != path:
@@ -748,6 +779,13 @@ class NoteIndex:
         try:
             writer = segment_writer(self.ix, timeout=30.0)
         except Exception as exc:
+            # Failed while making its files (a full disk): what it made is ours to remove.
+            self.sweep_unfinished()
+            shutil.rmtree(self.directory / f"{self.name}.{os.getpid()}.tmp", ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise IndexWriteError(
+                    f"could not write the index: {exc.strerror or exc}", self.directory
+                ) from None
             raise IndexFailure(
                 f"cannot open the index for writing ({_why(exc)})", self.directory
             ) from None
@@ -764,12 +802,34 @@ class NoteIndex:
             with contextlib.suppress(Exception):
                 writer.cancel()
             _let_go(writer)
+            self.sweep_unfinished()
             if isinstance(exc, OSError):
-                raise IndexFailure(
+                raise IndexWriteError(
                     f"could not write the index: {exc.strerror or exc}", self.directory
                 ) from None
             raise
         self._record_table(writer.generation, changes, fresh)
+
+    def sweep_unfinished(self) -> None:
+        """Delete segment files and TOC temp files that no table of contents refers to:
+        what a failed commit (a full disk) leaves behind, which Whoosh would only clean
+        up at the next successful one, so each failed retry piled up more. Call it only
+        holding the index lock: another writer's segment in progress looks the same."""
+        from whoosh.index import TOC
+
+        try:
+            toc = TOC.read(index_storage(self.directory), self.name)
+            kept = {segment.segment_id() for segment in toc.segments}
+        except Exception:  # no readable TOC: nothing is known to be unused
+            return
+        segment = TOC._segment_pattern(self.name)
+        toc_temp = re.compile(rf"^_{re.escape(self.name)}_\d+\.toc\..+$")
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.directory):
+                found = segment.match(entry.name)
+                if (found and found[1] not in kept) or toc_temp.match(entry.name):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
 
     def _add(self, writer, upserts, deletions, changes: dict, fresh: bool, more) -> None:
         add = writer.add_document if fresh else writer.update_document
@@ -879,13 +939,41 @@ def _write_beside(path: Path, data: bytes) -> bool:
     """Write a file of the index's own atomically (temp + rename); False if it failed."""
     temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        temp.write_bytes(data)
+        _write_own(temp, data)
         os.replace(temp, path)
     except OSError:
         with contextlib.suppress(OSError):
             temp.unlink()
         return False
     return True
+
+
+def _write_own(temp: Path, data: bytes) -> None:
+    """Write a temp file of the index's own, never through a link left in its place."""
+    temp.unlink(missing_ok=True)  # a stale one (or a link): ours by its name
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
+# Whoosh's query parser takes time quadratic in a query's length: 4,000 AND-ed words
+# took 12 s and one 100,000-character word never finished. Real queries are a few words.
+MAX_QUERY_CHARS = 1_000
+MAX_QUERY_WORDS = 100
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+
+
+def check_query_size(text: str) -> None:
+    """``QuerySyntaxError`` (a usage error, exit 2) for a query past the caps above."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QuerySyntaxError(
+            f"the query is {len(text):,} characters long; at most {MAX_QUERY_CHARS:,} are searched"
+        )
+    words = sum(1 for word in WORD.findall(text) if word not in _OPERATORS)
+    if words > MAX_QUERY_WORDS:
+        raise QuerySyntaxError(
+            f"the query has {words:,} words; at most {MAX_QUERY_WORDS} are searched"
+        )
 
 
 def _check_balance(text: str) -> None:

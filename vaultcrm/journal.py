@@ -14,6 +14,7 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .config import RELATIONS
 from .errors import RefusedWriteError, TemplateError, UsageError, VaultcrmError
@@ -25,8 +26,10 @@ from .notes import (
     LOG_HEADINGS,
     _section_name,
     fold,
+    note_text,
     parse_note,
     split_front_matter,
+    wide_encoding,
 )
 from .sync import SyncResult
 from .vault import Vault, is_ignored_name
@@ -41,6 +44,8 @@ FOLLOW_UP_HEADINGS = {
     "opvolgpunten",
 }
 _BOM = b"\xef\xbb\xbf"
+MAX_TEXT_CHARS = 10_000  # one log entry or follow-up: a line, not a document
+MAX_FIELD_CHARS = 255  # new --role / --team
 # Characters a person's file name may not hold: path separators and what breaks a
 # [[wiki link]] or a file name on Windows, macOS or in Obsidian.
 _BAD_NAME_CHARS = set('/\\:*?"<>|[]#^')
@@ -131,11 +136,37 @@ class _Section:
         return len(dates) > 1 and dates[0] > dates[-1] and dates == sorted(dates, reverse=True)
 
 
+class _Encoding(NamedTuple):
+    """How a note's bytes are text: a BOM to keep and the codec after it. UTF-8 keeps
+    undecodable bytes as they were (surrogateescape); a UTF-16/32 note is written back
+    in its own encoding, never with UTF-8 lines in the middle."""
+
+    bom: bytes
+    codec: str
+    errors: str
+
+    @classmethod
+    def of(cls, raw: bytes) -> _Encoding:
+        wide = wide_encoding(raw)
+        if wide is not None:
+            return cls(raw[: wide[1]], wide[0], "strict")
+        return cls(_BOM if raw.startswith(_BOM) else b"", "utf-8", "surrogateescape")
+
+    def decode(self, raw: bytes) -> str:
+        try:
+            return raw[len(self.bom) :].decode(self.codec, self.errors)
+        except UnicodeDecodeError:
+            raise RefusedWriteError(
+                f"the note is not valid {self.codec.upper()}; not writing into it"
+            ) from None
+
+    def encode(self, text: str) -> bytes:
+        return self.bom + text.encode(self.codec, self.errors)
+
+
 def _insert(raw, names, make_line, new_heading, heading_entry=None) -> tuple[bytes, int]:
-    bom = raw.startswith(_BOM)
-    text = raw[len(_BOM) :].decode("utf-8", "surrogateescape") if bom else None
-    if text is None:
-        text = raw.decode("utf-8", "surrogateescape")
+    bom = _Encoding.of(raw)
+    text = bom.decode(raw)
     lines = text.split("\n")  # the last item is "" when the text ends with a newline
     ends_open = bool(text) and not text.endswith("\n")  # no final newline: keep it so
     real = len(lines) if ends_open else len(lines) - 1
@@ -194,9 +225,8 @@ def _lines_in(head: str) -> int:
     return head.count("\n") + 1
 
 
-def _encode(text: str, bom: bool) -> bytes:
-    data = text.encode("utf-8", "surrogateescape")  # undecodable bytes come back as they were
-    return _BOM + data if bom else data
+def _encode(text: str, bom: _Encoding) -> bytes:
+    return bom.encode(text)  # undecodable UTF-8 bytes come back as they were
 
 
 def _first_eol(text: str) -> str:
@@ -283,6 +313,11 @@ def clean_text(text: str) -> str:
     joined = joined.replace("\t", " ").strip()
     if not joined:
         raise UsageError("nothing to log: TEXT is empty")
+    if len(joined) > MAX_TEXT_CHARS:
+        raise UsageError(
+            f"TEXT is {len(joined):,} characters; a log entry or task is at most "
+            f"{MAX_TEXT_CHARS:,} (keep longer notes in a note of their own)"
+        )
     bad = [c for c in joined if unicodedata.category(c) == "Cc"]
     if bad:
         raise UsageError(f"TEXT holds a control character ({bad[0]!r}); not writing it")
@@ -330,13 +365,15 @@ def log_contact(
     text: str,
     when: dt.date | None = None,
     follow_up: bool = False,
+    force: bool = False,
 ) -> Logged:
     """Add a dated Log entry (or, ``follow_up``, an open task) to NAME's note.
 
     The entry makes ``when`` (default today) the person's newest contact (SPEC §4); the
     index is brought up to date for that one note right after the write, so ``people``
     and ``agenda`` show it at once. A Log date in the future is refused: the log records
-    contacts that happened; a future date belongs on a follow-up.
+    contacts that happened; a future date belongs on a follow-up. A note the user made
+    read-only is refused unless ``force``.
     """
     from .catalog import load_catalog
     from .dates import today
@@ -363,14 +400,14 @@ def log_contact(
             assert when is not None
             new, line = add_log_entry(raw, when, entry_text, locale)
         result["line"] = line
-        added = new.decode("utf-8", "replace").split("\n")[line - 1 : line + 1]
+        added = note_text(new).split("\n")[line - 1 : line + 1]
         entry = added[0].rstrip("\r")
         if entry.startswith("#") and len(added) > 1:  # a '### date' entry: its text follows
             entry += " " + added[1].rstrip("\r")
         result["entry"] = entry
         return new
 
-    update_file(vault.path_of(person.path), change, vault.state_dir)
+    update_file(vault.path_of(person.path), change, vault.state_dir, allow_read_only=force)
     sync = sync_vault(vault, paths=[person.path])
     return Logged(
         name=person.name,
@@ -403,6 +440,9 @@ def create_person(
 
     clean = clean_name(name)
     relation = check_relation(relation)
+    for label, value in (("--role", role), ("--team", team)):
+        if value is not None and len(value) > MAX_FIELD_CHARS:
+            raise UsageError(f"{label} is at most {MAX_FIELD_CHARS} characters")
     folder = vault.config.people_dirs[0] if vault.config.people_dirs else "people"
     rel = f"{folder}/{clean}.md" if folder else f"{clean}.md"
     try:
@@ -465,22 +505,27 @@ def _render_person(vault: Vault, context: dict) -> str:
     order for the one template ``new`` needs.)
     """
     import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
 
-    from .render import packaged_dir
+    from .render import bounded_sandbox, confined_loader, packaged_dir, render_bounded
 
     packaged = packaged_dir()
-    search = [str(vault.state_dir / "templates")] + ([str(packaged)] if packaged else [])
-    env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(search),
+    search = [vault.state_dir / "templates"] + ([packaged] if packaged else [])
+    env = bounded_sandbox()(
+        loader=confined_loader(search),
         autoescape=False,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
     env.filters["yaml"] = yaml_scalar
     try:
-        return env.get_template("person.md.j2").render(**context)
+        return render_bounded(env.get_template("person.md.j2"), "person.md.j2", **context)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"template error: {exc.message}", exc.filename, exc.lineno) from None
     except jinja2.TemplateError as exc:
         raise TemplateError(f"template error: {exc}", "person.md.j2") from None
+    except (RecursionError, MemoryError, Exception) as exc:  # noqa: BLE001 - one message
+        if isinstance(exc, TemplateError):
+            raise
+        raise TemplateError(
+            f"template error: {type(exc).__name__}: {exc}", "person.md.j2"
+        ) from None

@@ -272,8 +272,45 @@ def flatten_values(value: Any, budget: int = MAX_META_VALUES) -> list[str]:
 # ---------------------------------------------------------------- decoding and YAML
 
 
+# Notes saved as UTF-16 or UTF-32 (Windows Notepad's "Unicode") start with a BOM that
+# says so; read as UTF-8 their NUL bytes made them "binary files".
+WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def wide_encoding(raw: bytes) -> tuple[str, int] | None:
+    """(codec, BOM length) of a note that starts with a UTF-16 or UTF-32 BOM, else None."""
+    for bom, codec in WIDE_BOMS:
+        if raw.startswith(bom):
+            return codec, len(bom)
+    return None
+
+
+def note_text(raw: bytes) -> str:
+    """A note's bytes as text however it was saved (see ``decode_text``), for the places
+    that show a line of it: snippets, context, problem lines."""
+    return decode_text(raw, "")[0]
+
+
 def decode_text(raw: bytes, path: str) -> tuple[str, list[Problem]]:
-    """UTF-8 with or without BOM; other bytes become U+FFFD and are reported."""
+    """UTF-8 with or without BOM, or UTF-16/32 with their BOM; other bytes become U+FFFD
+    and are reported."""
+    wide = wide_encoding(raw)
+    if wide is not None:
+        codec, skip = wide
+        try:
+            return raw[skip:].decode(codec), []
+        except UnicodeDecodeError as exc:
+            line = raw[skip : skip + exc.start].decode(codec, "replace").count("\n") + 1
+            text = raw[skip:].decode(codec, errors="replace")
+            label = codec.split("-le")[0].split("-be")[0].upper()
+            return text, [
+                Problem(path, line, f"not valid {label}; unreadable bytes replaced by \ufffd")
+            ]
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -284,6 +321,7 @@ def decode_text(raw: bytes, path: str) -> tuple[str, list[Problem]]:
         return text, [Problem(path, line, "not valid UTF-8; unreadable bytes replaced by \ufffd")]
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _KEPT_TAGS = {"tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp"}
 
 
@@ -459,6 +497,8 @@ def _yaml_detail(exc: Exception) -> str:
 def _load_yaml(fm: str, path: str, first_line: int) -> tuple[dict, list[Problem]]:
     import yaml
 
+    if _SURROGATE.search(fm):  # bytes kept by a writer's 'surrogateescape': not text to YAML
+        fm = _SURROGATE.sub("\ufffd", fm)
     depth, deepest = _nesting_depth(fm)
     if depth > _READ_DEPTH_LIMIT:
         return {}, [Problem(path, first_line + deepest, f"front-matter {_DEEP}; not read")]

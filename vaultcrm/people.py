@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .errors import AmbiguousNameError, NotFoundError
+from .errors import AmbiguousNameError, NotFoundError, UsageError
 from .notes import (
     Note,
     PartialDate,
@@ -19,6 +19,8 @@ from .notes import (
     parse_partial_date,
 )
 from .rules import Contact, contact, last_contact
+
+MAX_NAME_CHARS = 255  # a NAME to look up: no file name (or person's name) is longer
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,14 @@ class Directory:
         return found[0] if len(found) == 1 else None
 
     def resolve(self, name: str) -> Person:
-        """One person for NAME, or ``AmbiguousNameError`` / ``NotFoundError`` with help."""
+        """One person for NAME, or ``AmbiguousNameError`` / ``NotFoundError`` with help.
+
+        A NAME longer than any file name can be (``MAX_NAME_CHARS``) is a usage error:
+        it could name no one, and the fuzzy "did you mean" grows with its length."""
+        if len(name) > MAX_NAME_CHARS:
+            raise UsageError(
+                f"a NAME is at most {MAX_NAME_CHARS} characters; this one has {len(name):,}"
+            )
         key = fold(name)
         exact = _unique(self._by_key.get(key, []))
         if len(exact) == 1:

@@ -26,6 +26,7 @@ Choices where the spec is silent (documented in the README):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -42,8 +43,10 @@ from .notes import (
     fold,
     link_target,
     link_targets,
+    note_text,
     split_front_matter,
     undated,
+    unlink,
 )
 from .people import Directory, FamilyMember, Person, contact_for, person_from_note
 from .rules import (
@@ -75,7 +78,9 @@ _BLOCK_START = re.compile(r"^\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\|)")
 # **bold**, *italic*, ==highlight==, ~~struck~~; not the underscores inside snake_case
 _EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|\*|_|==|~~)(?=\S)(.+?)(?<=\S)\1(?!\w)")
 _HEADING_LINE = re.compile(r"^\s*(?:#{1,6}\s|([-*_])\s*(?:\1\s*){2,}$)")  # or a --- rule
-_UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f]+')
+_UNSAFE_FILE_CHARS = re.compile(
+    r'[\\/:*?"<>|#^\[\]\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]+'
+)  # and C1 controls, bidi marks and line separators, which no file name should keep
 
 
 # ---------------------------------------------------------------- the data
@@ -410,7 +415,7 @@ def _context(vault: Vault, path: str, person: Person) -> str:
     several lines in the file is not cut at the wrap.
     """
     try:
-        text = vault.read_bytes(path).decode("utf-8", errors="replace")
+        text = note_text(vault.read_bytes(path))
     except (OSError, VaultcrmError):  # gone since the sync: the mention stays, without context
         return ""
     all_lines = text.split("\n")
@@ -542,6 +547,68 @@ def _decisions(person: Person, decisions: list[Note], today: dt.date) -> list[De
 # ---------------------------------------------------------------- --save
 
 
+# What a saved sheet copies from notes must stay inert in the new note: no link, task,
+# heading, tag or comment of its own. Values become one line, lose their control
+# characters and links (``notes.unlink``), and have Markdown's active characters escaped.
+_LINE_BREAKS = re.compile(r"[\n\r\v\f\t\x1c-\x1e\x85\u2028\u2029]+")
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*_\[\]<>#|~$])")
+_LINE_START = re.compile(r"^(\d*)([-+=.)])")  # a list item or setext underline if first
+_LINK_UNSAFE = re.compile(r"[\[\]|#^]+")
+_AS_IS = {"path", "locale", "sync", "link"}  # not copied into the note as text
+
+
+def inert_text(text: str) -> str:
+    """``text`` as it may land inside a line of a saved sheet: unlinked, one line, no
+    control characters, Markdown escaped (``[[Bob]]`` → ``Bob``; a stray ``[[`` or a
+    leading ``- [ ]``, ``#`` or ``%%`` is shown, not obeyed, by vaultcrm and Obsidian)."""
+    text = _INVISIBLE.sub("", _LINE_BREAKS.sub(" ", unlink(text))).strip()
+    text = _MARKDOWN_ACTIVE.sub(r"\\\1", text)
+    text = text.replace("==", "\\=\\=").replace("%%", "\\%\\%")
+    return _LINE_START.sub(r"\1\\\2", text)
+
+
+def inert_sheet(sheet: PrepSheet) -> PrepSheet:
+    """The sheet with every text it copies made inert (``inert_text``) and each person's
+    link made safe (``saved_link``): what ``prep --save`` renders. Every string field of
+    every part is cleaned, so a field added later is covered too."""
+
+    def clean(value):
+        if isinstance(value, str):
+            return inert_text(value)
+        if isinstance(value, tuple):
+            return tuple(clean(v) for v in value)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            changes = {
+                f.name: clean(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+                if f.init and f.name not in _AS_IS
+            }
+            if isinstance(value, PersonSheet):
+                changes["link"] = saved_link(value)
+            return replace(value, **changes)
+        return value
+
+    return clean(sheet)
+
+
+def saved_link(person: PersonSheet) -> str:
+    """``file|Name`` for a wiki link to the person that no name can break out of.
+
+    The label is the name without link syntax or line breaks (``Ann]] and [[Bob`` →
+    ``Ann and Bob``). The target is the file name, or the name when the file name
+    cannot be linked (it holds ``[ ] | # ^``), as vaultcrm resolves links by either."""
+    stem = person.path.rsplit("/", 1)[-1].removesuffix(".md")
+
+    def tidy(text: str) -> str:
+        text = _INVISIBLE.sub("", _LINE_BREAKS.sub(" ", text))
+        return re.sub(r"\s+", " ", _LINK_UNSAFE.sub(" ", text)).strip()
+
+    label = tidy(person.name) or tidy(stem)
+    target = stem if tidy(stem) == stem else label
+    return target if fold(target) == fold(label) else f"{target}|{label}"
+
+
 @dataclass(frozen=True)
 class Saved:
     """Where ``--save`` wrote the sheet, and the same day's earlier sheet it did not replace."""
@@ -560,12 +627,14 @@ def save_sheet(vault: Vault, sheet: PrepSheet, body: str) -> Saved:
     user's template makes a note whose open tasks feed the next sheet, and which counts
     as contact once its day has passed (the meeting happened and the note was kept),
     not on the day it was prepared (see ``rules.counts_as_contact``).
+    ``body`` should be rendered from ``inert_sheet(sheet)``, so nothing it copies acts in
+    the note.
     """
     from .writes import write_new
 
     folder = _meetings_folder(vault)
     base = f"{sheet.today.isoformat()} {_file_name(sheet.names)}"
-    people = ", ".join(json.dumps(f"[[{p.link}]]", ensure_ascii=False) for p in sheet.people)
+    people = ", ".join(json.dumps(f"[[{saved_link(p)}]]", ensure_ascii=False) for p in sheet.people)
     text = (
         f"---\ndate: {sheet.today.isoformat()}\ntype: meeting\npeople: [{people}]\n"
         f"{PREPARED_KEY}: {PREPARED_BY}\n---\n"

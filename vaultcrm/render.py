@@ -22,15 +22,17 @@ and line, not a silently empty section. HTML is autoescaped; Markdown is not.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import RefusedWriteError, TemplateError, UsageError
 from .notes import unlink
-from .prep import PrepSheet, Saved, build_sheet, save_sheet
+from .prep import PrepSheet, Saved, build_sheet, inert_sheet, save_sheet
 from .present.words import Language, language
 from .sync import SyncResult
 from .vault import Vault
@@ -71,6 +73,174 @@ def _packaged_source(name: str) -> tuple[str, str, Callable[[], bool]] | None:
 def _has_packaged(name: str) -> bool:
     folder = packaged_dir()
     return (folder / name).is_file() if folder is not None else _packaged_source(name) is not None
+
+
+MAX_TEMPLATE_BYTES = 1 << 20  # a template file larger than this is refused, not read
+
+
+def confined_loader(folders: list[Path]):
+    """A Jinja loader that reads only templates: files that really lie inside the folder
+    they were found in.
+
+    A vault's ``.vaultcrm/templates/`` travels with the vault; a symlinked file or folder
+    there (or an ``{% include %}`` of one) would otherwise read any file the user can,
+    and ``prep --save`` would write it into the vault for everyone who shares it. A
+    folder is taken as given (the vault's own path is already resolved, so a templates
+    folder that is itself a link is refused too); every template found in it must
+    resolve inside it. Refusals are ``TemplateError`` (exit 3), naming the template.
+    """
+    import os
+
+    import jinja2
+    from jinja2.loaders import split_template_path
+
+    class ConfinedLoader(jinja2.BaseLoader):
+        def __init__(self, roots: list[str]):
+            self.roots = roots
+
+        def get_source(self, environment, template: str):
+            pieces = split_template_path(template)  # refuses '..' as Jinja does
+            for root in self.roots:
+                filename = os.path.join(root, *pieces)
+                if not os.path.isfile(filename):
+                    continue
+                real = os.path.realpath(filename)
+                if not real.startswith(root.rstrip(os.sep) + os.sep):
+                    raise TemplateError(
+                        f"template {template!r} leads out of its templates folder "
+                        f"(to {real}); not reading it",
+                        filename,
+                    )
+                size = os.path.getsize(real)
+                if size > MAX_TEMPLATE_BYTES:
+                    raise TemplateError(
+                        f"template is {size} bytes, over the {MAX_TEMPLATE_BYTES} a template "
+                        "may be; not reading it",
+                        filename,
+                    )
+                with open(real, encoding="utf-8") as handle:
+                    source = handle.read()
+                mtime = os.path.getmtime(real)
+                return source, filename, functools.partial(_unchanged, real, mtime)
+            raise jinja2.TemplateNotFound(template)
+
+        def list_templates(self) -> list[str]:
+            return sorted(
+                {p.name for root in self.roots for p in Path(root).glob("*.j2") if p.is_file()}
+            )
+
+    return ConfinedLoader([str(folder) for folder in folders])
+
+
+def _unchanged(path: str, mtime: float) -> bool:
+    import os
+
+    try:
+        return os.path.getmtime(path) == mtime
+    except OSError:
+        return False
+
+
+# Bounds on the work one render may do: templates are shared with a vault, and even the
+# sandbox lets a loop run forever or a string grow without end.
+MAX_OUTPUT_CHARS = 5_000_000  # a big group sheet is ~100 KB
+RENDER_CPU_SECONDS = 10.0  # a sheet renders in milliseconds
+
+
+class _CpuSpent(Exception):
+    """A render used up its CPU time (raised from the SIGVTALRM handler)."""
+
+
+def bounded_sandbox() -> type:
+    """Jinja's sandbox, with ``*``, ``**`` and ``+`` checked so that one expression cannot
+    make a string or list past ``MAX_OUTPUT_CHARS`` (``"x" * 10**12``) or a number with
+    millions of digits (``9 ** 9 ** 9``)."""
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class Bounded(SandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**", "+"})
+
+        def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+            sized = (str, list, tuple)
+            if operator == "**" and isinstance(left, int | float) and isinstance(right, int):
+                if abs(left) > 1 and right > 4096:
+                    raise SecurityError("a power that large is not computed in a template")
+            elif operator == "*":
+                for seq, times in ((left, right), (right, left)):
+                    if (
+                        isinstance(seq, sized)
+                        and isinstance(times, int)
+                        and len(seq) * times > MAX_OUTPUT_CHARS
+                    ):
+                        raise SecurityError("that would make too long a value")
+            elif (
+                operator == "+"
+                and isinstance(left, sized)
+                and isinstance(right, sized)
+                and len(left) + len(right) > MAX_OUTPUT_CHARS
+            ):
+                raise SecurityError("that would make too long a value")
+            return super().call_binop(context, operator, left, right)
+
+        # ``~`` (concatenation) is not a binop Jinja lets a sandbox intercept; a value
+        # doubled through a namespace (``ns.x = ns.x ~ ns.x``) is stopped when read back.
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            return _checked(super().getattr(obj, attribute))
+
+        def getitem(self, obj: Any, argument: Any) -> Any:
+            return _checked(super().getitem(obj, argument))
+
+    return Bounded
+
+
+def _checked(value: Any) -> Any:
+    from jinja2.exceptions import SecurityError
+
+    if isinstance(value, str | list | tuple) and len(value) > MAX_OUTPUT_CHARS:
+        raise SecurityError("a value in the template grew too long")
+    return value
+
+
+def render_bounded(template: Any, name: str, /, **context: Any) -> str:
+    """``template.render(**context)``, within ``MAX_OUTPUT_CHARS`` of output and
+    ``RENDER_CPU_SECONDS`` of CPU time: the output is read as it is made and stopped
+    once too long; the CPU time is a timer (SIGVTALRM, main thread only)."""
+    parts: list[str] = []
+    size = 0
+    with _cpu_budget(RENDER_CPU_SECONDS):
+        for chunk in template.generate(**context):
+            size += len(chunk)
+            if size > MAX_OUTPUT_CHARS:
+                raise TemplateError(
+                    f"template error: its output passed {MAX_OUTPUT_CHARS:,} characters; stopped",
+                    name,
+                )
+            parts.append(chunk)
+    return "".join(parts)
+
+
+@contextlib.contextmanager
+def _cpu_budget(seconds: float):
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "setitimer"
+    ):
+        yield
+        return
+
+    def spent(signum: int, frame: Any) -> None:
+        raise _CpuSpent()
+
+    previous = signal.signal(signal.SIGVTALRM, spent)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, previous)
 
 
 def _user_dir(vault: Vault | None) -> Path | None:
@@ -173,8 +343,8 @@ def prepare(
         written = Path(out).expanduser()
         write_output(written, text, force)
     saved = None
-    if save:
-        body = text if fmt == "md" else render_sheet(sheet, "md", None, vault)
+    if save:  # rendered again from the inert sheet: what it copies must not act there
+        body = render_sheet(inert_sheet(sheet), "md", template if fmt == "md" else None, vault)
         saved = save_sheet(vault, sheet, body)
     return Prepared(text, sheet, written, saved)
 
@@ -207,7 +377,9 @@ def render_sheet(
     choice = find_template(fmt, template, vault)
     env = _environment(fmt, vault, choice.folder, language(sheet.locale))
     try:
-        text = env.get_template(choice.name).render(sheet=sheet, today=sheet.today)
+        text = render_bounded(
+            env.get_template(choice.name), choice.name, sheet=sheet, today=sheet.today
+        )
     except Exception as exc:  # noqa: BLE001 - every template failure becomes one message
         raise _template_error(exc, choice) from None
     if fmt == "md":  # sections left out leave blank lines behind; Markdown needs one
@@ -217,17 +389,16 @@ def render_sheet(
 
 def _environment(fmt: str, vault: Vault | None, first: Path | None, language: Language):
     import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
 
-    folders = [str(p) for p in (first, _user_dir(vault)) if p is not None]
+    folders = [p for p in (first, _user_dir(vault)) if p is not None]
     packaged = packaged_dir()
     builtin: jinja2.BaseLoader = (
-        jinja2.FileSystemLoader(str(packaged))
+        confined_loader([packaged])
         if packaged is not None
         else jinja2.FunctionLoader(_packaged_source)
     )
     loader = jinja2.ChoiceLoader(
-        [jinja2.PrefixLoader({"builtin": builtin}), jinja2.FileSystemLoader(folders), builtin]
+        [jinja2.PrefixLoader({"builtin": builtin}), confined_loader(folders), builtin]
     )
     options = {
         "autoescape": fmt == "html",
@@ -235,7 +406,7 @@ def _environment(fmt: str, vault: Vault | None, first: Path | None, language: La
         "lstrip_blocks": True,
         "keep_trailing_newline": True,
     }
-    env = SandboxedEnvironment(
+    env = bounded_sandbox()(
         loader=loader,
         bytecode_cache=_bytecode_cache({**options, "locale": str(language.locale)}),
         undefined=jinja2.StrictUndefined,
@@ -296,6 +467,14 @@ def _template_error(exc: Exception, choice: Choice) -> TemplateError:
     """One message with the template's file and line, whatever went wrong in it."""
     import jinja2
 
+    if isinstance(exc, TemplateError):  # already ours: a refused path, a runaway template
+        return exc
+    if isinstance(exc, _CpuSpent):
+        return TemplateError(
+            f"template error: it ran for over {RENDER_CPU_SECONDS:g} s of CPU time "
+            "(a loop without end?); stopped",
+            choice.name,
+        )
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return TemplateError(
             f"template error: {exc.message}", exc.filename or choice.name, exc.lineno

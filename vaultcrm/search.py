@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .index import NoteIndex, RawHit, field_name
-from .notes import Note, without_comments
+from .index import NoteIndex, RawHit, check_query_size, field_name
+from .notes import Note, note_text, without_comments
 from .people import Directory, person_from_note
 from .sync import SyncResult, read_index
 from .vault import Vault
@@ -51,7 +51,10 @@ class SearchResult:
 
 
 def search_vault(vault: Vault, query: str, limit: int = 20, people: bool = False) -> SearchResult:
-    """Sync, then search; ``people=True`` folds hits on notes into the people they mention."""
+    """Sync, then search; ``people=True`` folds hits on notes into the people they mention.
+
+    A query past the size caps is refused before the vault is even synced."""
+    check_query_size(query)
 
     def find(idx: NoteIndex) -> list[Hit]:
         raw = idx.search(query, limit=None if people else limit)
@@ -115,9 +118,7 @@ def _snippet(vault: Vault, idx: NoteIndex, raw: RawHit) -> tuple[int, str, list[
     if note.kind == "skipped":
         return 1, "", []
     try:
-        text = vault.read_bytes(raw.path)[: vault.config.max_file_size].decode(
-            "utf-8-sig", "replace"
-        )
+        text = note_text(vault.read_bytes(raw.path)[: vault.config.max_file_size])
     except Exception:  # deleted since the sync: still a hit, without a snippet
         return 1, "", []
     text = without_comments(text)  # as indexed: a comment is never the matching line

@@ -231,7 +231,21 @@ def _writer_class() -> type:
         room for segments another process wrote."""
 
         def __init__(self, ix, **kwargs):
-            super().__init__(ix, **kwargs)
+            try:
+                super().__init__(ix, **kwargs)
+            except BaseException:
+                # Failed after taking Whoosh's WRITELOCK (a full disk while it makes its
+                # first files): release it, or this process (a 'watch') could never write
+                # again; the caller removes the files it made.
+                lock = getattr(self, "writelock", None)
+                if lock is not None:
+                    with contextlib.suppress(Exception):
+                        lock.release()
+                temp = getattr(self, "_tempstorage", None)
+                if temp is not None:
+                    with contextlib.suppress(Exception):
+                        temp.destroy()
+                raise
             if kwargs.get("_lk", True):  # the writer that holds the lock tidies up
                 _sweep_temp_folders(self.storage.folder, self.indexname)
             self.pool = _TermPool(self._tempstorage, kwargs.get("limitmb", WRITER_MB))
@@ -293,6 +307,18 @@ def index_storage(folder: Path | str) -> object:
         from whoosh.filedb.filestore import FileStorage
 
         class Storage(FileStorage):
+            def create_file(self, name, *args, **kwargs):
+                # Never write through a link that has one of the index's names: it would
+                # overwrite whatever it points to (vaultcrm writes only files of its own).
+                if os.path.islink(self._fpath(name)):
+                    from .errors import ForeignPathError
+
+                    raise ForeignPathError(
+                        "is a symlink, not a file of vaultcrm's own; not writing through it",
+                        self._fpath(name),
+                    )
+                return super().create_file(name, *args, **kwargs)
+
             def temp_storage(self, name=None):
                 if name and name.endswith(".tmp"):
                     name = f"{name[:-4]}.{os.getpid()}.tmp"

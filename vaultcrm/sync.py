@@ -18,14 +18,25 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from .errors import IndexCorruptError, IndexFailure, IndexLockedError, VaultcrmError
+from .errors import (
+    IndexCorruptError,
+    IndexFailure,
+    IndexLockedError,
+    IndexWriteError,
+    VaultcrmError,
+)
 from .index import NoteIndex, Stamp
 from .notes import Note, Problem, skipped_note
 from .vault import FileStamp, Vault
 
 Progress = Callable[[int, int], None]
+# No trailing slash: 'index/' matches only a folder, so a symlink named index would be
+# committed and travel with a shared vault. The leading slash keeps them to .vaultcrm/.
 GITIGNORE = (
-    "# vaultcrm's index and locks are a cache, rebuilt from the notes.\nindex/\nlocks/\n*.lock\n"
+    "# vaultcrm's index and locks are a cache, rebuilt from the notes.\n/index\n/locks\n*.lock\n"
+)
+_OLD_GITIGNORES = (
+    "# vaultcrm's index and locks are a cache, rebuilt from the notes.\nindex/\nlocks/\n*.lock\n",
 )
 
 
@@ -59,12 +70,26 @@ def lock_timeout() -> float:
 
 
 def ensure_state_dir(vault: Vault) -> None:
-    """Create ``.vaultcrm/`` with its .gitignore, so an Obsidian vault just works."""
+    """Create ``.vaultcrm/`` with its .gitignore, so an Obsidian vault just works.
+
+    A .gitignore exactly as an older vaultcrm wrote it is brought up to date (its
+    ``index/`` missed a symlink named index); one the user edited is left alone."""
+    from .writes import check_own, check_own_file
+
     state = vault.state_dir
+    check_own(state, vault.root)
     state.mkdir(exist_ok=True)
     ignore = state / ".gitignore"
+    check_own_file(ignore)
     if not ignore.exists():
         ignore.write_text(GITIGNORE, encoding="utf-8")
+    elif ignore.stat().st_size < 200 and ignore.read_bytes().decode("utf-8", "replace") in (
+        _OLD_GITIGNORES
+    ):
+        from .writes import replace_file
+
+        with contextlib.suppress(VaultcrmError):  # best effort: the old one still mostly works
+            replace_file(ignore, GITIGNORE)
 
 
 @contextmanager
@@ -72,9 +97,12 @@ def index_lock(vault: Vault, timeout: float | None = None) -> Iterator[None]:
     """One writer at a time across processes; released even when the process dies."""
     from filelock import FileLock, Timeout
 
+    from .writes import check_own_file
+
     wait = lock_timeout() if timeout is None else timeout
     try:
         ensure_state_dir(vault)
+        check_own_file(vault.state_dir / "index.lock")
         lock = FileLock(str(vault.state_dir / "index.lock"))
         lock.acquire(timeout=wait)
     except Timeout:  # before OSError: filelock's Timeout is a TimeoutError
@@ -84,7 +112,7 @@ def index_lock(vault: Vault, timeout: float | None = None) -> Iterator[None]:
             vault.state_dir / "index.lock",
         ) from None
     except OSError as exc:  # a full disk, a read-only vault: the user's to fix, no traceback
-        raise IndexFailure(
+        raise IndexWriteError(
             f"cannot write vaultcrm's state folder: {exc.strerror or exc}", vault.state_dir
         ) from None
     try:
@@ -95,7 +123,13 @@ def index_lock(vault: Vault, timeout: float | None = None) -> Iterator[None]:
 
 def index_for(vault: Vault) -> NoteIndex:
     """The vault's index, named after every setting that shapes it (languages, people_dirs,
-    size cap), so a change of settings is seen as a foreign index and rebuilt."""
+    size cap), so a change of settings is seen as a foreign index and rebuilt.
+
+    Refuses (``ForeignPathError``) an index folder that is a symlink or lies behind one:
+    a rebuild deletes files there."""
+    from .writes import check_own
+
+    check_own(vault.index_dir, vault.root)
     config = vault.config
     return NoteIndex(
         vault.index_dir,
@@ -153,12 +187,28 @@ def _content_hash(vault: Vault, stamp: FileStamp) -> str | None:
 
 def open_index(vault: Vault, progress: Progress | None = None) -> tuple[NoteIndex, SyncResult]:
     """The vault's index, brought up to date first, as every reading command wants it."""
-    result = sync_vault(vault, progress=progress)
+    result = sync_or_stale(vault, progress)
     idx = index_for(vault)
     try:
         return idx.open(), result
     except IndexCorruptError as exc:  # damaged between the sync and now: once more, from scratch
         return idx.open(), _rebuild_after(vault, exc, progress)
+
+
+def sync_or_stale(vault: Vault, progress: Progress | None = None) -> SyncResult:
+    """Sync for a reading command; when the index cannot be written (a read-only vault,
+    a full disk) but the last good one can be read, answer from that one, with a notice
+    that it may be stale, rather than fail: the README promises it keeps working."""
+    try:
+        return sync_vault(vault, progress=progress)
+    except IndexWriteError as exc:
+        if index_for(vault).state() != "ok":
+            raise
+        why = exc.message.split(": ", 1)[-1]
+        return SyncResult(
+            notice=f"Could not update the index ({why}): answering from the last good one, "
+            "which may be stale."
+        )
 
 
 T = TypeVar("T")
@@ -413,6 +463,12 @@ def _sync_locked(
         if todo or plan.removed:
             more = helped if helper else None
             idx.write(upserts(), deletions, fresh=rebuilding, merge=merge, more=more)
+    except BaseException:
+        if helper:  # its segment, unused now, may have been written after write() swept
+            helper.stop()
+            helper = None
+            idx.sweep_unfinished()
+        raise
     finally:
         if helper:
             helper.stop()

@@ -219,7 +219,7 @@ def init_vault(
 
     from .config import SUPPORTED_LANGUAGES
     from .sync import GITIGNORE
-    from .writes import write_new
+    from .writes import check_own, write_new
 
     unknown = [lang for lang in languages if lang not in SUPPORTED_LANGUAGES]
     if unknown or not languages:
@@ -239,6 +239,7 @@ def init_vault(
     if not root.exists():
         root.mkdir(parents=True)
         created.append(f"{root}/")
+    check_own(root / STATE_DIR, root)  # a .vaultcrm that links elsewhere is not written into
     for rel in (STATE_DIR, "people"):
         if not (root / rel).is_dir():
             (root / rel).mkdir(parents=True)

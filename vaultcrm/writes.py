@@ -22,11 +22,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import RefusedWriteError, VaultcrmError
+from .errors import ForeignPathError, RefusedWriteError, VaultcrmError
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -106,6 +107,53 @@ def _umask() -> int:
     return current
 
 
+# ---------------------------------------------------------------- vaultcrm's own folders
+
+
+def check_own(path: Path, top: Path) -> None:
+    """Refuse (``ForeignPathError``) when ``path`` or any folder between ``top`` and it is
+    a symlink: vaultcrm deletes and replaces files in its state folders, and a link there
+    (say ``.vaultcrm/index`` pointing at a folder of documents, shared along with the
+    vault) would turn a rebuild into deleting someone's files. ``top`` is the vault root,
+    which is resolved already, so this also refuses anything that resolves outside it."""
+    current = top
+    for part in path.relative_to(top).parts:
+        current = current / part
+        if current.is_symlink():
+            try:
+                target = os.readlink(current)
+            except OSError:
+                target = "somewhere else"
+            raise ForeignPathError(
+                f"is a symlink to {target}, not a folder of vaultcrm's own; not using it "
+                "(remove the link and vaultcrm makes its own)",
+                current,
+            )
+
+
+def own_folder(path: Path, top: Path) -> Path:
+    """``path`` as a folder of vaultcrm's own, made if missing (see ``check_own``)."""
+    check_own(path, top)
+    if path.exists() and not path.is_dir():
+        raise ForeignPathError(
+            "is a file where vaultcrm keeps a folder of its own; move it away", path
+        )
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise VaultcrmError(f"cannot write: {exc.strerror or exc}", path) from None
+    return path
+
+
+def check_own_file(path: Path) -> None:
+    """Refuse a lock or state file of vaultcrm's that is a symlink: opening it to lock
+    (which may truncate) would act on whatever it points to."""
+    if path.is_symlink():
+        raise ForeignPathError(
+            "is a symlink, not a file of vaultcrm's own; not using it (remove the link)", path
+        )
+
+
 # ---------------------------------------------------------------- changing a note in place
 
 LOCKS_DIR = "locks"
@@ -123,6 +171,7 @@ def update_file(
     change: Callable[[bytes], bytes],
     state_dir: Path,
     timeout: float | None = None,
+    allow_read_only: bool = False,
 ) -> bytes:
     """Apply ``change`` (old bytes -> new bytes) to ``path`` atomically; return the new bytes.
 
@@ -130,32 +179,47 @@ def update_file(
     re-reads the note right before the rename: content changed by someone who does not take
     our lock (an editor, a sync client) makes us redo ``change`` on the new bytes instead
     of writing over it. A symlinked note is changed where it points, keeping the link.
+
+    A note without its owner's write permission (``chmod 444``) is refused unless
+    ``allow_read_only``: replacing a file needs only its folder's permission, so the
+    rename would otherwise ignore what the user said. The mode bits are checked rather
+    than relying on EACCES, which root (and a rename) never sees.
     """
     from filelock import FileLock, Timeout
 
     path = Path(path).resolve()
     lock_file = lock_path_for(state_dir, path)
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    own_folder(lock_file.parent, state_dir.parent)
+    check_own_file(lock_file)
     wait = _lock_timeout() if timeout is None else timeout
     lock = FileLock(str(lock_file))
     try:
         lock.acquire(timeout=wait)
-    except Timeout:
+    except Timeout:  # before OSError: filelock's Timeout is a TimeoutError
         raise RefusedWriteError(
             f"another vaultcrm process has been changing this note for {wait:.0f}s; "
             "not writing (try again)",
             path,
         ) from None
+    except OSError as exc:  # a read-only vault: the lock file cannot be made
+        raise VaultcrmError(f"cannot write: {exc.strerror or exc}", lock_file) from None
     try:
         with _io_errors(path):
-            return _update_locked(path, change)
+            return _update_locked(path, change, allow_read_only)
     finally:
         lock.release()
 
 
-def _update_locked(path: Path, change: Callable[[bytes], bytes]) -> bytes:
+def _update_locked(
+    path: Path, change: Callable[[bytes], bytes], allow_read_only: bool = False
+) -> bytes:
     for _ in range(_ATTEMPTS):
         before, stamp = _read_with_stamp(path)
+        if not allow_read_only and not stamp.st_mode & stat.S_IWUSR:
+            raise RefusedWriteError(
+                "is read-only (no write permission); not writing (pass --force to write anyway)",
+                path,
+            )
         after = change(before)
         if after == before:
             return after
