@@ -216,3 +216,24 @@ def test_the_example_vault_agenda(example_vault) -> None:
     assert not any("tentamen" in t for t in texts)
     henk = [f for f in agenda.follow_ups if f.path == "people/Henk de Vries.md"]
     assert [(f.due.isoformat(), f.line) for f in henk] == [("2026-12-04", 44)]
+
+
+@pytest.mark.parametrize("day", ["2026-11-23", "2026-12-01", "2027-01-15"])
+def test_agenda_and_prep_agree_on_whom_a_task_is_about(example_vault, day: str) -> None:
+    # One rule (people.task_people) decides it for both: a task on the agenda names the
+    # people on whose sheets it is, and a sheet's dated follow-ups are on the agenda
+    # under that person's name.
+    import datetime as dt
+
+    from vaultcrm.prep import build_sheet
+
+    today = dt.date.fromisoformat(day)
+    vault = Vault(example_vault)
+    agenda = build_agenda(vault, days=3660, today=today)
+    by_task = {(f.path, f.line): set(f.people) for f in agenda.follow_ups}
+    for person in sorted(p.stem for p in (example_vault / "people").glob("*.md")):
+        sheet = build_sheet(vault, [person], today=today).person
+        dated = {(f.path, f.line) for f in sheet.to_raise if f.due or f.scheduled}
+        listed = {key for key, people in by_task.items() if sheet.name in people}
+        assert dated == listed, sheet.name
+    assert by_task[("daily/2026-11-20.md", 12)] == set()  # your own to-do in a daily note

@@ -32,7 +32,7 @@ def test_the_agenda_as_text(make_vault, run) -> None:
         "  Henk de Vries  8 days overdue  last contact 2026-11-01 (22 days ago), every 14d\n"
         "Coming up in the next 14 days\n"
         "  2026-11-25 Wed  in 2 days  Henk de Vries turns 48\n"
-        "  2026-12-01 Tue  in 8 days  Fatima: 10 years at work\n"
+        "  2026-12-01 Tue  in 8 days  Fatima: 10 years of service\n"
         "Follow-ups\n"
         "  2026-11-20  3 days overdue  Send the training request (Henk de Vries)  people/Henk de Vries.md:11\n"
         "  2026-11-23  due today       Share the notes (Fatima)  meetings/m.md:5\n"
@@ -93,7 +93,7 @@ def test_the_example_vault_agenda(example_vault, run) -> None:
     result = run(example_vault, "agenda")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "  2026-12-01 Tue  in 8 days   Fatima El Amrani: 10 years at work\n" in out
+    assert "  2026-12-01 Tue  in 8 days   Fatima El Amrani: 10 years of service\n" in out
     assert "  2026-12-05 Sat  in 12 days  Yusuf (son of Fatima El Amrani) turns 7\n" in out
     assert "tentamen" not in out  # scheduled for after the exam
     assert "Leiderschapstraining voorjaar 2027" in out

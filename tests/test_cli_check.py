@@ -83,3 +83,18 @@ def test_problems_stay_listed_after_the_index_is_up_to_date(run, make_vault) -> 
     result = run(vault, "check")
     assert result.exit_code == 1
     assert result.stdout.startswith("a.md:3: front-matter is not valid YAML")
+
+
+def test_settings_relations_and_dates_that_do_nothing_are_reported(run, make_vault) -> None:
+    root = make_vault(
+        {"people/Jan.md": "---\nrelation: boss\nlast_contact: 2027-05-01\n---\n"},
+        config='locale = "en"\nbogus_key = 1\n',
+    )
+    result = run(root, "check")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        ".vaultcrm/config.toml:2: unknown setting 'bogus_key'; it does nothing\n"
+        "people/Jan.md:2: 'relation: boss' is not one of: report, peer, manager, skip, "
+        "client, freelancer, supplier, former, other\n"
+        "people/Jan.md:3: 'last_contact: 2027-05-01' is after today; it is not counted\n"
+    )

@@ -79,7 +79,7 @@ def test_problems_go_to_stderr_with_path_and_line(run, make_vault) -> None:
         "No index yet: building it from the vault.\n"
         "notes/bad.md:3: front-matter is not valid YAML: a '[' is not closed with ']'\n"
     )
-    assert "1 problems in the notes read" in result.stdout
+    assert "1 problem in the notes read" in result.stdout
 
 
 def test_json_summary(run, vault) -> None:

@@ -153,3 +153,22 @@ def test_log_on_the_example_vault(example_vault: Path, run) -> None:
     assert after == before.replace(marker, marker + b"- 2026-11-23: Lisa's exam went well\n")
     people = {p["name"]: p for p in json.loads(run(example_vault, "people", "--json").stdout)}
     assert people["Henk de Vries"]["last_contact"] == "2026-11-23"
+
+
+@pytest.mark.parametrize(
+    ("given", "due"),
+    [("tomorrow", "2026-11-24"), ("morgen", "2026-11-24"), ("+3d", "2026-11-26")],
+)
+def test_a_follow_up_can_be_due_in_days_ahead(run, make_vault, given: str, due: str) -> None:
+    root = make_vault({"people/Henk.md": "---\nname: Henk\n---\n"})
+    result = run(root, "log", "henk", "Call back", "--follow-up", "--date", given)
+    assert result.exit_code == 0, result.output
+    assert f"- [ ] Call back \U0001f4c5 {due}" in (root / "people/Henk.md").read_text("utf-8")
+
+
+@pytest.mark.parametrize("given", ["", "soon", "+d", "3d"])
+def test_a_date_that_is_none_is_a_usage_error(run, make_vault, given: str) -> None:
+    root = make_vault({"people/Henk.md": ""})
+    result = run(root, "log", "henk", "x", "--date", given)
+    assert result.exit_code == 2
+    assert "is not a date: use YYYY-MM-DD, today, yesterday, tomorrow, -3d or +3d" in result.stderr

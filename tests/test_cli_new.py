@@ -197,3 +197,21 @@ def test_a_people_folder_that_leads_out_of_the_vault_is_refused(
         == "vaultcrm: people/Pieter.md: people/ leads out of the vault; not writing there\n"
     )
     assert list(outside.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["_Lisa", "index", "README", "Index"])
+def test_a_name_that_would_not_be_a_person_is_refused(make_vault, run, name: str) -> None:
+    root = make_vault({})
+    result = run(root, "new", name)
+    assert result.exit_code == 2
+    assert "not a person" in result.stderr
+    assert not (root / "people" / f"{name}.md").exists()
+
+
+def test_an_editor_that_fails_leaves_the_note_made(make_vault, run, monkeypatch) -> None:
+    monkeypatch.setenv("EDITOR", "false")
+    root = make_vault({})
+    result = run(root, "new", "Eva Dekker", "--edit")
+    assert result.exit_code == 0
+    assert "the editor did not run cleanly" in result.stderr
+    assert (root / "people/Eva Dekker.md").is_file()

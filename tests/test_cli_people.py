@@ -32,8 +32,8 @@ def test_everyone_with_last_contact_and_whether_they_are_due(run, vault) -> None
     assert result.exit_code == 0
     assert result.stdout == (
         "Bram Mulder    -           never                         freelancer\n"
-        "Henk de Vries  2026-11-18  5 days ago                    report, Klantenservice\n"
-        "Zoë Bakker     2026-09-01  83 days ago  53 days overdue  skip, Directie\n"
+        "Henk de Vries  2026-11-18  5 days ago                    direct report, Klantenservice\n"
+        "Zoë Bakker     2026-09-01  83 days ago  53 days overdue  skip-level, Directie\n"
     )
 
 
@@ -115,3 +115,42 @@ def test_attendees_named_without_links_are_contact(run, make_vault) -> None:
     mention = f"- **Kick-off** ({EN.date(on('2026-11-20'))}): attendees: Max, Anna de Wit"
     assert f"## Mentioned in\n\n{mention}" in sheet
     assert run(root, "check").exit_code == 0  # plain names are not broken links
+
+
+def test_relations_are_said_in_the_vaults_language(run, make_vault) -> None:
+    root = make_vault(
+        {"people/Henk.md": "---\nrelation: report\nteam: Support\n---\n"},
+        config='locale = "nl"\n',
+    )
+    assert run(root, "people").stdout.rstrip().endswith("medewerker, Support")
+
+
+def test_nobody_matching_exits_1_as_json_too(run, vault) -> None:
+    result = run(vault, "people", "--team", "nowhere", "--json")
+    assert (result.exit_code, result.stdout) == (1, "[]\n")
+
+
+@pytest.mark.parametrize(
+    ("name", "who"),
+    [("smit", "Pieter Smit"), ("el amr", "Fatima El Amrani"), ("fatima", "Fatima El Amrani")],
+)
+def test_people_are_found_by_the_start_of_any_word_of_their_name(
+    run, example_vault, name, who
+) -> None:
+    result = run(example_vault, "prep", name)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"# Meeting prep: [[{who}]]")
+
+
+def test_a_surname_two_people_share_is_ambiguous(run, example_vault) -> None:
+    result = run(example_vault, "prep", "jansen")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[1:] == [
+        "  Dominique Jansen (people/Dominique Jansen.md)",
+        "  Noor Jansen (people/Noor Jansen.md)",
+    ]
+
+
+def test_an_empty_name_is_a_usage_error(run, example_vault) -> None:
+    result = run(example_vault, "prep", " ")
+    assert (result.exit_code, result.stderr) == (2, "vaultcrm: NAME is empty: say whom you mean\n")

@@ -171,3 +171,43 @@ def test_an_unknown_template_is_a_usage_error(run, example_vault: Path) -> None:
     assert result.stderr == (
         "vaultcrm: no template called 'fancy'; available: brief.md.j2, prep.html.j2, prep.md.j2\n"
     )
+
+
+def test_a_sheet_is_as_of_its_day(run, example_vault: Path, monkeypatch) -> None:
+    # Prepared on 1 October 2026, Henk's sheet knows nothing written after that day: no
+    # later log entries, decisions or notes, and dates of another year carry their year.
+    monkeypatch.setenv("VAULTCRM_TODAY", "2026-10-01")
+    sheet = run(example_vault, "prep", "henk").stdout
+    assert f"- {EN.date(on('2026-09-29'))}: Mentorschap voor Daan afgesproken." in sheet
+    assert EN.date(on("2026-11-10")) not in sheet.split("## Recent")[1]
+    assert "## Decisions to explain" not in sheet  # all three are from later days
+    assert "Kwartaalreview" not in sheet.split("## Mentioned in")[-1]
+    monkeypatch.setenv("VAULTCRM_TODAY", "2025-12-01")
+    earlier = run(example_vault, "prep", "henk").stdout
+    assert f"due {EN.day(on('2026-12-04'), today=on('2025-12-01'))}" in earlier
+    assert "2026" in EN.day(on("2026-12-04"), today=on("2025-12-01"))
+
+
+def test_saved_sheets_are_not_mentions(run, example_vault: Path, monkeypatch) -> None:
+    # A saved sheet copies from the notes it lists: on the next sheets it would push the
+    # real meetings out of "Mentioned in", for Henk and for everyone his sheet names.
+    run(example_vault, "prep", "henk", "--save")
+    run(example_vault, "prep", "sanne", "fatima", "henk", "--save")
+    monkeypatch.setenv("VAULTCRM_TODAY", "2026-11-24")
+    for name in ("henk", "dominique", "daan"):
+        sheet = run(example_vault, "prep", name).stdout
+        mentions = sheet.split("## Mentioned in")[-1].split("## ")[0]
+        assert "2026-11-23" not in mentions and EN.date(on("2026-11-23")) not in mentions, name
+
+
+def test_the_agenda_for_today_only(run, make_vault) -> None:
+    root = make_vault({"people/Ann.md": "---\nbirthday: 1990-11-23\n---\n"})
+    result = run(root, "agenda", "--days", "0")
+    assert result.stdout == "Coming up today\n  2026-11-23 Mon  today  Ann turns 36\n"
+
+
+def test_a_vault_that_is_a_file_says_so(run, tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text("x", "utf-8")
+    result = run(tmp_path / "notes.md", "people")
+    assert result.exit_code == 2
+    assert "is not a folder" in result.stderr

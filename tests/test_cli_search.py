@@ -221,3 +221,10 @@ def test_front_matter_comments_are_not_content(run, make_vault) -> None:
     note = make_vault({"notes/n.md": "---\ntopic: budget  # ask about jazz here\n---\nBody\n"})
     assert run(note, "search", "jazz").exit_code == 1
     assert run(note, "search", "budget").stdout.splitlines()[1] == "    topic: budget"
+
+
+@pytest.mark.parametrize("query", ["team:", "team: klantenservice", "(team:)", "jazz tag:"])
+def test_a_field_without_a_value_is_a_syntax_error(run, example_vault, query: str) -> None:
+    result = run(example_vault, "search", query)
+    assert result.exit_code == 2
+    assert "has no value" in result.stderr

@@ -52,7 +52,8 @@ def test_a_bom_is_fine(tmp_path: Path) -> None:
         ('languages = ["klingon"]\n', "unsupported language 'klingon' in 'languages'"),
         ("languages = [1]\n", "'languages' must be a list of strings"),
         ("people_dirs = 3\n", "'people_dirs' must be a list of strings"),
-        ("locale = 3\n", "'locale' must be a string"),
+        ("locale = 3\n", "'locale' must be one of the languages vaultcrm writes"),
+        ('locale = "de"\n', "'locale' must be one of the languages vaultcrm writes"),
         ("max_file_size = -1\n", "'max_file_size' must be a positive number of bytes"),
     ],
 )

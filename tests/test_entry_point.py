@@ -76,3 +76,35 @@ def test_the_cli_module_does_not_import_whoosh_or_jinja2() -> None:
     code = "import sys, vaultcrm.cli; print(sorted({'whoosh', 'jinja2'} & set(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("command", [["prep", "henk"], ["agenda"], ["search", "jazz"]])
+def test_a_reader_that_leaves_early_is_not_nothing_found(
+    example_vault: Path, command: list[str]
+) -> None:
+    # 'vaultcrm search jazz | head -1': when the reader has gone, the write fails; exit 1
+    # would read as "nothing found" in a script, so vaultcrm exits as a shell reports
+    # a program stopped by SIGPIPE (141), and says nothing. (The reader closes before
+    # anything is written: how much a pipe buffers before that differs per kernel.)
+    assert vaultcrm("--vault", str(example_vault), "index").returncode == 0
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("VAULTCRM_")}
+    environ.update({"VAULTCRM_TODAY": "2026-11-23", "NO_COLOR": "1"})
+    process = subprocess.Popen(
+        [str(VAULTCRM), "--vault", str(example_vault), *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environ,
+    )
+    process.stdout.close()  # the reader is gone before the first line
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141
+    assert stderr == ""
+
+
+def test_out_dash_is_stdout(example_vault: Path, tmp_path: Path) -> None:
+    done = vaultcrm("--vault", str(example_vault), "prep", "henk", "--out", "-", cwd=tmp_path)
+    assert done.returncode == 0
+    assert done.stdout.startswith("# Meeting prep: [[Henk de Vries]]")
+    assert not (tmp_path / "-").exists()
+    ics = vaultcrm("--vault", str(example_vault), "calendar", "--out", "-", cwd=tmp_path)
+    assert ics.stdout.startswith("BEGIN:VCALENDAR") and not (tmp_path / "-").exists()

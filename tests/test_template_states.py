@@ -106,7 +106,7 @@ def test_each_state_says_what_it_is(vault: Vault) -> None:
     assert (
         f"- **Roos** (daughter, expected {EN.date(on('2027-04-09'))})\n" in en
     )  # not born yet: no age
-    assert "- **Bas** (son, 0)\n" in en  # born 20 days ago
+    assert "- **Bas** (son, newborn)\n" in en  # born 20 days ago: under a month
     assert "- **Kim** (partner)\n" in en  # year unknown: no age
     assert "Eva Stam's birthday (turns 35)" in en  # 29 February, on 28 February
     assert "(in 2 days): Eva Stam: 7 years of service" in en

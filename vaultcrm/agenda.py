@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .notes import Note, fold
-from .people import Directory, Person
+from .people import Directory, Person, task_people
 from .rules import Contact, DateEvent, FollowUp, follow_up, on_agenda, upcoming_dates
 from .sync import SyncResult
 from .vault import Vault
@@ -128,21 +128,13 @@ def open_follow_ups(
     horizon = today + dt.timedelta(days=days)
     rows = []
     for note in notes:
-        people: tuple[str, ...] | None = None
         for task in note.tasks:
             if not on_agenda(task, today, horizon):
                 continue
-            if people is None:
-                people = _people_of(note, directory)
+            people = tuple(p.name for p in task_people(task.text, note, directory))
             rows.append(follow_up(task, note, today, people, own=note.kind == "person"))
     rows.sort(key=lambda f: (f.due or f.scheduled or dt.date.min, f.path, f.line))
     return rows
-
-
-def _people_of(note: Note, directory: Directory) -> tuple[str, ...]:
-    if note.kind == "person":
-        return (note.title,)
-    return tuple(p.name for p in directory.linked(note))
 
 
 # ---------------------------------------------------------------- the command

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -25,11 +26,27 @@ class CheckResult:
     sync: SyncResult
 
 
-def check_vault(vault: Vault) -> CheckResult:
+def check_vault(vault: Vault, today: dt.date | None = None) -> CheckResult:
     """Per-note problems found at index time, plus what only the whole vault shows:
-    duplicate names or aliases, and links to notes or people that do not exist."""
+    duplicate names or aliases, links to notes or people that do not exist, a
+    ``last_contact`` after ``today`` (not counted, so silently "never"), and settings
+    config.toml holds that vaultcrm does not know (a typo does nothing otherwise)."""
+    today = today or dt.date.today()
     catalog = load_catalog(vault)
     problems = [p for note in catalog.notes for p in note.problems]
+    config = ".vaultcrm/config.toml"
+    for key, line in vault.config.unknown:
+        problems.append(Problem(config, line, f"unknown setting '{key}'; it does nothing"))
+    for person in catalog.directory.people:
+        when = person.last_contact_field
+        if when and when > today:
+            problems.append(
+                Problem(
+                    person.path,
+                    _key_line(vault, person.path, str(when), ("last_contact",)),
+                    f"'last_contact: {when}' is after today; it is not counted",
+                )
+            )
     holders: dict[str, dict[str, str]] = {}  # folded key → {path: the key as written}
     for person in catalog.directory.people:
         for key in (person.name, *person.aliases):
@@ -57,7 +74,9 @@ def check_vault(vault: Vault) -> CheckResult:
     return CheckResult(tuple(problems), len(catalog.notes), catalog.sync)
 
 
-def _key_line(vault: Vault, path: str, value: str) -> int | None:
+def _key_line(
+    vault: Vault, path: str, value: str, keys: tuple[str, ...] = ("name", "aliases", "alias")
+) -> int | None:
     """The front-matter line that gives a person ``value`` as name or alias; None when the
     name comes from the file name."""
     try:
@@ -73,7 +92,7 @@ def _key_line(vault: Vault, path: str, value: str) -> int | None:
         key = fold(m[1]) if m else key
         rest = line[m.end() :] if m else line
         items = {fold(item.strip(" \t\r-\"'")) for item in re.split(r"[\[\],]", rest)}
-        if key in ("name", "aliases", "alias") and wanted in items:
+        if key in keys and wanted in items:
             return number
     return None
 

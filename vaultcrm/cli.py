@@ -21,6 +21,7 @@ from .config import RELATIONS
 from .errors import AmbiguousNameError, NotFoundError, VaultcrmError
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a program whose reader left
 
 
 # ---------------------------------------------------------------- output helpers
@@ -192,8 +193,11 @@ class _Group(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise  # click's own: usage errors, --help, Ctrl-D at a prompt
         except OSError as exc:
-            if exc.errno == errno.EPIPE:  # stdout closed (| head): click's main handles it
-                raise
+            if exc.errno == errno.EPIPE:  # stdout closed early (| head): not "nothing found"
+                from click.utils import PacifyFlushWrapper
+
+                sys.stdout = PacifyFlushWrapper(sys.stdout)  # no second error at exit
+                sys.exit(EXIT_BROKEN_PIPE)
             _last_resort(exc, ctx)
         except Exception as exc:  # noqa: BLE001 - the last resort: never a traceback
             _last_resort(exc, ctx)
@@ -332,7 +336,8 @@ def index(ctx: Context, rebuild: bool, as_json: bool) -> None:
     out(
         f"{result}  {len(result.added)} added, {len(result.updated)} updated, "
         f"{len(result.removed)} removed, {result.unchanged} unchanged, "
-        f"{len(result.problems)} problems in the notes read ({result.seconds:.2f}s)"
+        f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} "
+        f"in the notes read ({result.seconds:.2f}s)"
     )
 
 
@@ -385,7 +390,7 @@ def check(ctx: Context, as_json: bool) -> None:
     """List every problem in the vault with path:line; exit 1 if there are any."""
     from .check import check_vault
 
-    result = check_vault(ctx.vault)
+    result = check_vault(ctx.vault, today=ctx.today)
     if as_json:
         emit_json(
             {
@@ -426,6 +431,8 @@ def people(ctx: Context, team: str | None, relation: str | None, as_json: bool) 
     report_sync(rows.sync)
     if as_json:
         emit_json([row.to_dict() for row in rows.rows])
+        if not rows.rows:
+            raise SystemExit(EXIT_NOTHING)
         return
     words = ctx.words
     if not rows.rows:
@@ -437,7 +444,7 @@ def people(ctx: Context, team: str | None, relation: str | None, as_json: bool) 
             row.last_contact.isoformat() if row.last_contact else "-",
             words.ago(row.days_since) if row.last_contact else words("never"),
             _due_state(words, row.overdue_days),
-            ", ".join(x for x in (row.relation, row.team) if x),
+            ", ".join(x for x in (words.relation(row.relation), row.team) if x),
         )
         for row in rows.rows
     ]
@@ -558,7 +565,10 @@ def new(
     report_sync(created.sync)
     out(f"Created {created.path}")
     if edit:
-        click.edit(filename=str(created.file))
+        try:
+            click.edit(filename=str(created.file))
+        except click.ClickException as exc:  # the editor failed or was quit with an error
+            err(f"vaultcrm: the note is made, but the editor did not run cleanly: {exc.message}")
 
 
 # ---------------------------------------------------------------- log
@@ -593,7 +603,7 @@ def log(
     from .dates import parse_user_date
     from .journal import log_contact
 
-    when = parse_user_date(date_text) if date_text else None
+    when = parse_user_date(date_text, ctx.today) if date_text is not None else None
     logged = log_contact(ctx.vault, name, text, when=when, follow_up=follow_up, force=force)
     report_sync(logged.sync)
     what = "Follow-up added to" if follow_up else "Logged for"
@@ -653,9 +663,12 @@ def _agenda_lines(result, words) -> list[str]:
             rows.append((d.name, late, f"{last}, {words('every', cadence=d.cadence)}"))
         lines += _table(rows, red=1)
     if result.dates:
-        lines.append(
-            click.style(words("agenda_coming_up", days=words.days(result.days)), bold=True)
+        coming = (
+            words("agenda_coming_up", days=words.days(result.days))
+            if result.days
+            else words("agenda_coming_up_today")
         )
+        lines.append(click.style(coming, bold=True))
         rows = [
             (
                 f"{e.date.isoformat()} {words.weekday(e.date)}",
@@ -712,7 +725,7 @@ def _table(rows: list[tuple], red: int | None = None) -> list[str]:
     "out_file",
     metavar="FILE",
     type=click.Path(dir_okay=False),
-    help="Write the .ics to FILE instead of stdout.",
+    help="Write the .ics to FILE instead of stdout ('-' is stdout).",
 )
 @click.option("--force", is_flag=True, help="With --out: replace FILE if it exists.")
 @pass_ctx
@@ -721,6 +734,7 @@ def calendar(ctx: Context, out_file: str | None, force: bool) -> None:
     for Outlook, Google Calendar or Apple Calendar. Re-importing updates the events."""
     from .ical import export_calendar
 
+    out_file = None if out_file == "-" else out_file  # '-' is stdout, as usual
     result = export_calendar(ctx.vault, out_file, force=force)
     report_sync(result.sync)
     if out_file is None:
@@ -747,7 +761,11 @@ def calendar(ctx: Context, out_file: str | None, force: bool) -> None:
     help="md (default) or html: one self-contained page that prints on A4.",
 )
 @click.option(
-    "--out", "out_file", metavar="FILE", type=click.Path(dir_okay=False), help="Write to FILE."
+    "--out",
+    "out_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Write to FILE ('-' is stdout).",
 )
 @click.option("--force", is_flag=True, help="With --out: replace FILE if it exists.")
 @click.option(
@@ -775,7 +793,7 @@ def prep(
         names,
         fmt=fmt.lower() if fmt else None,
         template=template,
-        out=out_file,
+        out=None if out_file == "-" else out_file,  # '-' is stdout, as usual
         force=force,
         save=save,
     )

@@ -25,6 +25,32 @@ SUPPORTED_LANGUAGES = {
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 
+# The languages vaultcrm writes its sheets, agenda and lists in (present/words.py has a
+# table for each); a region picks the date style (en_GB: day before month).
+LOCALES = ("en", "en_GB", "nl")
+
+
+def is_spoken(locale: str) -> bool:
+    """Whether vaultcrm writes ``locale``: en, nl, or a region of either (en_GB, nl-BE)."""
+    return re.fullmatch(r"(en|nl)(?:[_-][A-Za-z]{2,4})?", locale.strip()) is not None
+
+
+# Every setting config.toml may hold (SPEC and README); ``check`` reports any other key,
+# which is most often a typo that silently does nothing.
+SETTINGS = frozenset(
+    {
+        "languages",
+        "locale",
+        "people_dirs",
+        "ignore",
+        "max_file_size",
+        "private_keys",
+        "calendars",
+        "me",
+        "max_attendees",
+    }
+)
+
 # SPEC §2's relations: the one list `new --relation` accepts (CLI choice and library check).
 RELATIONS = (
     "report",
@@ -49,6 +75,7 @@ class Config:
     ignore: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+    unknown: tuple[tuple[str, int | None], ...] = field(default=(), compare=False)  # typos
 
 
 def load_config(path: Path) -> Config:
@@ -80,9 +107,12 @@ def load_config(path: Path) -> Config:
             lines("languages"),
         )
     locale = data.get("locale", "en")
-    if not isinstance(locale, str):
+    if not isinstance(locale, str) or not is_spoken(locale):
         raise VaultcrmError(
-            '\'locale\' must be a string such as "nl" or "en"', path, lines("locale")
+            f"'locale' must be one of the languages vaultcrm writes: {', '.join(LOCALES)} "
+            "(or a region of them, such as en_US)",
+            path,
+            lines("locale"),
         )
     size = data.get("max_file_size", DEFAULT_MAX_FILE_SIZE)
     if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
@@ -97,6 +127,7 @@ def load_config(path: Path) -> Config:
     for glob in ignore:
         _inside_vault(glob, "ignore", path, lines)
     known = {"languages", "locale", "people_dirs", "ignore", "max_file_size"}
+    unknown_keys = tuple((k, lines(k)) for k in data if k not in SETTINGS)
     return Config(
         languages=tuple(dict.fromkeys(langs)),
         locale=locale,
@@ -104,6 +135,7 @@ def load_config(path: Path) -> Config:
         ignore=tuple(ignore),
         max_file_size=size,
         extra={k: v for k, v in data.items() if k not in known},
+        unknown=unknown_keys,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 
 from .errors import UsageError
 from .notes import parse_date
@@ -25,19 +26,23 @@ def today() -> dt.date:
 
 
 def parse_user_date(text: str, base: dt.date | None = None) -> dt.date:
-    """What a user may pass as ``--date``: YYYY-MM-DD, today, yesterday, or -3d."""
+    """What a user may pass as ``--date``: YYYY-MM-DD, today, yesterday, tomorrow, or a
+    number of days back or ahead (``-3d``, ``+3d``); Dutch vandaag, gisteren, morgen too."""
     base = base or today()
     word = text.strip().lower()
-    if word in ("today", "vandaag"):
-        return base
-    if word in ("yesterday", "gisteren"):
-        return base - dt.timedelta(days=1)
-    if word.startswith("-") and word[1:-1].isdigit() and word[-1] == "d":
+    named = {"today": 0, "vandaag": 0, "yesterday": -1, "gisteren": -1, "tomorrow": 1, "morgen": 1}
+    offset = named.get(word)
+    relative = re.fullmatch(r"([-+])(\d{1,6})d", word)
+    if relative:
+        offset = int(relative[2]) * (-1 if relative[1] == "-" else 1)
+    if offset is not None:
         try:
-            return base - dt.timedelta(days=int(word[1:-1]))
+            return base + dt.timedelta(days=offset)
         except OverflowError:
-            raise UsageError(f"{text!r} reaches before the year 1") from None
+            raise UsageError(f"{text!r} reaches past the calendar's first or last year") from None
     when = parse_date(word)
     if when is None:
-        raise UsageError(f"{text!r} is not a date: use YYYY-MM-DD, today, yesterday or -3d")
+        raise UsageError(
+            f"{text!r} is not a date: use YYYY-MM-DD, today, yesterday, tomorrow, -3d or +3d"
+        )
     return when

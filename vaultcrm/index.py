@@ -988,6 +988,11 @@ def _check_balance(text: str) -> None:
         raise QuerySyntaxError("a '(' is not closed")
     if not text.strip():
         raise QuerySyntaxError("the query is empty")
+    bare = re.search(r"(?:^|[\s(])([A-Za-z_]\w*):(?=[\s)]|$)", re.sub(r'"[^"]*"', "", text))
+    if bare:
+        raise QuerySyntaxError(
+            f"'{bare[1]}:' has no value: write a field with what to find, like {bare[1]}:word"
+        )
 
 
 class _Damaged(Exception):

@@ -26,6 +26,7 @@ from .notes import (
     LOG_HEADINGS,
     _section_name,
     fold,
+    is_folder_note,
     note_text,
     parse_note,
     split_front_matter,
@@ -439,6 +440,11 @@ def create_person(
     from .writes import write_new
 
     clean = clean_name(name)
+    if is_folder_note(clean):
+        raise RefusedWriteError(
+            f"{clean!r}: a note by that name in the people folder is taken for a note about "
+            "the folder (README, index, _template), not a person; give their full name"
+        )
     relation = check_relation(relation)
     for label, value in (("--role", role), ("--team", team)):
         if value is not None and len(value) > MAX_FIELD_CHARS:

@@ -733,13 +733,18 @@ def _kind(meta: Mapping[str, Any], path: str, people_dirs: Iterable[str]) -> str
         declared = fold(declared)
         return declared if declared in {"person", "decision"} else "note"
     folder, _, name = path.rpartition("/")
-    stem = name.removesuffix(".md")
-    if stem.startswith("_") or fold(stem) in _NOT_PEOPLE:
+    if is_folder_note(name.removesuffix(".md")):
         return "note"  # _template.md, _aliases.md, README.md beside the people
     for people in people_dirs:
         if folder == people or folder.startswith(people + "/"):
             return "person"
     return "note"
+
+
+def is_folder_note(stem: str) -> bool:
+    """A note in a people folder about the folder, not a person: README, index, or a name
+    starting with '_' (``_template``, ``_aliases``), as real vaults keep beside people."""
+    return stem.startswith("_") or fold(stem) in _NOT_PEOPLE
 
 
 def _meta_tags(meta: Mapping[str, Any]) -> list[str]:
@@ -793,6 +798,18 @@ def _check_meta_dates(meta: Mapping[str, Any], path: str, problems: list[Problem
 
 _ONE_VALUE_KEYS = ("name", "title", "type", "role", "team", "relation", "manager", "email", "met")
 _LIST_KEYS = ("aliases", "alias", "tags", "tag", "interests", "gift_ideas", "growth")
+
+
+def _check_relation(meta: Mapping[str, Any], path: str, problems: list[Problem]) -> None:
+    """A relation SPEC §2 does not know is kept (and searchable) but reported: ``people
+    --relation`` and the sheets' words know only the listed ones."""
+    from .config import RELATIONS
+
+    value = meta.get("relation")
+    if isinstance(value, str) and value.strip() and fold(value) not in RELATIONS:
+        problems.append(
+            Problem(path, None, f"'relation: {value}' is not one of: {', '.join(RELATIONS)}")
+        )
 
 
 def _is_unquoted_link(value: Any) -> bool:
@@ -867,8 +884,11 @@ def parse_note(path: str, raw: bytes, people_dirs: Iterable[str] = ("people",)) 
     meta, body_line, fm_problems = split_front_matter(text, path)
     problems.extend(fm_problems)
     date_problems: list[Problem] = []
+    kind = _kind(meta, path, people_dirs)
     _check_meta_dates(meta, path, date_problems)
     _check_meta_shapes(meta, path, date_problems)
+    if kind == "person":
+        _check_relation(meta, path, date_problems)
     if date_problems:
         key_line = _key_lines(text, body_line)
         reported = {p.line for p in problems}  # an impossible date is already reported by YAML
@@ -879,7 +899,6 @@ def parse_note(path: str, raw: bytes, people_dirs: Iterable[str] = ("people",)) 
                 problems.append(Problem(p.path, line, p.message))
     body = _read_body(text, body_line, path, problems)
     stem = path.rsplit("/", 1)[-1].removesuffix(".md")
-    kind = _kind(meta, path, people_dirs)
     name = meta.get("name") if kind == "person" else meta.get("title")
     title = name.strip() if isinstance(name, str) and name.strip() else stem
     aliases = tuple(
@@ -908,6 +927,17 @@ def parse_note(path: str, raw: bytes, people_dirs: Iterable[str] = ("people",)) 
         why=str(meta["why"]).strip() if isinstance(meta.get("why"), str) else "\n".join(body.why),
         problems=tuple(problems),
     )
+
+
+MEETINGS_DIR = "meetings"
+
+
+def is_meeting(note: Note) -> bool:
+    """A meeting note: ``type: meeting``, or a note in a ``meetings/`` folder."""
+    kind = note.meta.get("type")
+    if isinstance(kind, str) and fold(kind) == "meeting":
+        return True
+    return "/" in note.path and fold(note.path.split("/", 1)[0]) == MEETINGS_DIR
 
 
 def skipped_note(path: str, reason: str) -> Note:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -13,13 +14,16 @@ from .notes import (
     as_list,
     flatten_values,
     fold,
+    is_meeting,
     link_target,
+    link_targets,
     parse_cadence,
     parse_date,
     parse_partial_date,
 )
 from .rules import Contact, contact, last_contact
 
+_LATER_WORD = re.compile(r"(?<=[\s\-'])\w")
 MAX_NAME_CHARS = 255  # a NAME to look up: no file name (or person's name) is longer
 
 
@@ -150,6 +154,8 @@ class Directory:
                 f"a NAME is at most {MAX_NAME_CHARS} characters; this one has {len(name):,}"
             )
         key = fold(name)
+        if not key:
+            raise UsageError("NAME is empty: say whom you mean")
         exact = _unique(self._by_key.get(key, []))
         if len(exact) == 1:
             return exact[0]
@@ -162,6 +168,18 @@ class Directory:
             return prefixed[0]
         if prefixed:
             raise AmbiguousNameError(name, _labels(prefixed))
+        # Then the start of a later word: 'smit' for Pieter Smit, 'el amrani' for Fatima
+        # El Amrani, as people are called by their surname too.
+        worded = _unique(
+            p
+            for k, people in self._by_key.items()
+            if any(k[m.start() :].startswith(key) for m in _LATER_WORD.finditer(k))
+            for p in people
+        )
+        if len(worded) == 1:
+            return worded[0]
+        if worded:
+            raise AmbiguousNameError(name, _labels(worded))
         raise NotFoundError(f"no person called '{name}'", self.suggest(name))
 
     def suggest(self, name: str, limit: int = 3) -> list[str]:
@@ -219,3 +237,37 @@ def contacts(directory: Directory, notes: Iterable[Note], today: dt.date) -> dic
             for person in directory.linked(note):
                 linking[person.path].append(note)
     return {p.path: contact_for(p, linking[p.path], today) for p in directory.people}
+
+
+def task_people(
+    text: str, note: Note, directory: Directory, candidates: Iterable[Person] = ()
+) -> list[Person]:
+    """Whom an open task in a note is about: the one rule for prep and agenda alike.
+
+    In a person's own note, that person. Elsewhere: the people the task names (by link,
+    or by name, alias or first name among the people the note links and ``candidates``);
+    a task that names no one belongs to everyone a meeting note links (its attendees, as
+    that meeting's action items) and, in any other note, to no one (your own to-do).
+    """
+    if note.kind == "person":
+        owner = directory.lookup(note.stem)
+        return [owner] if owner else []
+    linked = directory.linked(note)
+    in_task = [p for t in link_targets(text) if (p := directory.lookup(t))]
+    pool = {p.path: p for p in (*linked, *in_task, *candidates)}
+    in_task_paths = {p.path for p in in_task}
+    named = [p for path, p in pool.items() if path in in_task_paths or _task_names(text, p)]
+    if named:
+        return named
+    return linked if is_meeting(note) else []
+
+
+def _task_names(text: str, person: Person) -> bool:
+    """Whether ``text`` names ``person``: a name, alias, file name or first name, as a word."""
+    first = person.name.split()[0] if len(person.name.split()) > 1 else person.name
+    folded = fold(text)
+    return any(
+        re.search(rf"(?<!\w){re.escape(fold(key))}(?!\w)", folded)
+        for key in dict.fromkeys((*person.keys, first))
+        if key.strip()
+    )

@@ -37,6 +37,7 @@ from .dates import today as get_today
 from .errors import RefusedWriteError, VaultcrmError
 from .index import NoteIndex
 from .notes import (
+    MEETINGS_DIR,
     Note,
     PartialDate,
     as_list,
@@ -48,7 +49,14 @@ from .notes import (
     undated,
     unlink,
 )
-from .people import Directory, FamilyMember, Person, contact_for, person_from_note
+from .people import (
+    Directory,
+    FamilyMember,
+    Person,
+    contact_for,
+    person_from_note,
+    task_people,
+)
 from .rules import (
     PREPARED_BY,
     PREPARED_KEY,
@@ -60,6 +68,8 @@ from .rules import (
     follow_up,
     follow_up_order,
     is_open,
+    is_prepared,
+    months_old,
     upcoming_dates,
 )
 from .sync import SyncResult, read_index
@@ -71,7 +81,6 @@ MENTIONS = 5  # the newest notes that mention them
 DECISION_DAYS = 90  # how far back a decision still needs explaining
 DECISIONS = 5
 CONTEXT_WIDTH = 160  # characters of context around a mention
-MEETINGS_DIR = "meetings"
 
 _LINE_MARKERS = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s+|(?:[-*+]|\d+[.)])\s+(?:\[.\]\s+)?)?")
 _BLOCK_START = re.compile(r"^\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\|)")
@@ -96,6 +105,7 @@ class Relative:
     age: int | None
     birthday: PartialDate | None
     expected: dt.date | None = None
+    months: int | None = None  # for a child under a year old
 
 
 @dataclass(frozen=True)
@@ -248,7 +258,7 @@ def _person_sheet(
 ) -> PersonSheet:
     linking = [n for n in related if _links(n, person, directory)]
     contact = contact_for(person, linking, today)
-    mentions, mention_count = _mentions(vault, person, related, {n.path for n in linking})
+    mentions, mention_count = _mentions(vault, person, related, {n.path for n in linking}, today)
     stem = person.note.stem
     return PersonSheet(
         name=person.name,
@@ -273,9 +283,11 @@ def _person_sheet(
         wins=tuple(w.text for w in person.note.wins),
         recent=tuple(
             LogLine(e.date, e.text)
-            for e in sorted(person.note.log, key=lambda e: (e.date, e.line), reverse=True)[
-                :RECENT_LOG
-            ]
+            for e in sorted(
+                (e for e in person.note.log if e.date <= today),
+                key=lambda e: (e.date, e.line),
+                reverse=True,
+            )[:RECENT_LOG]
         ),
         mentions=mentions,
         mention_count=mention_count,
@@ -288,39 +300,14 @@ def _person_sheet(
 # ---------------------------------------------------------------- to raise
 
 
-def _is_meeting(note: Note) -> bool:
-    kind = note.meta.get("type")
-    if isinstance(kind, str) and fold(kind) == "meeting":
-        return True
-    return fold(note.path.split("/", 1)[0]) == MEETINGS_DIR and "/" in note.path
-
-
 def _links(note: Note, person: Person, directory: Directory) -> bool:
     return any(p.path == person.path for p in directory.linked(note))
 
 
 def _about(text: str, note: Note, person: Person, directory: Directory) -> bool:
-    """Whether an open task in someone else's note (a meeting, a daily note) is for ``person``.
-
-    A task that names them (by link, name, alias or, for people the note links, first
-    name) is theirs; one that names only others is not; one that names no one belongs to
-    everyone a meeting note links (its attendees), as action items of that meeting.
-    """
-    linked = directory.linked(note)
-    in_task = [p for t in link_targets(text) if (p := directory.lookup(t))]
-    candidates = {p.path: p for p in (*linked, *in_task, person)}
-    in_task_paths = {p.path for p in in_task}
-    named = {
-        path for path, p in candidates.items() if path in in_task_paths or _task_names(text, p)
-    }
-    if person.path in named:
-        return True
-    return not named and _is_meeting(note) and any(p.path == person.path for p in linked)
-
-
-def _task_names(text: str, person: Person) -> bool:
-    first = person.name.split()[0] if len(person.name.split()) > 1 else person.name
-    return any(_names(text, key) for key in dict.fromkeys((*person.keys, first)))
+    """Whether an open task in someone else's note (a meeting, a daily note) is for ``person``
+    (``people.task_people``, with them as a candidate: the note may name them unlinked)."""
+    return any(p.path == person.path for p in task_people(text, note, directory, (person,)))
 
 
 def _names(text: str, phrase: str) -> bool:
@@ -377,6 +364,7 @@ def _relative(member: FamilyMember, today: dt.date) -> Relative:
         age_on(born, today),
         born,
         expected_on(born, today),
+        months_old(born, today),
     )
 
 
@@ -384,13 +372,16 @@ def _relative(member: FamilyMember, today: dt.date) -> Relative:
 
 
 def _mentions(
-    vault: Vault, person: Person, related: list[Note], linking: set[str]
+    vault: Vault, person: Person, related: list[Note], linking: set[str], today: dt.date
 ) -> tuple[tuple[Mention, ...], int]:
     """The newest ``MENTIONS`` notes that mention the person, and how many do in all.
 
     Only these few files are read, for their context. A note the index found by name
-    alone is dropped when the name turns out to be only in code.
+    alone is dropped when the name turns out to be only in code. Left out: notes dated
+    after today (the sheet is as of today) and sheets ``prep --save`` wrote, whose text
+    was copied from the notes that are listed themselves.
     """
+    related = [n for n in related if not is_prepared(n) and (n.date is None or n.date <= today)]
     ordered = sorted(related, key=lambda n: n.path)
     ordered.sort(key=lambda n: n.date or dt.date.min, reverse=True)  # undated last
     shown: list[Mention] = []
@@ -538,7 +529,7 @@ def _decisions(person: Person, decisions: list[Note], today: dt.date) -> list[De
     found = [
         Decision(n.path, n.title, n.date, _paragraph(n.why), _teams_of(n))
         for n in decisions
-        if n.date and n.date >= since and team in {fold(t) for t in _teams_of(n)}
+        if n.date and since <= n.date <= today and team in {fold(t) for t in _teams_of(n)}
     ]
     found.sort(key=lambda d: (d.date, d.path), reverse=True)
     return found[:DECISIONS]

@@ -22,6 +22,7 @@ and line, not a silently empty section. HTML is autoescaped; Markdown is not.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import re
 import traceback
@@ -375,7 +376,7 @@ def render_sheet(
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; use md or html")
     choice = find_template(fmt, template, vault)
-    env = _environment(fmt, vault, choice.folder, language(sheet.locale))
+    env = _environment(fmt, vault, choice.folder, language(sheet.locale), sheet.today)
     try:
         text = render_bounded(
             env.get_template(choice.name), choice.name, sheet=sheet, today=sheet.today
@@ -387,7 +388,9 @@ def render_sheet(
     return text if text.endswith("\n") else text + "\n"
 
 
-def _environment(fmt: str, vault: Vault | None, first: Path | None, language: Language):
+def _environment(
+    fmt: str, vault: Vault | None, first: Path | None, language: Language, today: dt.date
+):
     import jinja2
 
     folders = [p for p in (first, _user_dir(vault)) if p is not None]
@@ -415,7 +418,7 @@ def _environment(fmt: str, vault: Vault | None, first: Path | None, language: La
     env.filters.update(
         date=language.date,
         longdate=language.longdate,
-        day=language.day,
+        day=functools.partial(language.day, today=today),
         daymonth=language.daymonth,
         ago=language.ago,
         days=language.days,

@@ -84,6 +84,16 @@ def age_on(born: PartialDate | None, today: dt.date) -> int | None:
     return today.year - born.year - (born.on_year(today.year) > today)
 
 
+def months_old(born: PartialDate | None, today: dt.date) -> int | None:
+    """Whole months since birth for someone under a year old; None for everyone else."""
+    if age_on(born, today) != 0:
+        return None
+    assert born is not None and born.year is not None
+    birth = born.on_year(born.year)
+    months = (today.year - birth.year) * 12 + today.month - birth.month
+    return months - (today.day < birth.day)
+
+
 def expected_on(born: PartialDate | None, today: dt.date) -> dt.date | None:
     """The day someone not yet born is expected; None for everyone else."""
     if born is None or born.year is None:
@@ -198,12 +208,17 @@ class Contact:
         return (self.due - self.today).days if self.due else None
 
 
+def is_prepared(note: Note) -> bool:
+    """A sheet ``prep --save`` wrote: what it says was copied from other notes."""
+    prepared = note.meta.get(PREPARED_KEY)
+    return isinstance(prepared, str) and fold(prepared) == PREPARED_BY
+
+
 def counts_as_contact(note: Note, today: dt.date) -> bool:
     """Whether a dated note that links someone is contact with them by ``today``."""
     if note.date is None or note.date > today:
         return False
-    prepared = note.meta.get(PREPARED_KEY)
-    if isinstance(prepared, str) and fold(prepared) == PREPARED_BY:
+    if is_prepared(note):
         return note.date < today  # a sheet saved before the meeting is preparation
     return True
 

@@ -41,9 +41,8 @@ def find_vault(explicit: str | os.PathLike | None = None, cwd: Path | None = Non
     if chosen:
         root = Path(chosen).expanduser()
         if not root.is_dir():
-            raise NoVaultError(
-                f"vault folder {root} does not exist (pass --vault PATH of a folder)"
-            )
+            what = "is not a folder" if root.exists() else "does not exist"
+            raise NoVaultError(f"vault folder {root} {what} (pass --vault PATH of a folder)")
         return root.resolve()
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
@@ -217,7 +216,7 @@ def init_vault(
     """
     import json
 
-    from .config import SUPPORTED_LANGUAGES
+    from .config import LOCALES, SUPPORTED_LANGUAGES, is_spoken
     from .sync import GITIGNORE
     from .writes import check_own, write_new
 
@@ -227,9 +226,12 @@ def init_vault(
             f"unsupported language {unknown[0] if unknown else ''!r} "
             f"(supported: {', '.join(sorted(SUPPORTED_LANGUAGES))})"
         )
+    if locale is not None and not is_spoken(locale):
+        raise UsageError(f"vaultcrm writes only {', '.join(LOCALES)} (--locale {locale!r})")
+    if locale is None:  # the notes' first language, where vaultcrm writes it
+        locale = next((lang for lang in languages if is_spoken(lang)), "en")
     config = DEFAULT_CONFIG.format(
-        languages=json.dumps(list(dict.fromkeys(languages))),
-        locale=(locale or languages[0]).replace('"', ""),
+        languages=json.dumps(list(dict.fromkeys(languages))), locale=locale
     )
 
     root = Path(folder).expanduser().resolve()

@@ -90,8 +90,10 @@ WORDS: dict[str, dict[str, Entry]] = {
         "birthday_line": "{who}: birthday",
         "relative_of": "{who} ({relation} of {person})",
         "family_of": "{who} (family of {person})",
-        "at_work": ("{who}: 1 year at work", "{who}: {n} years at work"),
         "work_anniversary": "{who}: work anniversary",
+        "agenda_coming_up_today": "Coming up today",
+        "months": ("1 month", "{n} months"),
+        "newborn": "newborn",
         # the people list
         "never": "never",
         "no_people": "No people in this vault yet.",
@@ -175,8 +177,10 @@ WORDS: dict[str, dict[str, Entry]] = {
         "birthday_line": "{who}: verjaardag",
         "relative_of": "{who} ({relation} van {person})",
         "family_of": "{who} (familie van {person})",
-        "at_work": ("{who}: 1 jaar in dienst", "{who}: {n} jaar in dienst"),
         "work_anniversary": "{who}: werkjubileum",
+        "agenda_coming_up_today": "Vandaag",
+        "months": ("1 maand", "{n} maanden"),
+        "newborn": "pasgeboren",
         "never": "nooit",
         "no_people": "Nog niemand in deze vault.",
         "no_people_match": "Niemand gevonden.",
@@ -273,11 +277,15 @@ class Language:
 
         return format_date(day, "full", locale=self.locale) if day else ""
 
-    def day(self, day: dt.date | None) -> str:
-        """``Thu, Nov 26`` / ``do 26 nov``: a day in the coming weeks."""
+    def day(self, day: dt.date | None, today: dt.date | None = None) -> str:
+        """``Thu, Nov 26`` / ``do 26 nov``: a day in the coming weeks; with its year
+        (``Wed, Nov 4, 2026``) when that is not the year of ``today``."""
         from babel.dates import format_skeleton
 
-        return format_skeleton("MMMEd", day, locale=self.locale) if day else ""
+        if day is None:
+            return ""
+        skeleton = "yMMMEd" if today is not None and day.year != today.year else "MMMEd"
+        return format_skeleton(skeleton, day, locale=self.locale)
 
     def weekday(self, day: dt.date) -> str:
         """``Wed`` / ``wo``: the short weekday beside an ISO date."""
@@ -327,9 +335,13 @@ class Language:
         return table.get((word or "").strip().lower(), word or "")
 
     def kin(self, r: Any) -> str:
-        """What to say of a relative beside their name: ``daughter, 17``, ``son, expected
-        Mar 2, 2027``; empty when nothing is known."""
-        age = self("expected", date=self.date(r.expected)) if r.expected else r.age
+        """What to say of a relative beside their name: ``daughter, 17``, ``son, 4 months``,
+        ``son, expected Mar 2, 2027``; empty when nothing is known."""
+        age: Any = r.age
+        if r.expected:
+            age = self("expected", date=self.date(r.expected))
+        elif r.months is not None:  # under a year: months, as parents count them
+            age = self.n("months", r.months) if r.months else self("newborn")
         return ", ".join(str(x) for x in (self.relation(r.relation), age) if x not in ("", None))
 
     def event(self, e: Any, with_person: bool = False) -> str:
@@ -352,7 +364,7 @@ class Language:
         """The agenda's line for a date: ``Lisa (daughter of Henk de Vries) turns 18``."""
         if e.kind == "anniversary":
             if e.years:
-                return self.n("at_work", e.years, who=e.who)
+                return self("of_service", who=e.who, years=self.n("years", e.years))
             return self("work_anniversary", who=e.who)
         who = e.who
         if e.family:
