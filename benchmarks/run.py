@@ -259,9 +259,9 @@ class Plan:
 
 
 def measure_size(label: str, root: Path, plan: Plan, build_only: bool) -> list[Row]:
-    from vaultcrm.notes import parse_note
-    from vaultcrm.sync import index_for, sync_vault
-    from vaultcrm.vault import Vault
+    from vaultcrm.engine.sync import index_for, sync_vault
+    from vaultcrm.model.notes import parse_note
+    from vaultcrm.store.vault import Vault
 
     rows: list[Row] = []
     vault = Vault(root)

@@ -38,9 +38,9 @@ def measure_watch_latency(
     """Edit ``edits`` notes of the vault at ``vault_root`` under a running watcher and
     return p50/p95/max save-to-searchable latency in milliseconds, overall and per save
     pattern, with the vault size and the watcher's mode."""
-    from vaultcrm.sync import index_for, sync_vault
-    from vaultcrm.vault import Vault
-    from vaultcrm.watch import QUIET, SETTLE, VaultWatcher
+    from vaultcrm.engine.sync import index_for, sync_vault
+    from vaultcrm.engine.watch import QUIET, SETTLE, VaultWatcher
+    from vaultcrm.store.vault import Vault
 
     vault = Vault(vault_root)
     started = time.perf_counter()

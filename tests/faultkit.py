@@ -278,8 +278,8 @@ class IndexView:
 
 def index_view(root: Path, queries: Iterable[str] = QUERIES) -> IndexView:
     """Read the index as it is on disk, without syncing first."""
-    from vaultcrm.sync import index_for
-    from vaultcrm.vault import Vault
+    from vaultcrm.engine.sync import index_for
+    from vaultcrm.store.vault import Vault
 
     idx = index_for(Vault(root)).open()
     try:
@@ -293,8 +293,8 @@ def index_view(root: Path, queries: Iterable[str] = QUERIES) -> IndexView:
 
 def rebuilt_view(root: Path, scratch: Path, queries: Iterable[str] = QUERIES) -> IndexView:
     """The view of a clean rebuild of ``root``'s notes, made in a separate copy."""
-    from vaultcrm.sync import sync_vault
-    from vaultcrm.vault import Vault
+    from vaultcrm.engine.sync import sync_vault
+    from vaultcrm.store.vault import Vault
 
     if scratch.exists():
         shutil.rmtree(scratch)

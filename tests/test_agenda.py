@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from vaultcrm.agenda import build_agenda, due_contacts, open_follow_ups, upcoming_dates
-from vaultcrm.notes import parse_note
-from vaultcrm.people import Directory, contacts, person_from_note
-from vaultcrm.vault import Vault
+from vaultcrm.features.agenda import build_agenda, due_contacts, open_follow_ups, upcoming_dates
+from vaultcrm.model.notes import parse_note
+from vaultcrm.model.people import Directory, contacts, person_from_note
+from vaultcrm.store.vault import Vault
 
 
 def person(name: str, front: str, body: str = ""):
@@ -225,7 +225,7 @@ def test_agenda_and_prep_agree_on_whom_a_task_is_about(example_vault, day: str) 
     # under that person's name.
     import datetime as dt
 
-    from vaultcrm.prep import build_sheet
+    from vaultcrm.features.prep import build_sheet
 
     today = dt.date.fromisoformat(day)
     vault = Vault(example_vault)

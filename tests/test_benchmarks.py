@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.generate import ensure_vault, generate_vault, parse_size  # noqa: E402
-from vaultcrm.notes import parse_note  # noqa: E402
+from vaultcrm.model.notes import parse_note  # noqa: E402
 
 PERSON_KEYS = {
     "name",

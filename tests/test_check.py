@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from vaultcrm.check import check_vault
-from vaultcrm.vault import Vault
+from vaultcrm.features.check import check_vault
+from vaultcrm.store.vault import Vault
 
 
 def problems(root) -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from vaultcrm.notes import parse_note
+from vaultcrm.model.notes import parse_note
 
 EXPECTED = """---
 name: Henk de Vries

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from vaultcrm.sync import index_lock
-from vaultcrm.vault import Vault
+from vaultcrm.engine.sync import index_lock
+from vaultcrm.store.vault import Vault
 
 DEADLINE = 15.0
 LINE = r"\d\d:\d\d:\d\d "
@@ -134,7 +134,7 @@ def test_ctrl_c_stops_cleanly_too(vault, watch_process, run):
 
 
 def test_quiet_prints_nothing_and_still_indexes(vault, watch_process, run):
-    from vaultcrm.sync import index_for
+    from vaultcrm.engine.sync import index_for
 
     w = watch_process(vault, "--quiet")
     idx = index_for(Vault(vault))

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from vaultcrm.config import DEFAULT_MAX_FILE_SIZE, Config, load_config
 from vaultcrm.errors import VaultcrmError
+from vaultcrm.store.config import DEFAULT_MAX_FILE_SIZE, Config, load_config
 
 
 def load(tmp_path: Path, text: str) -> Config:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-import vaultcrm.render
-from vaultcrm.index import MAX_QUERY_CHARS, MAX_QUERY_WORDS
+import vaultcrm.present.templates
+from vaultcrm.engine.whoosh.index import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 
 
 def timed(run, *args):
@@ -157,7 +157,7 @@ RUNAWAY = {
 def test_a_runaway_template_is_stopped(
     indexed: Path, run, monkeypatch, kind: str, which: str
 ) -> None:
-    monkeypatch.setattr(vaultcrm.render, "RENDER_CPU_SECONDS", 1.0)
+    monkeypatch.setattr(vaultcrm.present.templates, "RENDER_CPU_SECONDS", 1.0)
     folder = indexed / ".vaultcrm" / "templates"
     folder.mkdir(exist_ok=True)
     (folder / which).write_text(RUNAWAY[kind], encoding="utf-8")
@@ -188,4 +188,4 @@ def test_an_ordinary_sheet_is_well_within_the_bounds(indexed: Path, run) -> None
     for args in (("prep", "henk"), ("prep", "henk", "sanne", "fatima", "--format", "html")):
         result = run(indexed, *args)
         assert result.exit_code == 0, result.output
-        assert len(result.stdout) < vaultcrm.render.MAX_OUTPUT_CHARS / 100
+        assert len(result.stdout) < vaultcrm.present.templates.MAX_OUTPUT_CHARS / 100

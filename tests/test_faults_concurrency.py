@@ -24,9 +24,9 @@ from faultkit import (
     write_corpus,
 )
 
-from vaultcrm import sync
-from vaultcrm.sync import index_for, sync_vault
-from vaultcrm.vault import Vault
+from vaultcrm.engine import sync
+from vaultcrm.engine.sync import index_for, sync_vault
+from vaultcrm.store.vault import Vault
 
 FILES = {
     "people/Henk de Vries.md": "---\nname: Henk de Vries\n---\njazz\n",

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from faultkit import VAULTCRM, IndexView, assert_no_crash, index_view, rebuilt_view, vaultcrm
 
-from vaultcrm import index as index_module
-from vaultcrm.sync import index_for, sync_vault
-from vaultcrm.vault import Vault
+from vaultcrm.engine.sync import index_for, sync_vault
+from vaultcrm.engine.whoosh import index as index_module
+from vaultcrm.store.vault import Vault
 
 COMMANDS = {
     "index": ("index",),

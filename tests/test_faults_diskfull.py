@@ -24,8 +24,8 @@ from faultkit import (
 )
 from whoosh.filedb.filestore import FileStorage
 
-from vaultcrm.sync import index_for, index_lock
-from vaultcrm.vault import Vault
+from vaultcrm.engine.sync import index_for, index_lock
+from vaultcrm.store.vault import Vault
 
 DISK_FULL = "No space left on device"
 
@@ -178,11 +178,11 @@ def test_a_watcher_survives_a_full_disk_and_catches_up(tmp_path, fill_disk, monk
 
     from faultkit import wait_for
 
-    import vaultcrm.watch
-    from vaultcrm.sync import sync_vault
-    from vaultcrm.watch import VaultWatcher
+    import vaultcrm.engine.watch
+    from vaultcrm.engine.sync import sync_vault
+    from vaultcrm.engine.watch import VaultWatcher
 
-    monkeypatch.setattr(vaultcrm.watch, "RETRY_AFTER", 0.3)
+    monkeypatch.setattr(vaultcrm.engine.watch, "RETRY_AFTER", 0.3)
     vault = tmp_path / "vault"
     write_corpus(vault, 20, seed=10)
     sync_vault(Vault(vault))

@@ -20,12 +20,12 @@ from hypothesis import strategies as st
 from nasty import NASTY_TEXT, Expect, write_nasty_vault
 
 from vaultcrm.cli import cli
+from vaultcrm.engine.sync import index_for, sync_vault
+from vaultcrm.engine.whoosh.index import NoteIndex, Stamp
 from vaultcrm.errors import VaultcrmError
-from vaultcrm.index import NoteIndex, Stamp
-from vaultcrm.notes import parse_note
-from vaultcrm.search import search_vault
-from vaultcrm.sync import index_for, sync_vault
-from vaultcrm.vault import Vault
+from vaultcrm.features.search import search_vault
+from vaultcrm.model.notes import parse_note
+from vaultcrm.store.vault import Vault
 
 COMMANDS = [
     ("index",),

@@ -130,11 +130,11 @@ def cache(tmp_path: Path, monkeypatch) -> Path:
 @pytest.mark.parametrize(
     "command, target",
     [
-        (("search", "jazz"), "vaultcrm.search.search_vault"),
-        (("prep", "henk"), "vaultcrm.render.prepare"),
-        (("people",), "vaultcrm.roster.list_people"),
-        (("log", "henk", "x"), "vaultcrm.journal.log_contact"),
-        (("index",), "vaultcrm.sync.sync_vault"),
+        (("search", "jazz"), "vaultcrm.features.search.search_vault"),
+        (("prep", "henk"), "vaultcrm.present.templates.prepare"),
+        (("people",), "vaultcrm.features.people.list_people"),
+        (("log", "henk", "x"), "vaultcrm.features.journal.log_contact"),
+        (("index",), "vaultcrm.engine.sync.sync_vault"),
     ],
     ids=lambda v: v[0] if isinstance(v, tuple) else "",
 )
@@ -164,7 +164,7 @@ def test_the_details_never_land_in_the_vault(example_vault: Path, run, monkeypat
     def fail(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("vaultcrm.search.search_vault", fail)
+    monkeypatch.setattr("vaultcrm.features.search.search_vault", fail)
     result = run(example_vault, "search", "jazz")
     assert result.exit_code == 3
     assert not (example_vault / "cache").exists()
@@ -181,14 +181,14 @@ def test_click_and_interrupts_behave_as_before(example_vault: Path, run, monkeyp
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("vaultcrm.search.search_vault", interrupt)
+    monkeypatch.setattr("vaultcrm.features.search.search_vault", interrupt)
     result = run(example_vault, "search", "jazz")
     assert result.exit_code == 130 and "Interrupted" in result.stderr
 
     def leave(*args, **kwargs):
         raise SystemExit(7)
 
-    monkeypatch.setattr("vaultcrm.search.search_vault", leave)
+    monkeypatch.setattr("vaultcrm.features.search.search_vault", leave)
     assert run(example_vault, "search", "jazz").exit_code == 7
 
 

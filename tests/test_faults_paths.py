@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from vaultcrm.sync import GITIGNORE, index_for
-from vaultcrm.vault import Vault
+from vaultcrm.engine.sync import GITIGNORE, index_for
+from vaultcrm.store.vault import Vault
 
 READING = [
     ("index",),
@@ -208,7 +208,7 @@ def test_a_locks_folder_linked_elsewhere_is_refused(
 def test_a_lock_file_linked_to_a_file_is_refused_and_the_file_kept(
     example_vault: Path, tmp_path: Path, run, which: str
 ) -> None:
-    from vaultcrm.writes import lock_path_for
+    from vaultcrm.store.writes import lock_path_for
 
     victim = tmp_path / "victim.txt"
     victim.write_text("precious", encoding="utf-8")
@@ -304,7 +304,7 @@ def test_a_path_setting_that_leaves_the_vault_is_refused_at_its_line(
     ],
 )
 def test_a_path_setting_inside_the_vault_is_kept(tmp_path: Path, setting: str, people) -> None:
-    from vaultcrm.config import load_config
+    from vaultcrm.store.config import load_config
 
     path = tmp_path / "config.toml"
     path.write_text(setting + "\n", encoding="utf-8")
@@ -322,8 +322,8 @@ def test_a_path_setting_inside_the_vault_is_kept(tmp_path: Path, setting: str, p
     ],
 )
 def test_every_bad_setting_names_its_line(tmp_path: Path, text: str, line) -> None:
-    from vaultcrm.config import load_config
     from vaultcrm.errors import VaultcrmError
+    from vaultcrm.store.config import load_config
 
     path = tmp_path / "config.toml"
     path.write_text(text, encoding="utf-8")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from vaultcrm.notes import parse_note
+from vaultcrm.model.notes import parse_note
 
 HOSTILE = {
     "link": "[[Daan Visser]] en [[Sanne de Groot|Sanne]]",

@@ -18,8 +18,8 @@ from faultkit import note_snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import vaultcrm.journal
-import vaultcrm.writes
+import vaultcrm.features.journal
+import vaultcrm.store.writes
 from vaultcrm.cli import cli
 
 HENK = "people/Henk de Vries.md"
@@ -187,14 +187,14 @@ def test_new_never_replaces_a_note_that_appears_at_the_last_moment(
 ) -> None:
     """Another program creates people/NAME.md between vaultcrm's check and its write."""
     target = example_vault / "people" / "Eve Early.md"
-    real = vaultcrm.writes._temp_with
+    real = vaultcrm.store.writes._temp_with
 
     def temp_then_race(folder, data, mode):
         tmp = real(folder, data, mode)
         target.write_text("the other program's note\n", encoding="utf-8")
         return tmp
 
-    monkeypatch.setattr(vaultcrm.writes, "_temp_with", temp_then_race)
+    monkeypatch.setattr(vaultcrm.store.writes, "_temp_with", temp_then_race)
     assert_refused(run(example_vault, "new", "Eve Early"), "already exists")
     assert target.read_text(encoding="utf-8") == "the other program's note\n"
     assert [p.name for p in target.parent.iterdir() if p.name.startswith(".vaultcrm-")] == []
@@ -204,7 +204,7 @@ def test_prep_save_takes_the_next_name_when_one_appears_at_the_last_moment(
     example_vault, run, monkeypatch
 ) -> None:
     racer = example_vault / SAVED
-    real = vaultcrm.writes._temp_with
+    real = vaultcrm.store.writes._temp_with
 
     def temp_then_race(folder, data, mode):
         tmp = real(folder, data, mode)
@@ -212,7 +212,7 @@ def test_prep_save_takes_the_next_name_when_one_appears_at_the_last_moment(
             racer.write_text("written by hand meanwhile\n", encoding="utf-8")
         return tmp
 
-    monkeypatch.setattr(vaultcrm.writes, "_temp_with", temp_then_race)
+    monkeypatch.setattr(vaultcrm.store.writes, "_temp_with", temp_then_race)
     result = run(example_vault, "prep", "henk", "--save")
     assert result.exit_code == 0, result.output
     assert "Saved meetings/2026-11-23 Henk de Vries (2).md (" in result.stderr
@@ -225,7 +225,7 @@ def test_prep_save_takes_the_next_name_when_one_appears_at_the_last_moment(
 def _during_the_write(monkeypatch, act) -> None:
     """Run ``act`` (an editor saving, a sync client deleting) the first time ``log``
     computes its change: after vaultcrm read the note, before it renames its copy in."""
-    real = vaultcrm.journal.add_log_entry
+    real = vaultcrm.features.journal.add_log_entry
     done: list[bool] = []
 
     def add_log_entry(raw, *args, **kwargs):
@@ -234,7 +234,7 @@ def _during_the_write(monkeypatch, act) -> None:
             act()
         return real(raw, *args, **kwargs)
 
-    monkeypatch.setattr(vaultcrm.journal, "add_log_entry", add_log_entry)
+    monkeypatch.setattr(vaultcrm.features.journal, "add_log_entry", add_log_entry)
 
 
 def test_a_note_saved_by_an_editor_during_log_keeps_the_edit(example_vault, run, monkeypatch):
@@ -307,7 +307,9 @@ class _FullDisk:
 def test_a_full_disk_leaves_every_note_as_it_was(example_vault, run, monkeypatch, args) -> None:
     before = note_snapshot(example_vault)
     real = os.fdopen
-    monkeypatch.setattr(vaultcrm.writes.os, "fdopen", lambda *a, **k: _FullDisk(real(*a, **k)))
+    monkeypatch.setattr(
+        vaultcrm.store.writes.os, "fdopen", lambda *a, **k: _FullDisk(real(*a, **k))
+    )
     result = run(example_vault, *args)
     assert result.exit_code == 3, result.output
     assert result.stderr.startswith("vaultcrm: ")

@@ -9,8 +9,8 @@ from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
 from vaultcrm.errors import RefusedWriteError
-from vaultcrm.ical import PRODID, build_calendar, export_calendar
-from vaultcrm.vault import Vault
+from vaultcrm.features.calendar import PRODID, build_calendar, export_calendar
+from vaultcrm.store.vault import Vault
 
 HENK = """---
 name: Henk de Vries

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from vaultcrm.engine.sync import open_index
+from vaultcrm.engine.whoosh.index import field_name, link_key
 from vaultcrm.errors import QuerySyntaxError
-from vaultcrm.index import field_name, link_key
-from vaultcrm.sync import open_index
-from vaultcrm.vault import Vault
+from vaultcrm.store.vault import Vault
 
 NL_EN = 'languages = ["nl", "en"]\n'
 

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vaultcrm.errors import RefusedWriteError, UsageError
-from vaultcrm.journal import add_follow_up, add_log_entry, clean_name, clean_text
-from vaultcrm.notes import parse_note
-from vaultcrm.writes import update_file
+from vaultcrm.features.journal import add_follow_up, add_log_entry, clean_name, clean_text
+from vaultcrm.model.notes import parse_note
+from vaultcrm.store.writes import update_file
 
 TODAY = dt.date(2026, 11, 23)
 BOM = b"\xef\xbb\xbf"

@@ -19,7 +19,7 @@ def test_a_command_s_whoosh_import_leaves_out_the_heavy_modules() -> None:
     out = _run(
         """
         import sys
-        import vaultcrm.index
+        import vaultcrm.engine.whoosh.index
         print(sorted(m for m in ("asyncio", "urllib.request", "ssl", "http.client")
                      if m in sys.modules))
         """
@@ -30,7 +30,7 @@ def test_a_command_s_whoosh_import_leaves_out_the_heavy_modules() -> None:
 def test_those_modules_are_the_real_ones_for_anyone_who_imports_them_later() -> None:
     out = _run(
         """
-        import vaultcrm.index
+        import vaultcrm.engine.whoosh.index
         import asyncio, urllib.request, cached_property
 
         async def job():
@@ -49,7 +49,7 @@ def test_a_program_that_already_runs_asyncio_keeps_it_for_whoosh_too() -> None:
     out = _run(
         """
         import asyncio
-        import vaultcrm.index, cached_property
+        import vaultcrm.engine.whoosh.index, cached_property
         print(cached_property.asyncio is asyncio)
         """
     )

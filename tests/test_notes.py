@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from vaultcrm.notes import PartialDate, fold, parse_note, parse_partial_date
+from vaultcrm.model.notes import PartialDate, fold, parse_note, parse_partial_date
 
 
 def note(text: str, path: str = "people/Henk de Vries.md", **kw):
@@ -235,7 +235,7 @@ def test_absurdly_nested_yaml_is_reported_without_crashing_the_process(yaml: str
     # libyaml itself overflows the C stack on this (SIGSEGV), so run it in a child process:
     # a regression must fail this test, not kill the test run.
     code = (
-        "import sys; from vaultcrm.notes import parse_note; "
+        "import sys; from vaultcrm.model.notes import parse_note; "
         "n = parse_note('n.md', sys.stdin.buffer.read()); "
         "print([(p.line, p.message) for p in n.problems])"
     )
@@ -414,7 +414,7 @@ def test_partial_dates_and_29_february() -> None:
 
 
 def test_front_matter_comments_are_blanked_and_the_rest_kept() -> None:
-    from vaultcrm.notes import without_comments
+    from vaultcrm.model.notes import without_comments
 
     text = (
         "---\n"

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from vaultcrm.errors import AmbiguousNameError, NotFoundError
-from vaultcrm.notes import PartialDate, parse_note
-from vaultcrm.people import Directory, contact_for, contacts, person_from_note
+from vaultcrm.model.notes import PartialDate, parse_note
+from vaultcrm.model.people import Directory, contact_for, contacts, person_from_note
 
 TODAY = dt.date(2026, 11, 23)
 

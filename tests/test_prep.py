@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from vaultcrm.errors import AmbiguousNameError, NotFoundError
-from vaultcrm.prep import FollowUp, build_sheet, save_sheet
-from vaultcrm.vault import Vault
+from vaultcrm.features.prep import FollowUp, build_sheet, save_sheet
+from vaultcrm.store.vault import Vault
 
 TODAY = dt.date(2026, 11, 23)
 

@@ -10,12 +10,12 @@ import pytest
 from conftest import EN, NL, on
 
 from vaultcrm.errors import TemplateError, UsageError
-from vaultcrm.notes import unlink
-from vaultcrm.prep import build_sheet
+from vaultcrm.features.prep import build_sheet
+from vaultcrm.model.notes import unlink
+from vaultcrm.model.rules import DateEvent
+from vaultcrm.present.templates import format_for, packaged_dir, render_sheet
 from vaultcrm.present.words import Language
-from vaultcrm.render import format_for, packaged_dir, render_sheet
-from vaultcrm.rules import DateEvent
-from vaultcrm.vault import Vault
+from vaultcrm.store.vault import Vault
 
 TODAY = dt.date(2026, 11, 23)
 ANN = """\

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from vaultcrm.scoring import rank
-from vaultcrm.sync import index_for, sync_vault
-from vaultcrm.vault import Vault
+from vaultcrm.engine.sync import index_for, sync_vault
+from vaultcrm.engine.whoosh.scoring import rank
+from vaultcrm.store.vault import Vault
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -85,16 +85,16 @@ def test_other_shapes_are_left_to_whoosh(index, text: str) -> None:
 
 
 def test_a_repeated_query_is_answered_from_the_kept_postings(index, monkeypatch) -> None:
-    import vaultcrm.scoring
+    import vaultcrm.engine.whoosh.scoring
 
     reads: list[bytes] = []
-    real = vaultcrm.scoring._postings
+    real = vaultcrm.engine.whoosh.scoring._postings
 
     def counted(reader, field, btext):
         reads.append(btext)
         return real(reader, field, btext)
 
-    monkeypatch.setattr(vaultcrm.scoring, "_postings", counted)
+    monkeypatch.setattr(vaultcrm.engine.whoosh.scoring, "_postings", counted)
     index._drop_searcher()
     searcher = index._current_searcher()
     query = index.parse("tentamen")
@@ -106,9 +106,9 @@ def test_a_repeated_query_is_answered_from_the_kept_postings(index, monkeypatch)
 
 
 def test_the_kept_postings_stay_within_their_budget(index, monkeypatch) -> None:
-    import vaultcrm.scoring
+    import vaultcrm.engine.whoosh.scoring
 
-    monkeypatch.setattr(vaultcrm.scoring, "_CACHED_POSTINGS", 500)
+    monkeypatch.setattr(vaultcrm.engine.whoosh.scoring, "_CACHED_POSTINGS", 500)
     index._drop_searcher()
     searcher = index._current_searcher()
     for word in ("tentamen", "jazz", "zeilen", "release", "planning"):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from vaultcrm.errors import QuerySyntaxError
-from vaultcrm.search import SNIPPET_WIDTH, search_vault
-from vaultcrm.vault import Vault
+from vaultcrm.features.search import SNIPPET_WIDTH, search_vault
+from vaultcrm.store.vault import Vault
 
 NL_EN = 'languages = ["nl", "en"]\n'
 HENK = "people/Henk de Vries.md"

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from vaultcrm.index import NoteIndex, Stamp, make_schema
-from vaultcrm.notes import parse_note
-from vaultcrm.segments import codec, index_storage, segment_writer
+from vaultcrm.engine.whoosh.index import NoteIndex, Stamp, make_schema
+from vaultcrm.engine.whoosh.segments import codec, index_storage, segment_writer
+from vaultcrm.model.notes import parse_note
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -165,7 +165,7 @@ def test_the_pool_gives_each_term_once_with_its_postings_in_document_order(
 ) -> None:
     from whoosh.filedb.filestore import FileStorage
 
-    from vaultcrm.segments import _TermPool
+    from vaultcrm.engine.whoosh.segments import _TermPool
 
     pool = _TermPool(FileStorage(str(tmp_path)).create(), limitmb=64)
     pool.add(("body", b"jazz", 7, 1.0, b"a"))

@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vaultcrm.prep import build_sheet
-from vaultcrm.render import render_sheet
-from vaultcrm.vault import Vault
+from vaultcrm.features.prep import build_sheet
+from vaultcrm.present.templates import render_sheet
+from vaultcrm.store.vault import Vault
 
 GROUP = ["Sanne", "Fatima", "Henk"]
 BAD = [

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-import vaultcrm.index
-import vaultcrm.sync
+import vaultcrm.engine.sync
+import vaultcrm.engine.whoosh.index
+from vaultcrm.engine.sync import index_for, index_lock, open_index, sync_vault
+from vaultcrm.engine.whoosh.index import NoteIndex
 from vaultcrm.errors import IndexFailure, IndexLockedError
-from vaultcrm.index import NoteIndex
-from vaultcrm.sync import index_for, index_lock, open_index, sync_vault
-from vaultcrm.vault import Vault
+from vaultcrm.store.vault import Vault
 
 FILES = {
     "people/Henk de Vries.md": "---\nname: Henk de Vries\nteam: Klantenservice\n---\njazz\n",
@@ -35,7 +35,7 @@ def vault(make_vault) -> Vault:
 def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     """Record every note read and parsed for the index, and every content hash taken."""
     calls: dict[str, list[str]] = {"read": [], "hash": []}
-    real_read, real_hash = vaultcrm.sync.read_for_index, vaultcrm.sync.hash_bytes
+    real_read, real_hash = vaultcrm.engine.sync.read_for_index, vaultcrm.engine.sync.hash_bytes
 
     def read_for_index(vault, stamp):
         calls["read"].append(stamp.path)
@@ -45,8 +45,8 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
         calls["hash"].append(raw[:20])
         return real_hash(raw)
 
-    monkeypatch.setattr(vaultcrm.sync, "read_for_index", read_for_index)
-    monkeypatch.setattr(vaultcrm.sync, "hash_bytes", hash_bytes)
+    monkeypatch.setattr(vaultcrm.engine.sync, "read_for_index", read_for_index)
+    monkeypatch.setattr(vaultcrm.engine.sync, "hash_bytes", hash_bytes)
     return calls
 
 
@@ -83,7 +83,7 @@ def test_a_no_op_sync_takes_no_lock(vault: Vault, monkeypatch) -> None:
     def no_lock(*args, **kwargs):
         raise AssertionError("a no-op sync must not wait for the writer lock")
 
-    monkeypatch.setattr(vaultcrm.sync, "index_lock", no_lock)
+    monkeypatch.setattr(vaultcrm.engine.sync, "index_lock", no_lock)
     assert str(sync_vault(vault)) == "+0 ~0 -0"
 
 
@@ -158,7 +158,7 @@ def test_stamp_holds_mtime_size_and_content_hash(vault: Vault) -> None:
     assert (stamp.mtime_ns, stamp.size, stamp.sha) == (
         st.st_mtime_ns,
         st.st_size,
-        vaultcrm.sync.hash_bytes(raw),
+        vaultcrm.engine.sync.hash_bytes(raw),
     )
 
 
@@ -180,7 +180,11 @@ def test_problems_of_notes_read_are_returned(make_vault) -> None:
 
 
 def test_an_index_of_another_schema_version_is_rebuilt(vault: Vault, monkeypatch) -> None:
-    monkeypatch.setattr(vaultcrm.index, "SCHEMA_VERSION", vaultcrm.index.SCHEMA_VERSION + 1)
+    monkeypatch.setattr(
+        vaultcrm.engine.whoosh.index,
+        "SCHEMA_VERSION",
+        vaultcrm.engine.whoosh.index.SCHEMA_VERSION + 1,
+    )
     result = sync_vault(vault)
     assert str(result) == "+3 ~0 -0"
     assert result.notice == (
@@ -362,7 +366,7 @@ def test_an_unexpected_error_while_reading_also_releases_both_locks(
 ) -> None:
     (vault.root / "people/New.md").write_text("new\n", encoding="utf-8")
     with monkeypatch.context() as patch:
-        patch.setattr(vaultcrm.sync, "read_for_index", lambda v, s: 1 / 0)
+        patch.setattr(vaultcrm.engine.sync, "read_for_index", lambda v, s: 1 / 0)
         with pytest.raises(ZeroDivisionError):
             sync_vault(vault)
     assert str(sync_vault(vault)) == "+1 ~0 -0"
@@ -401,7 +405,9 @@ def _stamps_from_table(vault: Vault) -> dict[str, tuple]:
 
 
 def test_the_stamp_table_follows_every_kind_of_commit(vault: Vault, monkeypatch) -> None:
-    monkeypatch.setattr(vaultcrm.index, "_STAMP_CHAIN", 3)  # compaction happens in this test
+    monkeypatch.setattr(
+        vaultcrm.engine.whoosh.index, "_STAMP_CHAIN", 3
+    )  # compaction happens in this test
     root = vault.root
     for n in range(9):
         note = root / f"meetings/2026-11-{n + 11:02d} m.md"
@@ -416,7 +422,7 @@ def test_the_stamp_table_follows_every_kind_of_commit(vault: Vault, monkeypatch)
         else:
             sync_vault(vault)
         assert _stamps_from_table(vault) == _stamps_from_notes(vault)
-    vaultcrm.sync.merge_index(vault)
+    vaultcrm.engine.sync.merge_index(vault)
     assert _stamps_from_table(vault) == _stamps_from_notes(vault)
     assert str(sync_vault(vault)) == "+0 ~0 -0"
 

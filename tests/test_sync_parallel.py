@@ -11,11 +11,11 @@ import signal
 
 import pytest
 
-import vaultcrm.segments
-import vaultcrm.sync
+import vaultcrm.engine.sync
+import vaultcrm.engine.whoosh.segments
+from vaultcrm.engine.sync import _can_fork, index_for, sync_vault
 from vaultcrm.errors import IndexFailure
-from vaultcrm.sync import _can_fork, index_for, sync_vault
-from vaultcrm.vault import Vault
+from vaultcrm.store.vault import Vault
 
 FILES = {
     **{
@@ -41,7 +41,7 @@ def _needs_fork() -> None:
 
 @pytest.fixture
 def two_processes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(vaultcrm.sync, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(vaultcrm.engine.sync, "PARALLEL_FROM", 2)
 
 
 def _segments(vault: Vault) -> int:
@@ -69,7 +69,7 @@ def test_a_two_process_rebuild_equals_a_one_process_one(make_vault, monkeypatch)
     vault = Vault(make_vault(FILES))
     one = sync_vault(vault, rebuild=True)
     alone = _everything(vault)
-    monkeypatch.setattr(vaultcrm.sync, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(vaultcrm.engine.sync, "PARALLEL_FROM", 2)
     seen: list[tuple[int, int]] = []
     two = sync_vault(vault, rebuild=True, progress=lambda d, t: seen.append((d, t)))
     assert _segments(vault) == 2
@@ -108,7 +108,7 @@ def test_a_failing_second_process_fails_the_rebuild_cleanly(make_vault, two_proc
         raise MemoryError("no room")
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(vaultcrm.index.NoteIndex, "write_segment", broken)
+        mp.setattr(vaultcrm.engine.whoosh.index.NoteIndex, "write_segment", broken)
         with pytest.raises(IndexFailure, match="second indexing process failed: MemoryError"):
             sync_vault(vault, rebuild=True)
     # Nothing half-built was committed: the next sync finds an empty index and adds all.
@@ -120,7 +120,7 @@ def test_a_second_process_killed_midway_fails_the_rebuild_cleanly(
 ) -> None:
     vault = Vault(make_vault(FILES))
     parent = os.getpid()
-    spill = vaultcrm.segments._TermPool._spill
+    spill = vaultcrm.engine.whoosh.segments._TermPool._spill
 
     def spill_then_die(self):  # killed with a spilled run in its temporary folder
         spill(self)
@@ -128,8 +128,8 @@ def test_a_second_process_killed_midway_fails_the_rebuild_cleanly(
             os.kill(os.getpid(), signal.SIGKILL)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(vaultcrm.segments, "WRITER_MB", 0)  # spill after every note
-        mp.setattr(vaultcrm.segments._TermPool, "_spill", spill_then_die)
+        mp.setattr(vaultcrm.engine.whoosh.segments, "WRITER_MB", 0)  # spill after every note
+        mp.setattr(vaultcrm.engine.whoosh.segments._TermPool, "_spill", spill_then_die)
         with pytest.raises(IndexFailure, match="exit code -9"):
             sync_vault(vault, rebuild=True)
     temp = [p for p in vault.index_dir.iterdir() if p.name.endswith(".tmp")]

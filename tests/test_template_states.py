@@ -18,9 +18,9 @@ import pytest
 from conftest import EN, NL, on
 from test_sweep import bad_parts
 
-from vaultcrm.prep import build_sheet
-from vaultcrm.render import render_sheet
-from vaultcrm.vault import Vault
+from vaultcrm.features.prep import build_sheet
+from vaultcrm.present.templates import render_sheet
+from vaultcrm.store.vault import Vault
 
 TODAY = dt.date(2027, 2, 28)  # a common year: a 29 February birthday falls today
 

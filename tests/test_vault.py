@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from vaultcrm.errors import NoVaultError, VaultcrmError
-from vaultcrm.vault import Vault, find_vault, init_vault
+from vaultcrm.store.vault import Vault, find_vault, init_vault
 
 
 def walked(root: Path) -> list[str]:

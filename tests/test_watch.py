@@ -15,10 +15,10 @@ from pathlib import Path
 import faultkit
 import pytest
 
-from vaultcrm import sync
-from vaultcrm.index import NoteIndex
-from vaultcrm.vault import Vault
-from vaultcrm.watch import VaultWatcher, _Dirty
+from vaultcrm.engine import sync
+from vaultcrm.engine.watch import VaultWatcher, _Dirty
+from vaultcrm.engine.whoosh.index import NoteIndex
+from vaultcrm.store.vault import Vault
 
 DEADLINE = 10.0
 FAST_POLL = 0.1
@@ -434,7 +434,7 @@ def test_periodic_reconcile_catches_what_no_event_told(vault, watching):
 
 
 def test_a_failed_batch_is_said_and_retried(vault, watching, monkeypatch):
-    import vaultcrm.watch as watch_module
+    import vaultcrm.engine.watch as watch_module
     from vaultcrm.errors import IndexLockedError
 
     real, calls = watch_module.sync_vault, []

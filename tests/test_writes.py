@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from vaultcrm.errors import RefusedWriteError, VaultcrmError
-from vaultcrm.writes import LOCKS_DIR, lock_path_for, replace_file, update_file, write_new
+from vaultcrm.store.writes import LOCKS_DIR, lock_path_for, replace_file, update_file, write_new
 
 
 def append(line: bytes):

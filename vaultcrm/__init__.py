@@ -12,19 +12,19 @@ from typing import TYPE_CHECKING, Any
 __all__ = ["Vault", "VaultcrmError", "sync_vault", "search_vault", "check_vault"]
 
 _EXPORTS = {
-    "Vault": "vaultcrm.vault",
+    "Vault": "vaultcrm.store.vault",
     "VaultcrmError": "vaultcrm.errors",
-    "sync_vault": "vaultcrm.sync",
-    "search_vault": "vaultcrm.search",
-    "check_vault": "vaultcrm.check",
+    "sync_vault": "vaultcrm.engine.sync",
+    "search_vault": "vaultcrm.features.search",
+    "check_vault": "vaultcrm.features.check",
 }
 
 if TYPE_CHECKING:
-    from .check import check_vault
+    from .engine.sync import sync_vault
     from .errors import VaultcrmError
-    from .search import search_vault
-    from .sync import sync_vault
-    from .vault import Vault
+    from .features.check import check_vault
+    from .features.search import search_vault
+    from .store.vault import Vault
 
 
 def __getattr__(name: str) -> Any:

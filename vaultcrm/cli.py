@@ -17,8 +17,8 @@ from typing import Any
 
 import click
 
-from .config import RELATIONS
 from .errors import AmbiguousNameError, NotFoundError, VaultcrmError
+from .store.config import RELATIONS
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a program whose reader left
@@ -112,7 +112,7 @@ class Context:
     @property
     def vault(self):
         if self._vault is None:
-            from .vault import Vault
+            from .store.vault import Vault
 
             self._vault = Vault.find(self.vault_option)
         return self._vault
@@ -121,7 +121,7 @@ class Context:
     def today(self):
         """``VAULTCRM_TODAY`` or the real date, read once per command."""
         if self._today is None:
-            from .dates import today
+            from .model.dates import today
 
             self._today = today()
         return self._today
@@ -289,7 +289,7 @@ def cli(ctx: click.Context, vault_option: str | None) -> None:
 @click.option("--locale", help="Language of the sheets and agenda (default: the first language).")
 def init(directory: str, languages: str, locale: str | None) -> None:
     """Make DIRECTORY (default: here) a vault; never touches existing files."""
-    from .vault import init_vault
+    from .store.vault import init_vault
 
     langs = tuple(lang.strip().lower() for lang in languages.split(",") if lang.strip())
     created = init_vault(directory, languages=langs, locale=locale)
@@ -308,7 +308,7 @@ def init(directory: str, languages: str, locale: str | None) -> None:
 @pass_ctx
 def index(ctx: Context, rebuild: bool, as_json: bool) -> None:
     """Bring the search index in line with the vault (incremental unless --rebuild)."""
-    from .sync import sync_vault
+    from .engine.sync import sync_vault
 
     update, finish = progress_bar("Indexing")
     try:
@@ -360,7 +360,7 @@ def index(ctx: Context, rebuild: bool, as_json: bool) -> None:
 def search(ctx: Context, query: tuple[str, ...], limit: int, people: bool, as_json: bool) -> None:
     """Find remembered details. QUERY takes words, "phrases", AND OR NOT, wild*cards
     and fields such as team:klantenservice, tag:mentor or relation:freelancer."""
-    from .search import search_vault
+    from .features.search import search_vault
 
     text = " ".join(query)
     result = search_vault(ctx.vault, text, limit=limit, people=people)
@@ -388,7 +388,7 @@ def search(ctx: Context, query: tuple[str, ...], limit: int, people: bool, as_js
 @pass_ctx
 def check(ctx: Context, as_json: bool) -> None:
     """List every problem in the vault with path:line; exit 1 if there are any."""
-    from .check import check_vault
+    from .features.check import check_vault
 
     result = check_vault(ctx.vault, today=ctx.today)
     if as_json:
@@ -425,7 +425,7 @@ def check(ctx: Context, as_json: bool) -> None:
 @pass_ctx
 def people(ctx: Context, team: str | None, relation: str | None, as_json: bool) -> None:
     """List the people in the vault, with their last contact."""
-    from .roster import list_people
+    from .features.people import list_people
 
     rows = list_people(ctx.vault, team=team, relation=relation, today=ctx.today)
     report_sync(rows.sync)
@@ -499,7 +499,7 @@ def watch(ctx: Context, poll: bool, quiet: bool, reconcile_every: float) -> None
     import signal
     import threading
 
-    from .watch import watch_vault
+    from .engine.watch import watch_vault
 
     vault, stop = ctx.vault, threading.Event()
 
@@ -559,7 +559,7 @@ def new(
     ctx: Context, name: str, role: str | None, team: str | None, relation: str | None, edit: bool
 ) -> None:
     """Create people/NAME.md from the person template (never overwrites)."""
-    from .journal import create_person
+    from .features.journal import create_person
 
     created = create_person(ctx.vault, name, role=role, team=team, relation=relation)
     report_sync(created.sync)
@@ -600,8 +600,8 @@ def log(
     Only that line is added; nothing else in the note changes. Line breaks in TEXT
     are joined into one line. A read-only note (chmod 444) is left alone unless --force.
     """
-    from .dates import parse_user_date
-    from .journal import log_contact
+    from .features.journal import log_contact
+    from .model.dates import parse_user_date
 
     when = parse_user_date(date_text, ctx.today) if date_text is not None else None
     logged = log_contact(ctx.vault, name, text, when=when, follow_up=follow_up, force=force)
@@ -628,7 +628,7 @@ def log(
 def agenda(ctx: Context, days: int, as_json: bool) -> None:
     """Who is due by cadence, birthdays and anniversaries in the next DAYS days, and
     open follow-ups due by then. Exit 0 even when nothing is due."""
-    from .agenda import build_agenda
+    from .features.agenda import build_agenda
 
     result = build_agenda(ctx.vault, days, today=ctx.today)
     if as_json:
@@ -643,7 +643,7 @@ def agenda(ctx: Context, days: int, as_json: bool) -> None:
 def _agenda_lines(result, words) -> list[str]:
     """The agenda as text in the vault's language: three headed blocks, empty ones left out,
     each a table whose columns are as wide as their widest cell."""
-    from .notes import unlink
+    from .model.notes import unlink
 
     lines: list[str] = []
     if result.due:
@@ -732,7 +732,7 @@ def _table(rows: list[tuple], red: int | None = None) -> list[str]:
 def calendar(ctx: Context, out_file: str | None, force: bool) -> None:
     """An iCalendar (.ics) file of birthdays, work anniversaries and dated follow-ups,
     for Outlook, Google Calendar or Apple Calendar. Re-importing updates the events."""
-    from .ical import export_calendar
+    from .features.calendar import export_calendar
 
     out_file = None if out_file == "-" else out_file  # '-' is stdout, as usual
     result = export_calendar(ctx.vault, out_file, force=force)
@@ -786,7 +786,7 @@ def prep(
 ) -> None:
     """The sheet to read before meeting NAME: follow-ups, family, dates, growth, wins,
     recent log, mentions and decisions to explain. Several NAMEs: one group sheet."""
-    from .render import prepare
+    from .present.templates import prepare
 
     result = prepare(
         ctx.vault,

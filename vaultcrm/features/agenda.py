@@ -22,11 +22,11 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .notes import Note, fold
-from .people import Directory, Person, task_people
-from .rules import Contact, DateEvent, FollowUp, follow_up, on_agenda, upcoming_dates
-from .sync import SyncResult
-from .vault import Vault
+from ..engine.sync import SyncResult
+from ..model.notes import Note, fold
+from ..model.people import Directory, Person, task_people
+from ..model.rules import Contact, DateEvent, FollowUp, follow_up, on_agenda, upcoming_dates
+from ..store.vault import Vault
 
 DEFAULT_DAYS = 14
 
@@ -142,9 +142,9 @@ def open_follow_ups(
 
 def build_agenda(vault: Vault, days: int = DEFAULT_DAYS, today: dt.date | None = None) -> Agenda:
     """The agenda for the next ``days`` days from ``today``, from the (synced) index."""
-    from .catalog import load_catalog
-    from .dates import today as get_today
-    from .errors import UsageError
+    from ..engine.catalog import load_catalog
+    from ..errors import UsageError
+    from ..model.dates import today as get_today
 
     if days < 0:
         raise UsageError("--days must be 0 or more")

@@ -27,7 +27,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import ForeignPathError, RefusedWriteError, VaultcrmError
+from ..errors import ForeignPathError, RefusedWriteError, VaultcrmError
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -27,12 +27,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .notes import Note, PartialDate, fold, unlink
-from .people import Directory, Person
-from .present.words import Language, language
-from .rules import as_yearly
-from .sync import SyncResult
-from .vault import Vault
+from ..engine.sync import SyncResult
+from ..model.notes import Note, PartialDate, fold, unlink
+from ..model.people import Directory, Person
+from ..model.rules import as_yearly
+from ..present.words import Language, language
+from ..store.vault import Vault
 
 PRODID = "-//vaultcrm//vaultcrm calendar export//EN"
 _UID_DOMAIN = "vaultcrm"
@@ -49,7 +49,7 @@ class CalendarFile:
 
 def build_calendar(vault: Vault) -> CalendarFile:
     """The vault's calendar, from the (synced) index."""
-    from .catalog import load_catalog
+    from ..engine.catalog import load_catalog
 
     catalog = load_catalog(vault)
     data, count = calendar_bytes(catalog.directory, catalog.notes, vault.config.locale)
@@ -60,8 +60,8 @@ def export_calendar(
     vault: Vault, out: str | os.PathLike | None = None, force: bool = False
 ) -> CalendarFile:
     """The calendar, also written atomically to ``out`` when given (replaced only if ``force``)."""
-    from .errors import RefusedWriteError
-    from .writes import replace_file, write_new
+    from ..errors import RefusedWriteError
+    from ..store.writes import replace_file, write_new
 
     result = build_calendar(vault)
     if out is not None:

@@ -11,10 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 
-from .notes import Note
-from .people import Contact, Directory, contacts, person_from_note
+from ..model.notes import Note
+from ..model.people import Contact, Directory, contacts, person_from_note
+from ..store.vault import Vault
 from .sync import SyncResult, read_index
-from .vault import Vault
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,12 @@ import re
 from collections.abc import Callable, Iterable
 
 # isort: off
-from . import _lean  # noqa: F401 - first: Whoosh without its unused heavy imports
+from . import lean  # noqa: F401 - first: Whoosh without its unused heavy imports
 
 # isort: on
 from whoosh.support.charset import accent_map  # the same table the query analyzer folds with
 
-from .config import SUPPORTED_LANGUAGES
+from ...store.config import SUPPORTED_LANGUAGES
 
 # A word: letters and digits, with inner dots and underscores ('v1.2', 'e.g', 'snake_case').
 # Markdown's emphasis is not part of it: '**Lisa**' and '_Lisa_' are the word 'lisa'.

@@ -40,9 +40,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .errors import VaultcrmError
+from ..errors import VaultcrmError
+from ..store.vault import Vault, is_ignored_name
 from .sync import SyncResult, merge_index, sync_vault
-from .vault import Vault, is_ignored_name
 
 QUIET = 0.2  # seconds a path must be still before it is flushed
 SETTLE = 0.03  # ... after a close-after-write or a rename onto it

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .errors import AmbiguousNameError, NotFoundError, UsageError
+from ..errors import AmbiguousNameError, NotFoundError, UsageError
 from .notes import (
     Note,
     PartialDate,

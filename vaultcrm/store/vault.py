@@ -14,9 +14,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
+from ..errors import NoVaultError, UsageError, VaultcrmError
+from ..model.notes import Note, parse_note, skipped_note
 from .config import Config, load_config
-from .errors import NoVaultError, UsageError, VaultcrmError
-from .notes import Note, parse_note, skipped_note
 
 STATE_DIR = ".vaultcrm"
 MARKERS = (STATE_DIR, ".obsidian")
@@ -216,8 +216,8 @@ def init_vault(
     """
     import json
 
+    from ..engine.sync import GITIGNORE
     from .config import LOCALES, SUPPORTED_LANGUAGES, is_spoken
-    from .sync import GITIGNORE
     from .writes import check_own, write_new
 
     unknown = [lang for lang in languages if lang not in SUPPORTED_LANGUAGES]

@@ -18,16 +18,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from .errors import (
+from ..errors import (
     IndexCorruptError,
     IndexFailure,
     IndexLockedError,
     IndexWriteError,
     VaultcrmError,
 )
-from .index import NoteIndex, Stamp
-from .notes import Note, Problem, skipped_note
-from .vault import FileStamp, Vault
+from ..model.notes import Note, Problem, skipped_note
+from ..store.vault import FileStamp, Vault
+from .whoosh.index import NoteIndex, Stamp
 
 Progress = Callable[[int, int], None]
 # No trailing slash: 'index/' matches only a folder, so a symlink named index would be
@@ -74,7 +74,7 @@ def ensure_state_dir(vault: Vault) -> None:
 
     A .gitignore exactly as an older vaultcrm wrote it is brought up to date (its
     ``index/`` missed a symlink named index); one the user edited is left alone."""
-    from .writes import check_own, check_own_file
+    from ..store.writes import check_own, check_own_file
 
     state = vault.state_dir
     check_own(state, vault.root)
@@ -86,7 +86,7 @@ def ensure_state_dir(vault: Vault) -> None:
     elif ignore.stat().st_size < 200 and ignore.read_bytes().decode("utf-8", "replace") in (
         _OLD_GITIGNORES
     ):
-        from .writes import replace_file
+        from ..store.writes import replace_file
 
         with contextlib.suppress(VaultcrmError):  # best effort: the old one still mostly works
             replace_file(ignore, GITIGNORE)
@@ -97,7 +97,7 @@ def index_lock(vault: Vault, timeout: float | None = None) -> Iterator[None]:
     """One writer at a time across processes; released even when the process dies."""
     from filelock import FileLock, Timeout
 
-    from .writes import check_own_file
+    from ..store.writes import check_own_file
 
     wait = lock_timeout() if timeout is None else timeout
     try:
@@ -127,7 +127,7 @@ def index_for(vault: Vault) -> NoteIndex:
 
     Refuses (``ForeignPathError``) an index folder that is a symlink or lies behind one:
     a rebuild deletes files there."""
-    from .writes import check_own
+    from ..store.writes import check_own
 
     check_own(vault.index_dir, vault.root)
     config = vault.config
@@ -163,7 +163,7 @@ def read_for_index(vault: Vault, stamp: FileStamp) -> tuple[Note, Stamp] | None:
     except OSError as exc:
         note = skipped_note(stamp.path, f"cannot be read: {exc.strerror or exc}")
         return note, Stamp(stamp.mtime_ns, stamp.size, "unreadable")
-    from .notes import parse_note
+    from ..model.notes import parse_note
 
     return parse_note(stamp.path, raw, vault.config.people_dirs), Stamp(
         stamp.mtime_ns, stamp.size, hash_bytes(raw)

@@ -33,10 +33,11 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from .dates import today as get_today
-from .errors import RefusedWriteError, VaultcrmError
-from .index import NoteIndex
-from .notes import (
+from ..engine.sync import SyncResult, read_index
+from ..engine.whoosh.index import NoteIndex
+from ..errors import RefusedWriteError, VaultcrmError
+from ..model.dates import today as get_today
+from ..model.notes import (
     MEETINGS_DIR,
     Note,
     PartialDate,
@@ -49,7 +50,7 @@ from .notes import (
     undated,
     unlink,
 )
-from .people import (
+from ..model.people import (
     Directory,
     FamilyMember,
     Person,
@@ -57,7 +58,7 @@ from .people import (
     person_from_note,
     task_people,
 )
-from .rules import (
+from ..model.rules import (
     PREPARED_BY,
     PREPARED_KEY,
     DateEvent,
@@ -72,8 +73,7 @@ from .rules import (
     months_old,
     upcoming_dates,
 )
-from .sync import SyncResult, read_index
-from .vault import Vault
+from ..store.vault import Vault
 
 DATE_DAYS = 30  # "upcoming dates in the next 30 days" (SPEC §5)
 RECENT_LOG = 5  # "the last 5 log entries"
@@ -621,7 +621,7 @@ def save_sheet(vault: Vault, sheet: PrepSheet, body: str) -> Saved:
     ``body`` should be rendered from ``inert_sheet(sheet)``, so nothing it copies acts in
     the note.
     """
-    from .writes import write_new
+    from ..store.writes import write_new
 
     folder = _meetings_folder(vault)
     base = f"{sheet.today.isoformat()} {_file_name(sheet.names)}"

@@ -31,12 +31,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import RefusedWriteError, TemplateError, UsageError
-from .notes import unlink
-from .prep import PrepSheet, Saved, build_sheet, inert_sheet, save_sheet
-from .present.words import Language, language
-from .sync import SyncResult
-from .vault import Vault
+from ..engine.sync import SyncResult
+from ..errors import RefusedWriteError, TemplateError, UsageError
+from ..features.prep import PrepSheet, Saved, build_sheet, inert_sheet, save_sheet
+from ..model.notes import unlink
+from ..store.vault import Vault
+from .words import Language, language
 
 FORMATS = ("md", "html")
 
@@ -54,7 +54,7 @@ def packaged_dir() -> Path | None:
         root = None
     if isinstance(root, Path) and (root / "prep.md.j2").is_file():
         return root
-    checkout = Path(__file__).resolve().parent.parent / "templates"
+    checkout = Path(__file__).resolve().parents[2] / "templates"
     return checkout if (checkout / "prep.md.j2").is_file() else None
 
 
@@ -353,7 +353,7 @@ def prepare(
 def write_output(path: Path, text: str, force: bool = False) -> None:
     """Write a sheet to a file of the user's choosing: atomically, and only over an
     existing file when told (``--force``)."""
-    from .writes import replace_file, write_new
+    from ..store.writes import replace_file, write_new
 
     if path.is_dir():
         raise UsageError(f"{path} is a folder; --out takes a file name")

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 # isort: off
-from . import _lean  # noqa: F401 - first: Whoosh without its unused heavy imports
+from . import lean  # noqa: F401 - first: Whoosh without its unused heavy imports
 
 # isort: on
 from whoosh import index as whoosh_index
@@ -36,13 +36,13 @@ from whoosh.formats import Positions
 from whoosh.qparser import FieldAliasPlugin, FieldsPlugin, MultifieldParser
 from whoosh.support.charset import accent_map
 
-from .errors import (
+from ...errors import (
     IndexCorruptError,
     IndexFailure,
     IndexWriteError,
     QuerySyntaxError,
 )
-from .notes import Note, flatten_values, fold
+from ...model.notes import Note, flatten_values, fold
 from .scoring import rank
 from .segments import index_storage, no_gc, segment_writer
 from .terms import WORD, terms_for
@@ -311,7 +311,7 @@ class NoteIndex:
         "every child": whatever else is in the folder stays. A symlink is refused
         (``ForeignPathError``), never followed or deleted: what it points to is not
         vaultcrm's. A plain file at the index's own path (a sync conflict) is replaced."""
-        from .writes import check_own_file
+        from ...store.writes import check_own_file
 
         if self.directory.is_symlink():
             check_own_file(self.directory)  # raises ForeignPathError

@@ -6,10 +6,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .catalog import load_catalog
-from .notes import Problem, fold, note_text
-from .sync import SyncResult
-from .vault import Vault
+from ..engine.catalog import load_catalog
+from ..engine.sync import SyncResult
+from ..model.notes import Problem, fold, note_text
+from ..store.vault import Vault
 
 _KEY = re.compile(r"^([^\s#:\-][^:]*):")
 _ATTACHMENT = re.compile(

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .index import NoteIndex, RawHit, check_query_size, field_name
-from .notes import Note, note_text, without_comments
-from .people import Directory, person_from_note
-from .sync import SyncResult, read_index
-from .vault import Vault
+from ..engine.sync import SyncResult, read_index
+from ..engine.whoosh.index import NoteIndex, RawHit, check_query_size, field_name
+from ..model.notes import Note, note_text, without_comments
+from ..model.people import Directory, person_from_note
+from ..store.vault import Vault
 
 SNIPPET_WIDTH = 160
 _MAX_SNIPPET_LINES = 5000

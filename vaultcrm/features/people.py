@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .catalog import load_catalog
-from .dates import today as get_today
-from .notes import fold
-from .sync import SyncResult
-from .vault import Vault
+from ..engine.catalog import load_catalog
+from ..engine.sync import SyncResult
+from ..model.dates import today as get_today
+from ..model.notes import fold
+from ..store.vault import Vault
 
 
 @dataclass(frozen=True)

@@ -803,7 +803,7 @@ _LIST_KEYS = ("aliases", "alias", "tags", "tag", "interests", "gift_ideas", "gro
 def _check_relation(meta: Mapping[str, Any], path: str, problems: list[Problem]) -> None:
     """A relation SPEC §2 does not know is kept (and searchable) but reported: ``people
     --relation`` and the sheets' words know only the listed ones."""
-    from .config import RELATIONS
+    from ..store.config import RELATIONS
 
     value = meta.get("relation")
     if isinstance(value, str) and value.strip() and fold(value) not in RELATIONS:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from .config import RELATIONS
-from .errors import RefusedWriteError, TemplateError, UsageError, VaultcrmError
-from .notes import (
+from ..engine.sync import SyncResult
+from ..errors import RefusedWriteError, TemplateError, UsageError, VaultcrmError
+from ..model.notes import (
     _CODE_FENCE,
     _HEADING,
     _LIST_ITEM,
@@ -32,8 +32,8 @@ from .notes import (
     split_front_matter,
     wide_encoding,
 )
-from .sync import SyncResult
-from .vault import Vault, is_ignored_name
+from ..store.config import RELATIONS
+from ..store.vault import Vault, is_ignored_name
 
 FOLLOW_UP_HEADINGS = {
     "follow-ups",
@@ -82,7 +82,7 @@ class Created:
 
 def headings_for(locale: str) -> tuple[str, str]:
     """The Log and follow-up headings ``log`` creates, in the vault's locale."""
-    from .present.words import language
+    from ..present.words import language
 
     words = language(locale)
     return words("log_heading"), words("follow_up_heading")
@@ -376,10 +376,10 @@ def log_contact(
     contacts that happened; a future date belongs on a follow-up. A note the user made
     read-only is refused unless ``force``.
     """
-    from .catalog import load_catalog
-    from .dates import today
-    from .sync import sync_vault
-    from .writes import update_file
+    from ..engine.catalog import load_catalog
+    from ..engine.sync import sync_vault
+    from ..model.dates import today
+    from ..store.writes import update_file
 
     entry_text = clean_text(text)
     now = today()
@@ -434,10 +434,10 @@ def create_person(
     accents, so ``new zoe`` is refused when ``Zoë`` exists: NAME lookups would become
     ambiguous).
     """
-    from .catalog import load_catalog
-    from .dates import today
-    from .sync import sync_vault
-    from .writes import write_new
+    from ..engine.catalog import load_catalog
+    from ..engine.sync import sync_vault
+    from ..model.dates import today
+    from ..store.writes import write_new
 
     clean = clean_name(name)
     if is_folder_note(clean):
@@ -512,7 +512,7 @@ def _render_person(vault: Vault, context: dict) -> str:
     """
     import jinja2
 
-    from .render import bounded_sandbox, confined_loader, packaged_dir, render_bounded
+    from ..present.templates import bounded_sandbox, confined_loader, packaged_dir, render_bounded
 
     packaged = packaged_dir()
     search = [vault.state_dir / "templates"] + ([packaged] if packaged else [])

@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import VaultcrmError
+from ..errors import VaultcrmError
 
 SUPPORTED_LANGUAGES = {
     "en": "english",

@@ -10,7 +10,7 @@ import datetime as dt
 import os
 import re
 
-from .errors import UsageError
+from ..errors import UsageError
 from .notes import parse_date
 
 

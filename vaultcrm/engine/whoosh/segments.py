@@ -311,7 +311,7 @@ def index_storage(folder: Path | str) -> object:
                 # Never write through a link that has one of the index's names: it would
                 # overwrite whatever it points to (vaultcrm writes only files of its own).
                 if os.path.islink(self._fpath(name)):
-                    from .errors import ForeignPathError
+                    from ...errors import ForeignPathError
 
                     raise ForeignPathError(
                         "is a symlink, not a file of vaultcrm's own; not writing through it",
