@@ -163,8 +163,8 @@ def test_build_agenda_from_a_vault(make_vault) -> None:
             "people/Quiet.md": "---\nrole: none\n---\n",
         }
     )
-    agenda = build_agenda(Vault(root), days=7)
-    assert agenda.today == dt.date(2026, 11, 23)  # VAULTCRM_TODAY from conftest
+    agenda = build_agenda(Vault(root), days=7, today=dt.date(2026, 11, 23))
+    assert agenda.today == dt.date(2026, 11, 23)
     assert agenda.to_dict() == {
         "today": "2026-11-23",
         "days": 7,
@@ -205,7 +205,7 @@ def test_build_agenda_from_a_vault(make_vault) -> None:
 
 
 def test_the_example_vault_agenda(example_vault) -> None:
-    agenda = build_agenda(Vault(example_vault))
+    agenda = build_agenda(Vault(example_vault), today=dt.date(2026, 11, 23))
     dates = [(e.date.isoformat(), e.who, e.years) for e in agenda.dates]
     assert ("2026-12-01", "Fatima El Amrani", 10) in dates  # 10 years on 1 December
     assert ("2026-12-05", "Yusuf", 7) in dates

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from vaultcrm.engine.sync import GITIGNORE, index_for
-from vaultcrm.store.vault import Vault
+from vaultcrm.engine.sync import index_for
+from vaultcrm.store.vault import GITIGNORE, Vault
 
 READING = [
     ("index",),

@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from .errors import AmbiguousNameError, NotFoundError, VaultcrmError
-from .store.config import RELATIONS
+from .model.vocabulary import RELATIONS
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a program whose reader left
@@ -119,11 +119,21 @@ class Context:
 
     @property
     def today(self):
-        """``VAULTCRM_TODAY`` or the real date, read once per command."""
+        """The one clock: ``VAULTCRM_TODAY=YYYY-MM-DD`` (tests, demos, planning next week)
+        or the real date, read once per command and passed down to the library."""
         if self._today is None:
-            from .model.dates import today
+            import datetime as dt
 
-            self._today = today()
+            fixed = os.environ.get("VAULTCRM_TODAY")
+            if not fixed:
+                self._today = dt.date.today()
+            else:
+                from .errors import UsageError
+                from .model.notes import parse_date
+
+                self._today = parse_date(fixed)
+                if self._today is None:
+                    raise UsageError(f"VAULTCRM_TODAY={fixed!r} is not a date (use YYYY-MM-DD)")
         return self._today
 
     @property
@@ -561,7 +571,9 @@ def new(
     """Create people/NAME.md from the person template (never overwrites)."""
     from .features.journal import create_person
 
-    created = create_person(ctx.vault, name, role=role, team=team, relation=relation)
+    created = create_person(
+        ctx.vault, name, role=role, team=team, relation=relation, today=ctx.today
+    )
     report_sync(created.sync)
     out(f"Created {created.path}")
     if edit:
@@ -604,7 +616,9 @@ def log(
     from .model.dates import parse_user_date
 
     when = parse_user_date(date_text, ctx.today) if date_text is not None else None
-    logged = log_contact(ctx.vault, name, text, when=when, follow_up=follow_up, force=force)
+    logged = log_contact(
+        ctx.vault, name, text, when=when, follow_up=follow_up, force=force, today=ctx.today
+    )
     report_sync(logged.sync)
     what = "Follow-up added to" if follow_up else "Logged for"
     out(f"{what} {logged.name}  {click.style(f'{logged.path}:{logged.line}', fg='blue')}")
@@ -786,7 +800,7 @@ def prep(
 ) -> None:
     """The sheet to read before meeting NAME: follow-ups, family, dates, growth, wins,
     recent log, mentions and decisions to explain. Several NAMEs: one group sheet."""
-    from .present.templates import prepare
+    from .features.prep import prepare
 
     result = prepare(
         ctx.vault,
@@ -796,6 +810,7 @@ def prep(
         out=None if out_file == "-" else out_file,  # '-' is stdout, as usual
         force=force,
         save=save,
+        today=ctx.today,
     )
     report_sync(result.sync)
     if result.out is not None:

@@ -26,18 +26,11 @@ from ..errors import (
     VaultcrmError,
 )
 from ..model.notes import Note, Problem, skipped_note
-from ..store.vault import FileStamp, Vault
+from ..store.vault import FileStamp, Vault, ensure_state_dir
+from ..store.writes import lock_timeout
 from .whoosh.index import NoteIndex, Stamp
 
 Progress = Callable[[int, int], None]
-# No trailing slash: 'index/' matches only a folder, so a symlink named index would be
-# committed and travel with a shared vault. The leading slash keeps them to .vaultcrm/.
-GITIGNORE = (
-    "# vaultcrm's index and locks are a cache, rebuilt from the notes.\n/index\n/locks\n*.lock\n"
-)
-_OLD_GITIGNORES = (
-    "# vaultcrm's index and locks are a cache, rebuilt from the notes.\nindex/\nlocks/\n*.lock\n",
-)
 
 
 @dataclass(frozen=True)
@@ -59,37 +52,6 @@ class SyncResult:
 
     def __str__(self) -> str:
         return f"+{len(self.added)} ~{len(self.updated)} -{len(self.removed)}"
-
-
-def lock_timeout() -> float:
-    """Seconds a writer waits for another's lock; ``VAULTCRM_LOCK_TIMEOUT`` for tests."""
-    try:
-        return float(os.environ.get("VAULTCRM_LOCK_TIMEOUT", "60"))
-    except ValueError:
-        return 60.0
-
-
-def ensure_state_dir(vault: Vault) -> None:
-    """Create ``.vaultcrm/`` with its .gitignore, so an Obsidian vault just works.
-
-    A .gitignore exactly as an older vaultcrm wrote it is brought up to date (its
-    ``index/`` missed a symlink named index); one the user edited is left alone."""
-    from ..store.writes import check_own, check_own_file
-
-    state = vault.state_dir
-    check_own(state, vault.root)
-    state.mkdir(exist_ok=True)
-    ignore = state / ".gitignore"
-    check_own_file(ignore)
-    if not ignore.exists():
-        ignore.write_text(GITIGNORE, encoding="utf-8")
-    elif ignore.stat().st_size < 200 and ignore.read_bytes().decode("utf-8", "replace") in (
-        _OLD_GITIGNORES
-    ):
-        from ..store.writes import replace_file
-
-        with contextlib.suppress(VaultcrmError):  # best effort: the old one still mostly works
-            replace_file(ignore, GITIGNORE)
 
 
 @contextmanager

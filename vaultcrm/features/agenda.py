@@ -13,7 +13,7 @@ Three lists, each read from the index in one pass (no note is re-read):
   due date ("ask how the exam went, after the exam"). Undated tasks are for the prep
   sheet, not the agenda.
 
-"Today" is ``dates.today()``, so ``VAULTCRM_TODAY`` fixes it for tests and planning.
+"Today" is a parameter: the CLI passes the day ``VAULTCRM_TODAY`` fixes, for tests and planning.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 from ..engine.sync import SyncResult
 from ..model.notes import Note, fold
-from ..model.people import Directory, Person, task_people
-from ..model.rules import Contact, DateEvent, FollowUp, follow_up, on_agenda, upcoming_dates
+from ..model.people import Directory, Person, task_people, upcoming_dates
+from ..model.rules import Contact, DateEvent, FollowUp, follow_up, on_agenda
 from ..store.vault import Vault
 
 DEFAULT_DAYS = 14
@@ -144,12 +144,11 @@ def build_agenda(vault: Vault, days: int = DEFAULT_DAYS, today: dt.date | None =
     """The agenda for the next ``days`` days from ``today``, from the (synced) index."""
     from ..engine.catalog import load_catalog
     from ..errors import UsageError
-    from ..model.dates import today as get_today
 
     if days < 0:
         raise UsageError("--days must be 0 or more")
     catalog = load_catalog(vault)
-    today = today or get_today()
+    today = today or dt.date.today()
     people = catalog.directory.people
     return Agenda(
         today=today,

@@ -60,15 +60,11 @@ def export_calendar(
     vault: Vault, out: str | os.PathLike | None = None, force: bool = False
 ) -> CalendarFile:
     """The calendar, also written atomically to ``out`` when given (replaced only if ``force``)."""
-    from ..errors import RefusedWriteError
-    from ..store.writes import replace_file, write_new
+    from ..store.writes import write_output
 
     result = build_calendar(vault)
     if out is not None:
-        target = Path(out)
-        if not force and (target.exists() or target.is_symlink()):
-            raise RefusedWriteError("already exists; pass --force to replace it", target)
-        (replace_file if force else write_new)(target, result.data)
+        write_output(Path(out), result.data, force)
     return result
 
 

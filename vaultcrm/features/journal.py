@@ -23,7 +23,6 @@ from ..model.notes import (
     _HEADING,
     _LIST_ITEM,
     _LOG_ITEM,
-    LOG_HEADINGS,
     _section_name,
     fold,
     is_folder_note,
@@ -32,18 +31,9 @@ from ..model.notes import (
     split_front_matter,
     wide_encoding,
 )
-from ..store.config import RELATIONS
+from ..model.vocabulary import FOLLOW_UP_HEADINGS, LOG_HEADINGS, RELATIONS
 from ..store.vault import Vault, is_ignored_name
 
-FOLLOW_UP_HEADINGS = {
-    "follow-ups",
-    "follow-up",
-    "follow ups",
-    "followups",
-    "opvolging",
-    "opvolgen",
-    "opvolgpunten",
-}
 _BOM = b"\xef\xbb\xbf"
 MAX_TEXT_CHARS = 10_000  # one log entry or follow-up: a line, not a document
 MAX_FIELD_CHARS = 255  # new --role / --team
@@ -367,6 +357,7 @@ def log_contact(
     when: dt.date | None = None,
     follow_up: bool = False,
     force: bool = False,
+    today: dt.date | None = None,
 ) -> Logged:
     """Add a dated Log entry (or, ``follow_up``, an open task) to NAME's note.
 
@@ -378,11 +369,10 @@ def log_contact(
     """
     from ..engine.catalog import load_catalog
     from ..engine.sync import sync_vault
-    from ..model.dates import today
     from ..store.writes import update_file
 
     entry_text = clean_text(text)
-    now = today()
+    now = today or dt.date.today()
     if not follow_up:
         when = when or now
         if when > now:
@@ -426,6 +416,7 @@ def create_person(
     role: str | None = None,
     team: str | None = None,
     relation: str | None = None,
+    today: dt.date | None = None,
 ) -> Created:
     """Make ``people/NAME.md`` from the person template; never overwrite or duplicate.
 
@@ -436,7 +427,7 @@ def create_person(
     """
     from ..engine.catalog import load_catalog
     from ..engine.sync import sync_vault
-    from ..model.dates import today
+    from ..present.templates import render_person
     from ..store.writes import write_new
 
     clean = clean_name(name)
@@ -469,15 +460,14 @@ def create_person(
                 f"{person.name} ({person.path}) already answers to {clean!r}; "
                 "give the new person a fuller name"
             )
-    context = {
-        "name": clean,
-        "role": (role or "").strip(),
-        "team": (team or "").strip(),
-        "relation": relation or "",
-        "today": today(),
-        "locale": vault.config.locale,
-    }
-    text = _render_person(vault, context)
+    text = render_person(
+        vault,
+        today or dt.date.today(),
+        name=clean,
+        role=(role or "").strip(),
+        team=(team or "").strip(),
+        relation=relation or "",
+    )
     note = parse_note(rel, text.encode("utf-8"), vault.config.people_dirs)
     broken = [p for p in note.problems if "front-matter" in p.message]
     if broken:
@@ -488,50 +478,3 @@ def create_person(
     write_new(target, text)
     sync = sync_vault(vault, paths=[rel])
     return Created(name=clean, path=rel, file=target, sync=sync)
-
-
-# ---------------------------------------------------------------- the person template
-
-
-def yaml_scalar(value: object) -> str:
-    """``value`` as a YAML scalar that reads back as the same text (quoted only if needed)."""
-    import yaml
-
-    if value is None or value == "":
-        return ""
-    dumped = yaml.safe_dump([str(value)], default_flow_style=True, allow_unicode=True, width=2**30)
-    return dumped.strip()[1:-1]
-
-
-def _render_person(vault: Vault, context: dict) -> str:
-    """Render ``person.md.j2``: the vault's override in .vaultcrm/templates/ first.
-
-    Sandboxed like the prep templates: a template that came with a shared vault cannot
-    run code. (``render.py`` renders prep sheets only; this loader is the same search
-    order for the one template ``new`` needs.)
-    """
-    import jinja2
-
-    from ..present.templates import bounded_sandbox, confined_loader, packaged_dir, render_bounded
-
-    packaged = packaged_dir()
-    search = [vault.state_dir / "templates"] + ([packaged] if packaged else [])
-    env = bounded_sandbox()(
-        loader=confined_loader(search),
-        autoescape=False,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters["yaml"] = yaml_scalar
-    try:
-        return render_bounded(env.get_template("person.md.j2"), "person.md.j2", **context)
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"template error: {exc.message}", exc.filename, exc.lineno) from None
-    except jinja2.TemplateError as exc:
-        raise TemplateError(f"template error: {exc}", "person.md.j2") from None
-    except (RecursionError, MemoryError, Exception) as exc:  # noqa: BLE001 - one message
-        if isinstance(exc, TemplateError):
-            raise
-        raise TemplateError(
-            f"template error: {type(exc).__name__}: {exc}", "person.md.j2"
-        ) from None

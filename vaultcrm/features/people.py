@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from ..engine.catalog import load_catalog
 from ..engine.sync import SyncResult
-from ..model.dates import today as get_today
 from ..model.notes import fold
 from ..store.vault import Vault
 
@@ -45,7 +44,7 @@ def list_people(
 ) -> PeopleList:
     """Everyone, filtered by team or relation (case- and accent-insensitive), by name."""
     catalog = load_catalog(vault)
-    today = today or get_today()
+    today = today or dt.date.today()
     contacts = catalog.contacts(today)
     rows = []
     for person in catalog.directory.people:

@@ -32,22 +32,19 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from ..engine.sync import SyncResult, read_index
 from ..engine.whoosh.index import NoteIndex
-from ..errors import RefusedWriteError, VaultcrmError
-from ..model.dates import today as get_today
+from ..errors import RefusedWriteError, UsageError, VaultcrmError
 from ..model.notes import (
-    MEETINGS_DIR,
     Note,
-    PartialDate,
     as_list,
     fold,
     link_target,
     link_targets,
     note_text,
     split_front_matter,
-    undated,
     unlink,
 )
 from ..model.people import (
@@ -57,11 +54,11 @@ from ..model.people import (
     contact_for,
     person_from_note,
     task_people,
+    upcoming_dates,
 )
 from ..model.rules import (
     PREPARED_BY,
     PREPARED_KEY,
-    DateEvent,
     FollowUp,
     age_on,
     event_order,
@@ -71,9 +68,12 @@ from ..model.rules import (
     is_open,
     is_prepared,
     months_old,
-    upcoming_dates,
 )
+from ..model.sheet import Decision, LogLine, Mention, PersonSheet, PrepSheet, Relative
+from ..model.vocabulary import MEETINGS_DIR
+from ..present.templates import format_for, render_sheet
 from ..store.vault import Vault
+from ..store.writes import write_output
 
 DATE_DAYS = 30  # "upcoming dates in the next 30 days" (SPEC §5)
 RECENT_LOG = 5  # "the last 5 log entries"
@@ -92,118 +92,6 @@ _UNSAFE_FILE_CHARS = re.compile(
 )  # and C1 controls, bidi marks and line separators, which no file name should keep
 
 
-# ---------------------------------------------------------------- the data
-
-
-@dataclass(frozen=True)
-class Relative:
-    """A family member to ask about; ``expected`` is the day a child not yet born is due."""
-
-    name: str
-    relation: str
-    note: str
-    age: int | None
-    birthday: PartialDate | None
-    expected: dt.date | None = None
-    months: int | None = None  # for a child under a year old
-
-
-@dataclass(frozen=True)
-class LogLine:
-    date: dt.date
-    text: str
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A note that links or names the person, with the passage that does."""
-
-    path: str
-    title: str
-    date: dt.date | None
-    context: str
-
-    @property
-    def label(self) -> str:
-        """The title without a leading ``YYYY-MM-DD``: the date is shown on its own."""
-        return undated(self.title)
-
-
-@dataclass(frozen=True)
-class Decision:
-    path: str
-    title: str
-    date: dt.date | None
-    why: str
-    teams: tuple[str, ...]
-
-    @property
-    def label(self) -> str:
-        return undated(self.title)
-
-
-@dataclass(frozen=True)
-class PersonSheet:
-    """Everything the sheet says about one person; empty tuples mean 'leave it out'."""
-
-    name: str
-    path: str
-    link: str  # '[[file|name]]' target text for a wiki link to this person's note
-    role: str
-    team: str
-    relation: str
-    manager: str
-    email: str
-    met: str
-    cadence: str
-    last_contact: dt.date | None
-    days_since: int | None
-    due: dt.date | None  # next contact due by cadence; None without a cadence
-    due_in: int | None  # days until due (negative: overdue); None without a cadence
-    overdue_days: int | None  # 0 = due today; None when not yet due
-    to_raise: tuple[FollowUp, ...]
-    family: tuple[Relative, ...]
-    dates: tuple[DateEvent, ...]
-    growth: tuple[str, ...]
-    wins: tuple[str, ...]
-    recent: tuple[LogLine, ...]
-    mentions: tuple[Mention, ...]
-    mention_count: int
-    decisions: tuple[Decision, ...]
-    interests: tuple[str, ...]
-    gift_ideas: tuple[str, ...]
-
-    @property
-    def ask_about(self) -> bool:
-        return bool(self.family or self.dates)
-
-
-@dataclass(frozen=True)
-class PrepSheet:
-    """The sheet for one person, or for a group meeting (``group``) with pooled lists."""
-
-    today: dt.date
-    locale: str
-    people: tuple[PersonSheet, ...]
-    to_raise: tuple[FollowUp, ...]  # pooled over everyone, each with ``who``
-    dates: tuple[DateEvent, ...]  # pooled
-    decisions: tuple[Decision, ...]  # pooled, each once
-    sync: SyncResult | None = None
-
-    @property
-    def group(self) -> bool:
-        return len(self.people) > 1
-
-    @property
-    def person(self) -> PersonSheet:
-        """The first (for a one-person sheet: the only) person."""
-        return self.people[0]
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(p.name for p in self.people)
-
-
 # ---------------------------------------------------------------- building it
 
 
@@ -213,7 +101,14 @@ def build_sheet(vault: Vault, names: Sequence[str], today: dt.date | None = None
     Every name is resolved before anything else is read, so a typo fails fast with the
     closest names. The same person named twice is one person.
     """
-    today = today or get_today()
+    return read_sheet(vault, names, today)[0]
+
+
+def read_sheet(
+    vault: Vault, names: Sequence[str], today: dt.date | None = None
+) -> tuple[PrepSheet, SyncResult]:
+    """``build_sheet``, with what bringing the index up to date did first."""
+    today = today or dt.date.today()
 
     def read(idx: NoteIndex) -> list[PersonSheet]:
         directory = Directory(person_from_note(n) for n in idx.notes("person"))
@@ -232,15 +127,15 @@ def build_sheet(vault: Vault, names: Sequence[str], today: dt.date | None = None
         return sheets
 
     sheets, result = read_index(vault, read)
-    return PrepSheet(
+    sheet = PrepSheet(
         today=today,
         locale=vault.config.locale,
         people=tuple(sheets),
         to_raise=_pooled_follow_ups(sheets),
         dates=tuple(sorted((e for s in sheets for e in s.dates), key=event_order)),
         decisions=tuple({d.path: d for s in sheets for d in s.decisions}.values()),
-        sync=result,
     )
+    return sheet, result
 
 
 def _phrases(person: Person) -> list[str]:
@@ -668,3 +563,49 @@ def _file_name(names: Sequence[str]) -> str:
     if len(joined) > 120 and len(safe) > 1:
         joined = f"{safe[0]} +{len(safe) - 1}"
     return joined[:120].strip(" .")
+
+
+# ---------------------------------------------------------------- the command
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A rendered sheet and where it was written (``out``, ``saved``), if anywhere."""
+
+    text: str
+    sheet: PrepSheet
+    out: Path | None = None
+    saved: Saved | None = None  # the note written by ``save``
+    sync: SyncResult | None = None  # what bringing the index up to date did first
+
+
+def prepare(
+    vault: Vault,
+    names: list[str] | tuple[str, ...],
+    fmt: str | None = None,
+    template: str | None = None,
+    out: str | Path | None = None,
+    force: bool = False,
+    save: bool = False,
+    today: dt.date | None = None,
+) -> Prepared:
+    """``vaultcrm prep``: build the sheet, render it, and write it where asked.
+
+    ``out`` gets the sheet in ``fmt`` (refusing to replace a file unless ``force``);
+    ``save`` adds it to the vault as a Markdown meeting note (see ``prep.save_sheet``),
+    rendered with ``template`` when that is a Markdown one, else with prep.md.j2.
+    """
+    if force and out is None:
+        raise UsageError("--force only goes with --out (a saved sheet never replaces a note)")
+    fmt = format_for(template, fmt, out)
+    sheet, sync = read_sheet(vault, names, today)
+    text = render_sheet(sheet, fmt, template, vault)
+    written = None
+    if out is not None:
+        written = Path(out).expanduser()
+        write_output(written, text, force)
+    saved = None
+    if save:  # rendered again from the inert sheet: what it copies must not act there
+        body = render_sheet(inert_sheet(sheet), "md", template if fmt == "md" else None, vault)
+        saved = save_sheet(vault, sheet, body)
+    return Prepared(text, sheet, written, saved, sync)

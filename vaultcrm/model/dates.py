@@ -1,34 +1,21 @@
-"""Today, cadences and the dates a user types: one place for calendar arithmetic.
+"""The dates a user types (``--date``), read against the day the caller says is today.
 
-``VAULTCRM_TODAY=YYYY-MM-DD`` fixes "today" for every command, so a test, a demo or a
-user planning next week gets the same agenda whatever the clock says.
+Nothing in the library reads the clock or the environment: the CLI reads
+``VAULTCRM_TODAY`` once (``cli.Context.today``) and passes the day down.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 
 from ..errors import UsageError
 from .notes import parse_date
 
 
-def today() -> dt.date:
-    """The real date, or ``$VAULTCRM_TODAY`` when it is set."""
-    fixed = os.environ.get("VAULTCRM_TODAY")
-    if fixed:
-        when = parse_date(fixed)
-        if when is None:
-            raise UsageError(f"VAULTCRM_TODAY={fixed!r} is not a date (use YYYY-MM-DD)")
-        return when
-    return dt.date.today()
-
-
-def parse_user_date(text: str, base: dt.date | None = None) -> dt.date:
+def parse_user_date(text: str, base: dt.date) -> dt.date:
     """What a user may pass as ``--date``: YYYY-MM-DD, today, yesterday, tomorrow, or a
     number of days back or ahead (``-3d``, ``+3d``); Dutch vandaag, gisteren, morgen too."""
-    base = base or today()
     word = text.strip().lower()
     named = {"today": 0, "vandaag": 0, "yesterday": -1, "gisteren": -1, "tomorrow": 1, "morgen": 1}
     offset = named.get(word)

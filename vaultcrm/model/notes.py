@@ -17,6 +17,14 @@ from typing import Any
 
 # PyYAML and python-frontmatter are imported where a note is parsed, not here: ~15 ms
 # that a command parsing no note (a search after a no-op sync) need not pay.
+from .vocabulary import (
+    ATTENDEE_KEYS,
+    LOG_HEADINGS,
+    MEETINGS_DIR,
+    RELATIONS,
+    WHY_HEADINGS,
+    WINS_HEADINGS,
+)
 
 BOM = "\ufeff"
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -41,15 +49,9 @@ _INLINE_CODE = re.compile(r"`+[^`\n]*`+")
 _INLINE_TAG = re.compile(r"(?:(?<=^)|(?<=[\s(\[{,;]))#([^\s#!@$%^&*(),.?\":{}|<>\[\]'`;=+\\]+)")
 _CADENCE = re.compile(r"^\s*(\d+)\s*([dwmqy])\w*\s*$", re.IGNORECASE)
 
-# Front-matter keys whose plain names (no [[link]]) are the people a note is with: a CRM
-# vault's meeting notes often say ``attendees: [Max Klein, Anna de Wit]``.
-ATTENDEE_KEYS = ("attendees", "participants", "people", "with", "deelnemers", "aanwezigen")
 # Notes in a people folder that are about the folder, not a person.
 _NOT_PEOPLE = {"readme", "index"}
 
-LOG_HEADINGS = {"log", "logboek"}
-WINS_HEADINGS = {"wins", "successen"}
-WHY_HEADINGS = {"why", "waarom"}
 _KNOWN_SECTIONS = LOG_HEADINGS | WINS_HEADINGS | WHY_HEADINGS
 MAX_META_VALUES = 5000  # a budget for flattening YAML, so aliases cannot blow up ("billion laughs")
 
@@ -803,8 +805,6 @@ _LIST_KEYS = ("aliases", "alias", "tags", "tag", "interests", "gift_ideas", "gro
 def _check_relation(meta: Mapping[str, Any], path: str, problems: list[Problem]) -> None:
     """A relation SPEC §2 does not know is kept (and searchable) but reported: ``people
     --relation`` and the sheets' words know only the listed ones."""
-    from ..store.config import RELATIONS
-
     value = meta.get("relation")
     if isinstance(value, str) and value.strip() and fold(value) not in RELATIONS:
         problems.append(
@@ -927,9 +927,6 @@ def parse_note(path: str, raw: bytes, people_dirs: Iterable[str] = ("people",)) 
         why=str(meta["why"]).strip() if isinstance(meta.get("why"), str) else "\n".join(body.why),
         problems=tuple(problems),
     )
-
-
-MEETINGS_DIR = "meetings"
 
 
 def is_meeting(note: Note) -> bool:

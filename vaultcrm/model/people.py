@@ -21,7 +21,15 @@ from .notes import (
     parse_date,
     parse_partial_date,
 )
-from .rules import Contact, contact, last_contact
+from .rules import (
+    Contact,
+    DateEvent,
+    as_yearly,
+    contact,
+    event_order,
+    last_contact,
+    next_yearly,
+)
 
 _LATER_WORD = re.compile(r"(?<=[\s\-'])\w")
 MAX_NAME_CHARS = 255  # a NAME to look up: no file name (or person's name) is longer
@@ -271,3 +279,32 @@ def _task_names(text: str, person: Person) -> bool:
         for key in dict.fromkeys((*person.keys, first))
         if key.strip()
     )
+
+
+def upcoming_dates(people: Iterable[Person], today: dt.date, days: int) -> list[DateEvent]:
+    """Birthdays, work anniversaries and relatives' birthdays from ``today`` to
+    ``today + days``, in date order."""
+    events: list[DateEvent] = []
+    for person in people:
+        yearly = [
+            ("birthday", person.birthday, person.name, ""),
+            ("anniversary", as_yearly(person.started), person.name, ""),
+            *(("family_birthday", m.birthday, m.name, m.relation) for m in person.family),
+        ]
+        for kind, day, who, relation in yearly:
+            found = next_yearly(day, today, days)
+            if found is not None:
+                when, years = found
+                events.append(
+                    DateEvent(
+                        when,
+                        (when - today).days,
+                        kind,
+                        who,
+                        person.name,
+                        person.path,
+                        relation,
+                        years,
+                    )
+                )
+    return sorted(events, key=event_order)

@@ -5,7 +5,7 @@ calendar) asks these functions, so a rule cannot drift between them: the due-tod
 crash of November 2026 lived in the gap between two copies of "is this task due".
 
 ``today`` is always a parameter. Nothing here reads the clock or the environment; the
-CLI reads ``VAULTCRM_TODAY`` once (``dates.today``) and passes the day down, which is
+CLI reads ``VAULTCRM_TODAY`` once (``cli.Context.today``) and passes the day down, which is
 also what lets the tests sweep every day of two years.
 
 The rules (SPEC §2, §4, README "Keeping in touch"):
@@ -31,18 +31,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from .notes import Note, PartialDate, Task, fold, undated
-
-if TYPE_CHECKING:
-    from .people import Person
+from .vocabulary import PREPARED_BY, PREPARED_KEY
 
 _UNITS = {"d": "days", "w": "weeks", "m": "months", "q": "months", "y": "years"}
-
-# The front-matter key and value ``prep --save`` writes: such a note is preparation, and
-# counts as contact only once its day has passed (the meeting happened, the note kept).
-PREPARED_KEY, PREPARED_BY = "prepared_by", "vaultcrm"
 
 
 # ---------------------------------------------------------------- days
@@ -286,32 +279,3 @@ def next_yearly(
     if years is not None and years < 1:
         return None
     return when, years
-
-
-def upcoming_dates(people: Iterable[Person], today: dt.date, days: int) -> list[DateEvent]:
-    """Birthdays, work anniversaries and relatives' birthdays from ``today`` to
-    ``today + days``, in date order."""
-    events: list[DateEvent] = []
-    for person in people:
-        yearly = [
-            ("birthday", person.birthday, person.name, ""),
-            ("anniversary", as_yearly(person.started), person.name, ""),
-            *(("family_birthday", m.birthday, m.name, m.relation) for m in person.family),
-        ]
-        for kind, day, who, relation in yearly:
-            found = next_yearly(day, today, days)
-            if found is not None:
-                when, years = found
-                events.append(
-                    DateEvent(
-                        when,
-                        (when - today).days,
-                        kind,
-                        who,
-                        person.name,
-                        person.path,
-                        relation,
-                        years,
-                    )
-                )
-    return sorted(events, key=event_order)

@@ -31,10 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..engine.sync import SyncResult
-from ..errors import RefusedWriteError, TemplateError, UsageError
-from ..features.prep import PrepSheet, Saved, build_sheet, inert_sheet, save_sheet
+from ..errors import TemplateError, UsageError
 from ..model.notes import unlink
+from ..model.sheet import PrepSheet
 from ..store.vault import Vault
 from .words import Language, language
 
@@ -302,66 +301,6 @@ def format_for(template: str | None, fmt: str | None, out: str | Path | None = N
     return "md"
 
 
-# ---------------------------------------------------------------- the prep command
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A rendered sheet and where it was written (``out``, ``saved``), if anywhere."""
-
-    text: str
-    sheet: PrepSheet
-    out: Path | None = None
-    saved: Saved | None = None  # the note written by ``save``
-
-    @property
-    def sync(self) -> SyncResult | None:
-        return self.sheet.sync
-
-
-def prepare(
-    vault: Vault,
-    names: list[str] | tuple[str, ...],
-    fmt: str | None = None,
-    template: str | None = None,
-    out: str | Path | None = None,
-    force: bool = False,
-    save: bool = False,
-) -> Prepared:
-    """``vaultcrm prep``: build the sheet, render it, and write it where asked.
-
-    ``out`` gets the sheet in ``fmt`` (refusing to replace a file unless ``force``);
-    ``save`` adds it to the vault as a Markdown meeting note (see ``prep.save_sheet``),
-    rendered with ``template`` when that is a Markdown one, else with prep.md.j2.
-    """
-    if force and out is None:
-        raise UsageError("--force only goes with --out (a saved sheet never replaces a note)")
-    fmt = format_for(template, fmt, out)
-    sheet = build_sheet(vault, names)
-    text = render_sheet(sheet, fmt, template, vault)
-    written = None
-    if out is not None:
-        written = Path(out).expanduser()
-        write_output(written, text, force)
-    saved = None
-    if save:  # rendered again from the inert sheet: what it copies must not act there
-        body = render_sheet(inert_sheet(sheet), "md", template if fmt == "md" else None, vault)
-        saved = save_sheet(vault, sheet, body)
-    return Prepared(text, sheet, written, saved)
-
-
-def write_output(path: Path, text: str, force: bool = False) -> None:
-    """Write a sheet to a file of the user's choosing: atomically, and only over an
-    existing file when told (``--force``)."""
-    from ..store.writes import replace_file, write_new
-
-    if path.is_dir():
-        raise UsageError(f"{path} is a folder; --out takes a file name")
-    if not force and (path.exists() or path.is_symlink()):
-        raise RefusedWriteError("already exists; pass --force to replace it", path)
-    (replace_file if force else write_new)(path, text)
-
-
 # ---------------------------------------------------------------- rendering
 
 
@@ -388,9 +327,40 @@ def render_sheet(
     return text if text.endswith("\n") else text + "\n"
 
 
+def render_person(vault: Vault, today: dt.date, **values: Any) -> str:
+    """The note ``new`` writes, from ``person.md.j2`` (the vault's override first), with
+    ``values`` (name, role, team, relation) and the same words, filters and sandbox as the
+    sheets, plus ``yaml``: a value quoted only where YAML needs it."""
+    choice = Choice("person.md.j2")
+    env = _environment("md", vault, None, language(vault.config.locale), today, note=True)
+    env.filters["yaml"] = yaml_scalar
+    try:
+        return render_bounded(env.get_template(choice.name), choice.name, today=today, **values)
+    except Exception as exc:  # noqa: BLE001 - every template failure becomes one message
+        raise _template_error(exc, choice) from None
+
+
+def yaml_scalar(value: object) -> str:
+    """``value`` as a YAML scalar that reads back as the same text (quoted only if needed)."""
+    import yaml
+
+    if value is None or value == "":
+        return ""
+    dumped = yaml.safe_dump([str(value)], default_flow_style=True, allow_unicode=True, width=2**30)
+    return dumped.strip()[1:-1]
+
+
 def _environment(
-    fmt: str, vault: Vault | None, first: Path | None, language: Language, today: dt.date
+    fmt: str,
+    vault: Vault | None,
+    first: Path | None,
+    language: Language,
+    today: dt.date,
+    note: bool = False,
 ):
+    """The one Jinja setup: the template search order, the sandbox and its bounds, the
+    vault's words and filters. ``note``: a note's template (``new``), whose line breaks
+    are the note's own, so blocks are not trimmed."""
     import jinja2
 
     folders = [p for p in (first, _user_dir(vault)) if p is not None]
@@ -405,8 +375,8 @@ def _environment(
     )
     options = {
         "autoescape": fmt == "html",
-        "trim_blocks": True,
-        "lstrip_blocks": True,
+        "trim_blocks": not note,
+        "lstrip_blocks": not note,
         "keep_trailing_newline": True,
     }
     env = bounded_sandbox()(
@@ -430,7 +400,9 @@ def _environment(
         join_and=language.join_and,
         unlink=unlink,
     )
-    env.globals.update(t=language.labels, lang=language.lang, locale=str(language.locale))
+    env.globals.update(
+        t=language.labels, lang=language.lang, locale=str(language.locale), today=today
+    )
     return env
 
 

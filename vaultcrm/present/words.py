@@ -110,6 +110,7 @@ WORDS: dict[str, dict[str, Entry]] = {
         # headings ``log`` adds to a note that has none
         "log_heading": "## Log",
         "follow_up_heading": "## Follow-ups",
+        "wins_heading": "## Wins",
     },
     "nl": {
         "title": "Voorbereiding gesprek",
@@ -194,6 +195,7 @@ WORDS: dict[str, dict[str, Entry]] = {
         "cal_name": "vaultcrm: mensen",
         "log_heading": "## Logboek",
         "follow_up_heading": "## Opvolging",
+        "wins_heading": "## Successen",
     },
 }
 

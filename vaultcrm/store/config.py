@@ -51,19 +51,6 @@ SETTINGS = frozenset(
     }
 )
 
-# SPEC §2's relations: the one list `new --relation` accepts (CLI choice and library check).
-RELATIONS = (
-    "report",
-    "peer",
-    "manager",
-    "skip",
-    "client",
-    "freelancer",
-    "supplier",
-    "former",
-    "other",
-)
-
 
 @dataclass(frozen=True)
 class Config:

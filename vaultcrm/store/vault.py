@@ -6,6 +6,7 @@ this module reads, and nothing here ever writes a note.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import os
 import re
@@ -204,6 +205,39 @@ ignore = ["templates/**"]
 """
 
 
+# No trailing slash: 'index/' matches only a folder, so a symlink named index would be
+# committed and travel with a shared vault. The leading slash keeps them to .vaultcrm/.
+GITIGNORE = (
+    "# vaultcrm's index and locks are a cache, rebuilt from the notes.\n/index\n/locks\n*.lock\n"
+)
+_OLD_GITIGNORES = (
+    "# vaultcrm's index and locks are a cache, rebuilt from the notes.\nindex/\nlocks/\n*.lock\n",
+)
+
+
+def ensure_state_dir(vault: Vault) -> None:
+    """Create ``.vaultcrm/`` with its .gitignore, so an Obsidian vault just works.
+
+    A .gitignore exactly as an older vaultcrm wrote it is brought up to date (its
+    ``index/`` missed a symlink named index); one the user edited is left alone."""
+    from .writes import check_own, check_own_file
+
+    state = vault.state_dir
+    check_own(state, vault.root)
+    state.mkdir(exist_ok=True)
+    ignore = state / ".gitignore"
+    check_own_file(ignore)
+    if not ignore.exists():
+        ignore.write_text(GITIGNORE, encoding="utf-8")
+    elif ignore.stat().st_size < 200 and ignore.read_bytes().decode("utf-8", "replace") in (
+        _OLD_GITIGNORES
+    ):
+        from .writes import replace_file
+
+        with contextlib.suppress(VaultcrmError):  # best effort: the old one still mostly works
+            replace_file(ignore, GITIGNORE)
+
+
 def init_vault(
     folder: str | os.PathLike,
     languages: tuple[str, ...] = ("en",),
@@ -216,7 +250,6 @@ def init_vault(
     """
     import json
 
-    from ..engine.sync import GITIGNORE
     from .config import LOCALES, SUPPORTED_LANGUAGES, is_spoken
     from .writes import check_own, write_new
 

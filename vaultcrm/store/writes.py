@@ -78,6 +78,19 @@ def _write_new(path: Path, data: bytes | str, mode: int) -> None:
     _fsync_dir(path.parent)
 
 
+def write_output(path: Path, data: bytes | str, force: bool = False) -> None:
+    """Write a file of the user's choosing (``--out``): atomically, and over an existing
+    file only when told (``force``)."""
+    from ..errors import UsageError
+
+    path = Path(path)
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder; --out takes a file name")
+    if not force and (path.exists() or path.is_symlink()):
+        raise RefusedWriteError("already exists; pass --force to replace it", path)
+    (replace_file if force else write_new)(path, data)
+
+
 def replace_file(path: Path, data: bytes | str) -> None:
     """Replace ``path`` atomically with ``data``, keeping its permissions."""
     with _io_errors(path):
@@ -191,7 +204,7 @@ def update_file(
     lock_file = lock_path_for(state_dir, path)
     own_folder(lock_file.parent, state_dir.parent)
     check_own_file(lock_file)
-    wait = _lock_timeout() if timeout is None else timeout
+    wait = lock_timeout() if timeout is None else timeout
     lock = FileLock(str(lock_file))
     try:
         lock.acquire(timeout=wait)
@@ -276,8 +289,9 @@ def _io_errors(path: Path):
         raise VaultcrmError(f"cannot write: {exc.strerror or exc}", path) from None
 
 
-def _lock_timeout() -> float:
-    """Seconds to wait for another writer: ``VAULTCRM_LOCK_TIMEOUT``, as for the index lock."""
+def lock_timeout() -> float:
+    """Seconds a writer waits for another's lock (a note's or the index's):
+    ``VAULTCRM_LOCK_TIMEOUT``, default 60; tests set it short."""
     try:
         return float(os.environ.get("VAULTCRM_LOCK_TIMEOUT", "60"))
     except ValueError:
