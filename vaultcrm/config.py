@@ -24,6 +24,9 @@ SUPPORTED_LANGUAGES = {
 }
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+# Meetings with more attendees than this are not 1:1s or team meetings but all-hands and
+# webinars: no contact with anyone in particular (folk uses the same default).
+DEFAULT_MAX_ATTENDEES = 20
 
 # SPEC §2's relations: the one list `new --relation` accepts (CLI choice and library check).
 RELATIONS = (
@@ -48,6 +51,13 @@ class Config:
     people_dirs: tuple[str, ...] = ("people",)
     ignore: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    # SPEC §7: .ics files to read meetings from, as written (``~`` and paths relative to
+    # the vault are resolved by ``calendars.calendar_paths``), the user's own addresses
+    # (to know which meetings they declined, and not to match themselves) and the largest
+    # meeting that still counts as contact.
+    calendars: tuple[str, ...] = ()
+    me: tuple[str, ...] = ()
+    max_attendees: int = DEFAULT_MAX_ATTENDEES
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -82,13 +92,39 @@ def load_config(path: Path) -> Config:
     size = data.get("max_file_size", DEFAULT_MAX_FILE_SIZE)
     if not isinstance(size, int) or size <= 0:
         raise VaultcrmError("'max_file_size' must be a positive number of bytes", path)
-    known = {"languages", "locale", "people_dirs", "ignore", "max_file_size"}
+    calendars = _str_list(data, "calendars", path)
+    if any(not c.strip() for c in calendars):
+        raise VaultcrmError("'calendars' holds an empty path", path)
+    me = [m.strip() for m in _str_list(data, "me", path)]
+    not_mail = [m for m in me if "@" not in m.removeprefix("mailto:")]
+    if not_mail:
+        raise VaultcrmError(
+            f"'me' holds {not_mail[0]!r}, which is not an email address "
+            '(me = ["you@example.com"])',
+            path,
+        )
+    most = data.get("max_attendees", DEFAULT_MAX_ATTENDEES)
+    if not isinstance(most, int) or isinstance(most, bool) or most < 1:
+        raise VaultcrmError("'max_attendees' must be a whole number of at least 1", path)
+    known = {
+        "languages",
+        "locale",
+        "people_dirs",
+        "ignore",
+        "max_file_size",
+        "calendars",
+        "me",
+        "max_attendees",
+    }
     return Config(
         languages=tuple(dict.fromkeys(langs)),
         locale=locale,
         people_dirs=tuple(d.strip("/") for d in _str_list(data, "people_dirs", path) or ["people"]),
         ignore=tuple(_str_list(data, "ignore", path)),
         max_file_size=size,
+        calendars=tuple(c.strip() for c in calendars),
+        me=tuple(dict.fromkeys(m.removeprefix("mailto:").casefold() for m in me)),
+        max_attendees=most,
         extra={k: v for k, v in data.items() if k not in known},
     )
 
