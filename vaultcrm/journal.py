@@ -464,6 +464,12 @@ def _render_person(vault: Vault, context: dict) -> str:
     run code. (``render.py`` renders prep sheets only; this loader is the same search
     order for the one template ``new`` needs.)
     """
+    return person_renderer(vault)(context)
+
+
+def person_renderer(vault: Vault):
+    """``_render_person`` as a function of the context, loading the template once (for
+    ``import``, which may create a thousand people)."""
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
@@ -478,9 +484,15 @@ def _render_person(vault: Vault, context: dict) -> str:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["yaml"] = yaml_scalar
-    try:
-        return env.get_template("person.md.j2").render(**context)
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"template error: {exc.message}", exc.filename, exc.lineno) from None
-    except jinja2.TemplateError as exc:
-        raise TemplateError(f"template error: {exc}", "person.md.j2") from None
+
+    def render(context: dict) -> str:
+        try:
+            return env.get_template("person.md.j2").render(**context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(
+                f"template error: {exc.message}", exc.filename, exc.lineno
+            ) from None
+        except jinja2.TemplateError as exc:
+            raise TemplateError(f"template error: {exc}", "person.md.j2") from None
+
+    return render

@@ -90,12 +90,30 @@ class PeopleMatcher:
             for email in person_emails(person):
                 by_email.setdefault(email, {})[person.path] = person
         self._by_email = {e: next(iter(p.values())) for e, p in by_email.items() if len(p) == 1}
+        self._shared = {e for e, p in by_email.items() if len(p) > 1}
+        self._names = {fold(k) for p in directory.people for k in p.keys}
+        self._added: dict[str, Person] = {}
+
+    def add(self, person: Person) -> None:
+        """Someone about to be created (``import``): found by their addresses and names
+        from now on, unless another person already answers to them."""
+        for email in person_emails(person):
+            if email not in self._shared and email not in self._by_email:
+                self._by_email[email] = person
+        for key in {fold(k) for k in person.keys} - self._names:
+            self._added.setdefault(key, person)
+
+    def taken(self, name: str) -> bool:
+        """Whether anyone in the vault answers to ``name`` (maybe several people)."""
+        return fold(name) in self._names or fold(name) in self._added
 
     def by_email(self, email: str) -> Person | None:
         return self._by_email.get(email.strip().removeprefix("mailto:").casefold())
 
     def by_name(self, name: str) -> Person | None:
-        return self.directory.lookup(name) if fold(name) else None
+        if not fold(name):
+            return None
+        return self.directory.lookup(name) or self._added.get(fold(name))
 
     def match(self, email: str = "", names: Sequence[str] = ()) -> Person | None:
         """Email first, then each name in turn."""
