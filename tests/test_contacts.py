@@ -341,3 +341,36 @@ def test_names_that_cannot_be_imported(make_vault, tmp_path: Path) -> None:
     assert result.planned == ()
     assert [p.line for p in result.problems] == [1, 5]
     assert "several people answer to 'Piet'" in result.problems[0].message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Henk de Vries",
+        "henk@example.com",
+        "Acme B.V.",
+        "Zoë Bakker",
+        "O'Brien",
+        "R&D (EMEA)",
+        "Sales / EMEA",
+        "yes",
+        "No",
+        "null",
+        "Team A, Utrecht",
+        "key: value",
+        "a #tag",
+        "- dash",
+        "@handle",
+        "x-",
+        "Ünïcödé naam",
+    ],
+)
+def test_plain_values_are_written_as_yaml_would(value: str) -> None:
+    from vaultcrm.contacts import _scalar
+    from vaultcrm.journal import yaml_scalar
+
+    expected = yaml_scalar(value)
+    assert _scalar(value) == expected
+    assert fill_front_matter(b"---\n---\n", Contact(name="x", role=value), "x.md").data == (
+        f"---\nrole: {expected}\n---\n".encode()
+    )

@@ -66,6 +66,10 @@ _BOM = b"\xef\xbb\xbf"
 _EMPTY = {"", "~", "null", "Null", "NULL", "''", '""', "[]", "{}"}
 _FENCE = re.compile(r"^-{3,}\s*$")
 _NUMBERISH = re.compile(r"[-+]?(?:\d[\d_]*)?\.?\d*(?:[eE][-+]?\d+)?|0[xXoObB][\da-fA-F_]+")
+# Text that is a plain YAML scalar meaning itself in block and flow context: a letter
+# first, then letters, digits, spaces and a few marks; no ':', '#', ',' or brackets.
+_PLAIN = re.compile(r"[^\W\d_][\w .@+'&()/-]*(?<! )")
+_YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
 _YEARLESS_YEARS = {"1604", "1900", "0000"}  # what Apple and Outlook write for "no year"
 
 
@@ -424,6 +428,9 @@ def _scalar(value: str) -> str:
     take it for a number: ``0612345678`` and ``+31612345678`` must keep their zeros."""
     from .journal import yaml_scalar
 
+    value = value.strip()
+    if _PLAIN.fullmatch(value) and value.casefold() not in _YAML_WORDS:
+        return value  # what yaml_scalar returns for it, without a YAML dump per value
     text = yaml_scalar(value)
     if _NUMBERISH.fullmatch(text):
         return "'" + text + "'"
