@@ -823,6 +823,56 @@ def prep(
         click.echo(printable(result.text), nl=False)
 
 
+# ---------------------------------------------------------------- import
+
+
+@cli.command(name="import")
+@click.argument("file", metavar="FILE.vcf", type=click.Path(dir_okay=True))
+@click.option("--yes", is_flag=True, help="Write: create the new people and fill the notes.")
+@pass_ctx
+def import_(ctx: Context, file: str, yes: bool) -> None:
+    """People from an address book (vCard 3.0/4.0 from Google, Apple or Outlook).
+
+    \b
+      + new        a note made from the person template
+      ~ updated    keys missing or empty in the note are filled
+      = unchanged  the note already says it all
+      ! conflicts  the note says otherwise: kept, and listed
+
+    A dry run unless --yes. Never overwrites a value; a second import changes nothing.
+    """
+    from .features.contacts import import_contacts
+
+    words = ctx.words
+    result = import_contacts(ctx.vault, file, today=ctx.today, write=yes)
+    report_sync(result.sync)
+    for problem in result.problems:
+        err(f"vaultcrm: {printable(str(problem))}", fg="yellow")
+    for item in result.planned:
+        line = f"{item.symbol} {printable(item.name)}"
+        if item.status != "unchanged":
+            line += f"  {item.path}"
+        details = []
+        if item.filled and item.status != "new":
+            details.append(words("import_fills", keys=", ".join(item.filled)))
+        details.extend(
+            words(
+                "import_conflict", what=c.key, note=printable(c.note), contact=printable(c.contact)
+            )
+            for c in item.conflicts
+        )
+        out(line + (": " + "; ".join(details) if details else ""))
+    if not result.planned:
+        err(words("import_none"))
+        sys.exit(1)
+    counts = result.counts
+    out(words("import_summary", **counts))
+    if counts["conflicts"]:
+        err(words("import_kept"))
+    if not yes:
+        err(words("import_dry_run"))
+
+
 # ---------------------------------------------------------------- one exit point
 
 

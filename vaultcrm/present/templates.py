@@ -331,13 +331,27 @@ def render_person(vault: Vault, today: dt.date, **values: Any) -> str:
     """The note ``new`` writes, from ``person.md.j2`` (the vault's override first), with
     ``values`` (name, role, team, relation) and the same words, filters and sandbox as the
     sheets, plus ``yaml``: a value quoted only where YAML needs it."""
+    return person_renderer(vault, today)(**values)
+
+
+def person_renderer(vault: Vault, today: dt.date) -> Callable[..., str]:
+    """``render_person`` as a function of the values, the template loaded once (``import``
+    may create a thousand people)."""
     choice = Choice("person.md.j2")
     env = _environment("md", vault, None, language(vault.config.locale), today, note=True)
     env.filters["yaml"] = yaml_scalar
     try:
-        return render_bounded(env.get_template(choice.name), choice.name, today=today, **values)
+        template = env.get_template(choice.name)
     except Exception as exc:  # noqa: BLE001 - every template failure becomes one message
         raise _template_error(exc, choice) from None
+
+    def render(**values: Any) -> str:
+        try:
+            return render_bounded(template, choice.name, today=today, **values)
+        except Exception as exc:  # noqa: BLE001 - every template failure becomes one message
+            raise _template_error(exc, choice) from None
+
+    return render
 
 
 def yaml_scalar(value: object) -> str:

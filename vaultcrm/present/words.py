@@ -111,6 +111,14 @@ WORDS: dict[str, dict[str, Entry]] = {
         "log_heading": "## Log",
         "follow_up_heading": "## Follow-ups",
         "wins_heading": "## Wins",
+        # ``import``: a contact's NOTE in a new person note, and the summary
+        "contact_note_heading": "## From the address book",
+        "import_fills": "fills {keys}",
+        "import_conflict": "{what}: {note} in the note, {contact} in the contact",
+        "import_summary": "{new} new, {updated} updated, {unchanged} unchanged, {conflicts} with conflicts",
+        "import_dry_run": "Dry run: nothing was written. Run again with --yes to write.",
+        "import_kept": "Conflicting values were kept as they are in the notes.",
+        "import_none": "No contacts in this file.",
     },
     "nl": {
         "title": "Voorbereiding gesprek",
@@ -196,6 +204,13 @@ WORDS: dict[str, dict[str, Entry]] = {
         "log_heading": "## Logboek",
         "follow_up_heading": "## Opvolging",
         "wins_heading": "## Successen",
+        "contact_note_heading": "## Uit het adresboek",
+        "import_fills": "vult {keys} aan",
+        "import_conflict": "{what}: {note} in de notitie, {contact} in het contact",
+        "import_summary": "{new} nieuw, {updated} aangevuld, {unchanged} ongewijzigd, {conflicts} met conflicten",
+        "import_dry_run": "Proefdraai: er is niets geschreven. Voer opnieuw uit met --yes om te schrijven.",
+        "import_kept": "Waarden die verschillen zijn gelaten zoals ze in de notities staan.",
+        "import_none": "Geen contacten in dit bestand.",
     },
 }
 

@@ -24,6 +24,9 @@ SUPPORTED_LANGUAGES = {
 }
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+# Meetings with more attendees than this are not 1:1s or team meetings but all-hands and
+# webinars: no contact with anyone in particular (folk uses the same default).
+DEFAULT_MAX_ATTENDEES = 20
 
 # The languages vaultcrm writes its sheets, agenda and lists in (present/words.py has a
 # table for each); a region picks the date style (en_GB: day before month).
@@ -61,6 +64,13 @@ class Config:
     people_dirs: tuple[str, ...] = ("people",)
     ignore: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    # SPEC §7: .ics files to read meetings from, as written (``~`` and paths relative to
+    # the vault are resolved by ``calendars.calendar_paths``), the user's own addresses
+    # (to know which meetings they declined, and not to match themselves) and the largest
+    # meeting that still counts as contact.
+    calendars: tuple[str, ...] = ()
+    me: tuple[str, ...] = ()
+    max_attendees: int = DEFAULT_MAX_ATTENDEES
     extra: dict = field(default_factory=dict, compare=False, hash=False)
     unknown: tuple[tuple[str, int | None], ...] = field(default=(), compare=False)  # typos
 
@@ -113,7 +123,33 @@ def load_config(path: Path) -> Config:
     ignore = _str_list(data, "ignore", path, lines)
     for glob in ignore:
         _inside_vault(glob, "ignore", path, lines)
-    known = {"languages", "locale", "people_dirs", "ignore", "max_file_size"}
+    calendars = _str_list(data, "calendars", path, lines)
+    if any(not c.strip() for c in calendars):
+        raise VaultcrmError("'calendars' holds an empty path", path, lines("calendars"))
+    me = [m.strip() for m in _str_list(data, "me", path, lines)]
+    not_mail = [m for m in me if "@" not in m.removeprefix("mailto:")]
+    if not_mail:
+        raise VaultcrmError(
+            f"'me' holds {not_mail[0]!r}, which is not an email address "
+            '(me = ["you@example.com"])',
+            path,
+            lines("me"),
+        )
+    most = data.get("max_attendees", DEFAULT_MAX_ATTENDEES)
+    if not isinstance(most, int) or isinstance(most, bool) or most < 1:
+        raise VaultcrmError(
+            "'max_attendees' must be a whole number of at least 1", path, lines("max_attendees")
+        )
+    known = {
+        "languages",
+        "locale",
+        "people_dirs",
+        "ignore",
+        "max_file_size",
+        "calendars",
+        "me",
+        "max_attendees",
+    }
     unknown_keys = tuple((k, lines(k)) for k in data if k not in SETTINGS)
     return Config(
         languages=tuple(dict.fromkeys(langs)),
@@ -121,6 +157,9 @@ def load_config(path: Path) -> Config:
         people_dirs=tuple(people_dirs),
         ignore=tuple(ignore),
         max_file_size=size,
+        calendars=tuple(c.strip() for c in calendars),
+        me=tuple(dict.fromkeys(m.removeprefix("mailto:").casefold() for m in me)),
+        max_attendees=most,
         extra={k: v for k, v in data.items() if k not in known},
         unknown=unknown_keys,
     )
