@@ -569,7 +569,14 @@ def _bridge(
         finally:
             graph.add_node(path)
             graph.add_edges_from(saved)
-        pieces.sort(key=lambda s: (-len(s), min(fold(by[p].name) for p in s)))
+        # "The rest" is the biggest piece; of equal ones, the one with more of the inside.
+        pieces.sort(
+            key=lambda s: (
+                -len(s),
+                -sum(by[p].side == "inside" for p in s),
+                min(fold(by[p].name) for p in s),
+            )
+        )
         rest = pieces[0]
         lost = set().union(*pieces[1:]) if len(pieces) > 1 else set()
         cut_off = sorted((by[p].name for p in lost), key=fold)

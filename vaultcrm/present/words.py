@@ -116,7 +116,10 @@ WORDS: dict[str, dict[str, Entry]] = {
         "net_isolated": "No line to anyone",
         "net_bridges": "Bridges: who holds the lines between teams, inside and outside",
         "net_reach": "reaches {teams}",
-        "net_cut_off": "without them {names} lose every line to the rest",
+        "net_cut_off": (
+            "without them {names} loses every line to the rest",
+            "without them {names} lose every line to the rest",
+        ),
         "net_teams_cut": "{teams} cut off",
         "net_clusters": "Clusters",
         "net_parties": "Outside parties: teams with no line to them",
@@ -296,7 +299,10 @@ WORDS: dict[str, dict[str, Entry]] = {
         "net_isolated": "Geen lijn met iemand",
         "net_bridges": "Bruggen: wie de lijnen tussen teams, binnen en buiten vasthoudt",
         "net_reach": "bereikt {teams}",
-        "net_cut_off": "zonder hen verliezen {names} elke lijn met de rest",
+        "net_cut_off": (
+            "zonder hen verliest {names} elke lijn met de rest",
+            "zonder hen verliezen {names} elke lijn met de rest",
+        ),
         "net_teams_cut": "{teams} afgesneden",
         "net_clusters": "Clusters",
         "net_parties": "Externe partijen: teams zonder lijn ernaartoe",
