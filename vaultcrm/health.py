@@ -38,6 +38,7 @@ The rules (README "Relationship health"):
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import itertools
@@ -64,6 +65,10 @@ SPARKS = "▁▂▃▄▅▆▇█"  # contacts per month 0, 1, … 7 or more: o
 
 INBOUND = ("←", "<-", "⇐")  # a Log entry starting so: they reached out
 OUTBOUND = ("→", "->", "⇒")  # …and so: you did
+
+# Folding (case and accents) is the costliest step on a big vault, and the same task or
+# Log text is folded for each person it may belong to: once per text is enough.
+_fold = functools.lru_cache(maxsize=1 << 16)(fold)
 
 _LEADING_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})\b[ \t]*[:\u2013\u2014-]?[ \t]*")
 _WISH_WORD = re.compile(r"\w{5,}")
@@ -289,9 +294,31 @@ def read_links(notes: Iterable[Note], directory: Directory) -> Links:
 
 def is_meeting(note: Note) -> bool:
     """A meeting note: ``type: meeting`` or under ``meetings/`` (the prep sheet's rule)."""
+    return _meeting_rule()(note)
+
+
+@functools.cache
+def _meeting_rule() -> Callable[[Note], bool]:
     from .prep import _is_meeting  # one rule, kept where the prep sheet defines it
 
-    return _is_meeting(note)
+    return _is_meeting
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _has_word(text: str, word: str) -> bool:
+    r"""``word`` in ``text`` with no word character either side (regex ``(?<!\w)…(?!\w)``)."""
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if (at == 0 or not _is_word_char(text[at - 1])) and (
+            end == len(text) or not _is_word_char(text[end])
+        ):
+            return True
+        at = text.find(word, at + 1)
+    return False
 
 
 class _Owners:
@@ -303,28 +330,27 @@ class _Owners:
 
     def __init__(self, lookup: Callable[[str], Person | None]):
         self.lookup = lookup
-        self.patterns: dict[str, re.Pattern] = {}
+        self.keys: dict[str, tuple[str, ...]] = {}
 
-    def pattern(self, person: Person) -> re.Pattern:
-        found = self.patterns.get(person.path)
-        if found is None:
+    def names(self, person: Person, folded: str) -> bool:
+        """Whether folded text names ``person`` as a whole word: any name, alias, file
+        name or (of a full name) the first name; ``prep._names`` without a regex per
+        person, which on 1,000 people costs more than the search itself."""
+        keys = self.keys.get(person.path)
+        if keys is None:
             words = person.name.split()
             first = words[0] if len(words) > 1 else person.name
-            keys = sorted({fold(k) for k in (*person.keys, first) if fold(k)}, key=len)
-            alternatives = "|".join(re.escape(k) for k in reversed(keys))
-            found = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
-            self.patterns[person.path] = found
-        return found
+            keys = tuple(k for k in dict.fromkeys(fold(k) for k in (*person.keys, first)) if k)
+            self.keys[person.path] = keys
+        return any(_has_word(folded, key) for key in keys)
 
     def owners(self, task: Task, note: Note, linked: Sequence[Person]) -> list[Person]:
         in_task = [p for t in link_targets(task.text) if (p := self.lookup(t))]
         in_task_paths = {p.path for p in in_task}
         candidates = {p.path: p for p in (*linked, *in_task)}
-        folded = fold(task.text)
+        folded = _fold(task.text)
         named = [
-            p
-            for path, p in candidates.items()
-            if path in in_task_paths or self.pattern(p).search(folded)
+            p for path, p in candidates.items() if path in in_task_paths or self.names(p, folded)
         ]
         if named:
             return named
@@ -334,8 +360,15 @@ class _Owners:
 # ---------------------------------------------------------------- the rules
 
 
+@functools.lru_cache(maxsize=4096)
+def _back(day: dt.date, amount: int, unit: str) -> dt.date:
+    """``day`` minus a rhythm (rules.add_cadence backwards), kept: a vault's people share
+    a few cadences, and the same period edges are asked for once per person."""
+    return add_cadence(day, (-amount, unit))
+
+
 def _months_back(today: dt.date, months: int) -> dt.date:
-    return add_cadence(today, (-months, "m"))
+    return _back(today, months, "m")
 
 
 def count_by_month(days: Iterable[dt.date], today: dt.date, months: int) -> tuple[int, ...]:
@@ -344,12 +377,8 @@ def count_by_month(days: Iterable[dt.date], today: dt.date, months: int) -> tupl
     edges = [_months_back(today, i) for i in range(months, -1, -1)]  # oldest edge first
     counts = [0] * months
     for day in days:
-        if not edges[0] < day <= today:
-            continue
-        for i in range(months):
-            if edges[i] < day <= edges[i + 1]:
-                counts[i] += 1
-                break
+        if edges[0] < day <= today:
+            counts[bisect.bisect_left(edges, day) - 1] += 1
     return tuple(counts)
 
 
@@ -370,13 +399,14 @@ def measure_rhythm(
     since = today
     k = 0
     while True:
-        end = add_cadence(today, (-amount * k, unit))
-        start = add_cadence(today, (-amount * (k + 1), unit))
+        end = _back(today, amount * k, unit)
+        start = _back(today, amount * (k + 1), unit)
         if start >= end or start < window_start or end < first:
             break  # (start >= end: a cadence too long for the calendar, 99999y)
         periods += 1
         since = start + dt.timedelta(days=1)
-        if any(start < d <= end for d in days):
+        at = bisect.bisect_right(days, start)  # the first contact after start
+        if at < len(days) and days[at] <= end:
             kept += 1
         k += 1
     if periods == 0:
@@ -426,6 +456,7 @@ def _promise_day(task: Task) -> dt.date | None:
     return task.done_on or task.due
 
 
+@functools.lru_cache(maxsize=4096)
 def wish_pattern(wish: str) -> re.Pattern:
     """What names a growth wish: any of its long words at the start of a word."""
     folded = fold(wish)
@@ -464,30 +495,29 @@ def assess_health(
     months: int = WINDOW_MONTHS,
     growth_months: int = GROWTH_MONTHS,
     links: Links | None = None,
+    shared: Sequence[tuple[Note, Task]] | None = None,
 ) -> Health:
     """The health of one relationship on ``today``.
 
     ``related`` are the notes that link the person (their own note is left out if
-    given). The prep sheet can pass the notes it has already read; ``links`` (from
-    ``read_links``) saves looking up each note's people again on a whole vault.
+    given): the prep sheet can pass the notes it has already read. On a whole vault,
+    ``links`` (``read_links``) and ``shared`` (the person's entry in ``shared_tasks``)
+    save working out each note's people and each task's owners once per person.
     """
     if months < 1:
         from .errors import UsageError
 
         raise UsageError("--months must be 1 or more")
-    related = sorted(
-        (n for n in related if n.path != person.path),
-        key=lambda n: (n.date or dt.date.max, n.path),
-    )
+    related = [n for n in related if n.path != person.path]
     window_start = _months_back(today, months)
     log = person.note.log
     days = contact_days(person.last_contact_field, (e.date for e in log), related, today)
     monthly = count_by_month(days, today, months)
     now = contact(days[-1] if days else None, person.cadence, today)
 
-    lookup = functools.lru_cache(maxsize=None)(directory.lookup)
-    owners = _Owners(lookup)
-    promises, follow_ups = _promises(person, related, directory, owners, links, today)
+    if shared is None:  # one person (the prep sheet): only the notes that link them
+        shared = shared_tasks(related, directory, links).get(person.path, [])
+    promises, follow_ups = _promises(person, shared, today)
     promises = tuple(
         p
         for p, task in zip(promises, follow_ups, strict=True)
@@ -506,7 +536,7 @@ def assess_health(
         for task in follow_ups
         if not task.done or ((day := _promise_day(task)) and growth_start < day <= today)
     ]
-    folded = [fold(t) for t in recent_texts]
+    folded = [_fold(t) for t in recent_texts]
     idle = tuple(
         wish for wish in person.growth if not any(wish_pattern(wish).search(t) for t in folded)
     )
@@ -547,37 +577,43 @@ def assess_health(
 
 
 def _promises(
-    person: Person,
-    related: Sequence[Note],
-    directory: Directory,
-    owners: _Owners,
-    links: Links | None,
-    today: dt.date,
+    person: Person, shared: Iterable[tuple[Note, Task]], today: dt.date
 ) -> tuple[list[Promise], list[Task]]:
     """The person's follow-ups, each once (by its text, their own note first)."""
     found: list[Promise] = []
     tasks: list[Task] = []
     seen: set[str] = set()
-
-    def add(note: Note, task: Task) -> None:
+    for note, task in itertools.chain(((person.note, t) for t in person.note.tasks), shared):
         state = task_state(task, today)
-        key = fold(task.text)
+        key = _fold(task.text)
         if state is None or key in seen:
-            return
+            continue
         seen.add(key)
         found.append(Promise(task.text, note.path, task.line, state, task.due, task.done_on))
         tasks.append(task)
-
-    for task in person.note.tasks:
-        add(person.note, task)
-    for note in related:
-        if note.kind == "person" or not note.tasks:
-            continue  # another person's note holds *their* follow-ups
-        linked = links.by_note.get(note.path, ()) if links else directory.linked(note)
-        for task in note.tasks:
-            if any(p.path == person.path for p in owners.owners(task, note, linked)):
-                add(note, task)
     return found, tasks
+
+
+def shared_tasks(
+    notes: Iterable[Note], directory: Directory, links: Links | None = None
+) -> dict[str, list[tuple[Note, Task]]]:
+    """Every task in a note that is not a person's, under each person it belongs to
+    (``_Owners``), in the order the prep sheet reads them: by the note's date, then path."""
+    lookup = functools.lru_cache(maxsize=None)(directory.lookup)
+    owners = _Owners(lookup)
+    found: dict[str, list[tuple[Note, Task]]] = {}
+    ordered = sorted(
+        (n for n in notes if n.tasks and n.kind != "person"),
+        key=lambda n: (n.date or dt.date.max, n.path),
+    )
+    for note in ordered:
+        linked = links.by_note.get(note.path, ()) if links else tuple(directory.linked(note))
+        if not linked:
+            continue
+        for task in note.tasks:
+            for person in owners.owners(task, note, linked):
+                found.setdefault(person.path, []).append((note, task))
+    return found
 
 
 # ---------------------------------------------------------------- the vault
@@ -594,6 +630,13 @@ def assess_vault(
     """Everyone's health (or ``people``'s), from one pass over the notes, by name."""
     links = read_links(notes, directory)
     chosen = directory.people if people is None else list(people)
+    related = [n for n in notes if n.kind != "person"]
+    if people is not None:  # only the notes that link the chosen
+        paths = {p.path for p in chosen}
+        related = [
+            n for n in related if any(p.path in paths for p in links.by_note.get(n.path, ()))
+        ]
+    shared = shared_tasks(related, directory, links)
     return tuple(
         assess_health(
             p,
@@ -603,6 +646,7 @@ def assess_vault(
             months,
             growth_months,
             links,
+            shared.get(p.path, []),
         )
         for p in chosen
     )
@@ -614,13 +658,15 @@ def health_report(
     """``vaultcrm health [NAME]``: everyone, or the person NAME resolves to."""
     from .catalog import load_catalog
     from .errors import UsageError
+    from .segments import no_gc
 
     if months < 1:
         raise UsageError("--months must be 1 or more")
-    catalog = load_catalog(vault)
-    directory = catalog.directory
-    people = [directory.resolve(name)] if name else None
-    rows = assess_vault(catalog.notes, directory, today, months, people)
+    with no_gc():  # tens of thousands of acyclic objects: collections would only walk them
+        catalog = load_catalog(vault)
+        directory = catalog.directory
+        people = [directory.resolve(name)] if name else None
+        rows = assess_vault(catalog.notes, directory, today, months, people)
     return HealthReport(today, months, rows, catalog.sync)
 
 

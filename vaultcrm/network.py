@@ -20,9 +20,11 @@ Meetings after today, and a sheet saved with ``prep --save`` before its day, are
 meetings yet (``rules.counts_as_contact``).
 
 The analysis uses networkx: betweenness (exact up to ``EXACT_BETWEENNESS`` people,
-estimated from a fixed sample above that), cut vertices (what breaks if someone leaves),
-Louvain communities with a fixed seed (clusters), and the cheapest paths for an
-introduction, where a line costs 1 / its weight, so fresh, strong lines are preferred.
+estimated from ``BETWEENNESS_SAMPLE`` fixed sources above that), cut vertices (what
+breaks if someone leaves), Louvain communities with a fixed seed among the current lines
+(weight at least ``CLUSTER_WEIGHT``: a structural tie, or a meeting within the year), and
+the cheapest paths for an introduction, where a line costs 1 / its weight, so fresh,
+strong lines are preferred.
 Everything is deterministic: the same notes and day give the same output.
 """
 
@@ -57,7 +59,8 @@ MAX_MEETING_PEOPLE = 20  # a bigger meeting (an all-hands) says nothing about wh
 STALE_DAYS = 365  # without a cadence: no contact in a year is no fresh line
 CONTACT_DAYS = 365  # a node's size: its contacts in the last year
 EXACT_BETWEENNESS = 400  # people; above this betweenness is estimated from a sample
-BETWEENNESS_SAMPLE = 100
+BETWEENNESS_SAMPLE = 32
+CLUSTER_WEIGHT = 0.25  # clusters form among current lines: structural, or met within a year
 DEFAULT_DEPTH = 1
 TIE_WEIGHT = {"manager": 1.0, "link": 0.5, "introduced": 0.5, "met": 0.5}
 KINDS = ("manager", "link", "meeting", "introduced", "met")
@@ -192,13 +195,9 @@ class NetworkMap:
 
     @functools.cached_property
     def graph(self) -> networkx.Graph:
-        """The map as an undirected networkx graph; ``cost`` = 1 / weight."""
-        import networkx as nx
+        """The map as an undirected networkx graph, lines weighted."""
 
-        g = nx.Graph()
-        g.add_nodes_from(n.path for n in self.nodes)
-        g.add_edges_from((e.a, e.b, {"weight": e.weight, "cost": 1 / e.weight}) for e in self.edges)
-        return g
+        return _graph_of([n.path for n in self.nodes], ((e.a, e.b, e.weight) for e in self.edges))
 
 
 @dataclass(frozen=True)
@@ -428,12 +427,36 @@ def _attending(note: Note, lookup: Callable[[str], Person | None]) -> tuple[Pers
     or plain; empty when it has no such list, and then everyone it links was there."""
     found: dict[str, Person] = {}
     for key in ATTENDEE_KEYS:
-        for value in flatten_values(note.meta.get(key)):
-            for target in link_targets(value) if "[[" in value else [value.strip()]:
+        listed = note.meta.get(key)
+        if listed is None:
+            continue
+        for value in listed if isinstance(listed, list) else flatten_values(listed):
+            if not isinstance(value, str):
+                continue
+            for target in _targets(value):
                 person = lookup(target)
                 if person is not None:
                     found.setdefault(person.path, person)
     return tuple(found.values())
+
+
+def _graph_of(nodes: list[str], edges: Iterable[tuple[str, str, float]]) -> networkx.Graph:
+    """A weighted networkx graph, built from a dict of dicts (four times faster than
+    adding the edges one by one, which matters at 10,000 lines)."""
+    import networkx as nx
+
+    adjacency: dict[str, dict[str, dict]] = {n: {} for n in nodes}
+    for a, b, weight in edges:
+        data = {"weight": weight}
+        adjacency[a][b] = data
+        adjacency[b][a] = data
+    return nx.from_dict_of_dicts(adjacency)
+
+
+@functools.lru_cache(maxsize=65536)
+def _targets(value: str) -> tuple[str, ...]:
+    """The people a front-matter value names: its links, or the value as a plain name."""
+    return tuple(link_targets(value)) if "[[" in value else (value.strip(),)
 
 
 def _meta_links(value: Any) -> list[str]:
@@ -485,16 +508,16 @@ def map_network(
         for a, b in itertools.combinations(people, 2):
             ties.add(a.path, b.path, "meeting", weight, note.date)
 
-    names = {p.path: p.name for p in directory.people}
+    order = {p.path: (fold(p.name), p.path) for p in directory.people}
     edges = []
     for (a, b), kinds in ties.ties.items():
-        found = tuple(Tie(k, kinds[k][0], kinds[k][1], kinds[k][2]) for k in KINDS if k in kinds)
-        if sum(t.weight for t in found) < MIN_STRENGTH:
+        if sum(tie[0] for tie in kinds.values()) < MIN_STRENGTH:
             continue  # a line gone cold
-        if (fold(names[b]), b) < (fold(names[a]), a):
+        found = tuple(Tie(k, kinds[k][0], kinds[k][1], kinds[k][2]) for k in KINDS if k in kinds)
+        if order[b] < order[a]:
             a, b = b, a
         edges.append(Edge(a, b, found, ties.reports_to.get((min(a, b), max(a, b)), "")))
-    edges.sort(key=lambda e: (fold(names[e.a]), fold(names[e.b]), e.a, e.b))
+    edges.sort(key=lambda e: (order[e.a], order[e.b]))
     nodes = tuple(_node(p, links, today) for p in directory.people)
     return NetworkMap(today, nodes, tuple(edges))
 
@@ -588,7 +611,8 @@ def _bridge(
 def _clusters(m: NetworkMap, graph: networkx.Graph, view: set[str]) -> list[Cluster]:
     import networkx as nx
 
-    core = graph.subgraph(n for n in graph if graph.degree(n) > 0)
+    current = [(a, b, w) for a, b, w in graph.edges(data="weight") if w >= CLUSTER_WEIGHT]
+    core = _graph_of(list(dict.fromkeys(p for a, b, _ in current for p in (a, b))), current)
     if core.number_of_edges() == 0:
         return []
     found = nx.community.louvain_communities(core, weight="weight", seed=0)
@@ -750,6 +774,11 @@ def _in_view(m: NetworkMap, view: set[str], **fields: Any) -> Network:
     )
 
 
+def _cost(a: str, b: str, data: dict) -> float:
+    """What a line costs on the way to an introduction: fresh, strong lines are cheap."""
+    return 1 / data["weight"]
+
+
 def find_introductions(m: NetworkMap, a: str, b: str, limit: int = 3) -> tuple[Introduction, ...]:
     """Up to ``limit`` chains of lines from ``a`` to ``b`` (paths), cheapest first: a line
     costs 1 / its weight, so a chain of fresh, strong lines wins over stale, weak ones."""
@@ -759,7 +788,7 @@ def find_introductions(m: NetworkMap, a: str, b: str, limit: int = 3) -> tuple[I
     edges = {(e.a, e.b): e for e in m.edges}
     found = []
     try:
-        for chain in nx.shortest_simple_paths(graph, a, b, weight="cost"):
+        for chain in nx.shortest_simple_paths(graph, a, b, weight=_cost):
             steps = tuple(edges.get((x, y)) or edges[(y, x)] for x, y in itertools.pairwise(chain))
             found.append(Introduction(tuple(chain), steps, sum(1 / e.weight for e in steps)))
             if len(found) == limit:
@@ -781,6 +810,15 @@ def network_report(
 ) -> Network:
     """``vaultcrm network``: the whole network, NAME's neighbourhood, or (``path``) who
     can introduce one person to another."""
+    from .segments import no_gc
+
+    with no_gc():  # tens of thousands of acyclic objects: collections would only walk them
+        return _network_report(vault, today, name, depth, path)
+
+
+def _network_report(
+    vault: Vault, today: dt.date, name: str | None, depth: int, path: tuple[str, str] | None
+) -> Network:
     from .catalog import load_catalog
     from .errors import UsageError
 
