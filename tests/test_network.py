@@ -309,6 +309,8 @@ def check_mermaid(text: str) -> None:
             pass
         elif m := re.match(r"^  class ((?:n\d+,)*n\d+) \w+$", line):
             assert set(m[1].split(",")) <= declared
+        elif line.startswith("  %% "):
+            pass  # a comment
         else:
             raise AssertionError(f"not valid here: {line!r}")
         assert depth in (0, 1)
@@ -343,3 +345,28 @@ def test_a_direct_line_needs_no_introducer(vault) -> None:
     found = find_introductions(m, "people/Bob.md", "people/Cora.md")
     assert found[0].people == ("people/Bob.md", "people/Cora.md")
     assert found[0].introducers == ()
+
+
+def test_mermaid_keeps_the_500_strongest_lines() -> None:
+    """Mermaid (and so Obsidian) refuses a graph of more than 500 edges."""
+    import datetime as dt
+
+    from vaultcrm.network import Edge, Network, Node, Tie
+
+    nodes = tuple(
+        Node(f"P{i:03d}", f"p{i:03d}", "peer", "inside", "", "", "", None, None, None, 0)
+        for i in range(40)
+    )
+    edges = tuple(
+        Edge(f"p{i:03d}", f"p{j:03d}", (Tie("meeting", 0.2 + (i * 40 + j) / 2000, 1),))
+        for i in range(40)
+        for j in range(i + 1, 40)
+    )  # 780 lines
+    net = Network(dt.date(2026, 11, 23), nodes, edges, 40, 780, 1)
+    text = render_mermaid(net)
+    check_mermaid(text)
+    drawn = [line for line in text.splitlines() if re.match(_MERMAID_EDGE, line)]
+    assert len(drawn) == 500
+    assert "  %% 280 weaker lines left out: Mermaid draws at most 500\n" in text
+    assert "  n39 --- n40\n" in text  # the strongest is drawn
+    assert "  n1 -.- n2\n" not in text  # the weakest is left out

@@ -853,7 +853,8 @@ def _with_sync(net: Network, sync: SyncResult | None) -> Network:
 # ---------------------------------------------------------------- Mermaid and DOT
 
 
-_MERMAID_UNSAFE = re.compile(r'["#<>&`\[\]{}|;\\]')
+_MERMAID_UNSAFE = re.compile(r'["#<>&`\[\]{}|;%\\]')
+MERMAID_MAX_LINES = 500  # Mermaid (and so Obsidian) refuses a graph with more edges
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -875,7 +876,8 @@ def _teams(net: Network) -> list[tuple[str, list[Node]]]:
 
 def render_mermaid(net: Network) -> str:
     """A Mermaid ``graph`` in a fenced block, to paste into an Obsidian note: people
-    grouped by team, coloured by relation; → reports to, ═ strong line, ┄ weak line."""
+    grouped by team, coloured by relation; → reports to, ═ strong line, ┄ weak line.
+    Mermaid refuses more than 500 edges: a bigger view keeps its 500 strongest lines."""
     ids = _ids(net)
     lines = ["```mermaid", "graph LR"]
     for number, (team, members) in enumerate(_teams(net), start=1):
@@ -886,7 +888,16 @@ def render_mermaid(net: Network) -> str:
         lines += [f'{indent}{ids[n.path]}["{mermaid_label(n.name)}"]' for n in members]
         if team:
             lines.append("  end")
-    for e in net.edges:
+    edges = net.edges
+    if len(edges) > MERMAID_MAX_LINES:  # the strongest lines, the rest said in a comment
+        strongest = sorted(edges, key=lambda e: -e.weight)[:MERMAID_MAX_LINES]
+        keep = {id(e) for e in strongest}
+        lines.append(
+            f"  %% {len(edges) - MERMAID_MAX_LINES} weaker lines left out:"
+            f" Mermaid draws at most {MERMAID_MAX_LINES}"
+        )
+        edges = tuple(e for e in edges if id(e) in keep)
+    for e in edges:
         a, b = ids[e.a], ids[e.b]
         if e.reports_to:
             low, high = (a, b) if e.reports_to == e.b else (b, a)
