@@ -371,9 +371,10 @@ people_dirs = ["people"]
 """
 
 
-def _plan(notes: int) -> dict[str, int]:
-    """How many notes of each kind; the shares add up to exactly ``notes``."""
-    people = max(1, round(notes * 0.08))
+def _plan(notes: int, people: int | None = None) -> dict[str, int]:
+    """How many notes of each kind; the shares add up to exactly ``notes``. ``people``
+    fixes the number of people (default 8% of the notes); meetings make up the rest."""
+    people = max(1, round(notes * 0.08)) if people is None else max(1, min(people, notes))
     decisions = round(notes * 0.05)
     projects = round(notes * 0.07)
     daily = round(notes * 0.25)
@@ -387,8 +388,9 @@ def _plan(notes: int) -> dict[str, int]:
     }
 
 
-def generate_vault(root: Path, notes: int, seed: int = 0) -> dict:
-    """Write a vault of exactly ``notes`` notes under ``root`` (made empty first).
+def generate_vault(root: Path, notes: int, seed: int = 0, people: int | None = None) -> dict:
+    """Write a vault of exactly ``notes`` notes under ``root`` (made empty first); with
+    ``people``, that many of them are people (the same seed and sizes, the same bytes).
 
     Returns what was made: counts per kind, total bytes, and the parameters, which are
     also written to ``.vaultcrm/generated.json`` so a runner can reuse the vault.
@@ -401,7 +403,7 @@ def generate_vault(root: Path, notes: int, seed: int = 0) -> dict:
     (root / ".vaultcrm" / "config.toml").write_text(CONFIG, encoding="utf-8")
     rng = random.Random(seed)
     words = _Words(random.Random(seed + 1))
-    plan = _plan(notes)
+    plan = _plan(notes, people)
     people = _names(plan["people"], rng)
     files: dict[str, str] = {}
     for name in people:

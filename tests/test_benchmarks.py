@@ -131,3 +131,43 @@ def test_the_runner_measures_everything_on_a_tiny_vault(tmp_path: Path) -> None:
         assert name in done.stdout
     assert rows[("-", "--help (process)")]["value"] > 0
     assert report["sizes"]["50"]["vault"]["notes"] == 50
+
+
+def test_a_fixed_number_of_people(tmp_path: Path) -> None:
+    info = generate_vault(tmp_path / "v", 60, seed=3, people=12)
+    assert info["kinds"]["people"] == 12 and info["notes"] == 60
+    before = generate_vault(tmp_path / "w", 60, seed=3)
+    assert before["kinds"]["people"] == round(60 * 0.08)  # without people=: as before
+
+
+def test_the_network_and_health_benchmark_runs_on_a_tiny_vault(tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.network_health",
+            "--notes",
+            "80",
+            "--people",
+            "15",
+            "--repeats",
+            "1",
+            "--vaults",
+            str(tmp_path / "vaults"),
+            "--json",
+            str(out),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(out.read_text(encoding="utf-8"))
+    rows = {r["name"]: r for r in report["rows"]}
+    for name in ("network (library)", "health (library)", "network (process)"):
+        assert rows[name]["ms"] > 0 and rows[name]["ratio"] > 0, rows[name]
+        assert name in done.stdout
+    person = next((tmp_path / "vaults").glob("*/people/*.md")).read_text(encoding="utf-8")
+    assert "influence: " in person and "interest: " in person

@@ -873,6 +873,445 @@ def import_(ctx: Context, file: str, yes: bool) -> None:
         err(words("import_dry_run"))
 
 
+# ---------------------------------------------------------------- network
+
+NETWORK_FORMATS = ("text", "mermaid", "dot", "json", "html")
+LIST_CAP = 15  # rows of one list in the text view; --format json has them all
+NAMES_CAP = 8  # names in one cell
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option(
+    "--depth",
+    type=click.IntRange(0, 10),
+    help="With NAME: how many lines away to look (default 1: their own lines).",
+)
+@click.option(
+    "--path",
+    "ends",
+    nargs=2,
+    metavar="A B",
+    help="Who can introduce A to B: chains of lines, fresh and strong ones first.",
+)
+@click.option("--grid", is_flag=True, help="Only the stakeholder grid (influence: × interest:).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(NETWORK_FORMATS, case_sensitive=False),
+    default="text",
+    show_default=True,
+    help="text, mermaid (paste into an Obsidian note), dot (Graphviz), json, "
+    "or html (one self-contained page).",
+)
+@click.option(
+    "--out", "out_file", metavar="FILE", type=click.Path(dir_okay=False), help="Write to FILE."
+)
+@click.option("--force", is_flag=True, help="With --out: replace FILE if it exists.")
+@pass_ctx
+def network(
+    ctx: Context,
+    name: str | None,
+    depth: int | None,
+    ends: tuple[str, str] | None,
+    grid: bool,
+    fmt: str,
+    out_file: str | None,
+    force: bool,
+) -> None:
+    """How the lines run between the people in the vault: who bridges teams and the
+    inside and outside, what breaks if they leave, clusters, outside parties no team
+    has a line to, whom you have no fresh line to, and the stakeholder grid. NAME:
+    only their neighbourhood."""
+    from .errors import UsageError
+    from .features.network import network_report, render_network
+
+    fmt = fmt.lower()
+    if force and out_file is None:
+        raise UsageError("--force only goes with --out")
+    if depth is not None and not name:
+        raise UsageError("--depth goes with NAME")
+    if ends and name:
+        raise UsageError("give NAME or --path A B, not both")
+    if grid and (ends or fmt not in ("text", "json")):
+        raise UsageError(
+            "--grid is the text or JSON grid alone; it takes no --path or other format"
+        )
+    net = network_report(
+        ctx.vault, ctx.today, name=name, depth=1 if depth is None else depth, path=ends
+    )
+    report_sync(net.sync)
+    words = ctx.words
+    if grid:
+        text = (
+            json.dumps(net.grid.to_dict(), ensure_ascii=False, indent=2) + "\n"
+            if fmt == "json"
+            else "\n".join(_grid_lines(net.grid, words)) + "\n"
+        )
+    elif fmt == "text":
+        lines = _path_lines(net, words) if ends else _network_lines(net, words)
+        text = "\n".join(lines) + "\n"
+    else:
+        text = render_network(net, fmt, words)
+    _emit(text, out_file, force)
+    if ends and not net.introductions:
+        a, b = (net.name(p) for p in net.ends)
+        err(words("path_none", a=a, b=b))
+        raise SystemExit(EXIT_NOTHING)
+
+
+def _emit(text: str, out_file: str | None, force: bool) -> None:
+    """``text`` to stdout, or with --out atomically to a file (never over one without --force)."""
+    if out_file is None:
+        click.echo(printable(text), nl=False, color=_color())
+        return
+    from pathlib import Path
+
+    from .store.writes import write_output
+
+    write_output(Path(out_file).expanduser(), text, force)
+    err(f"Wrote {out_file}")
+
+
+def _heading(text: str) -> str:
+    return click.style(text, bold=True)
+
+
+def _capped(names: list[str] | tuple[str, ...], words, cap: int = NAMES_CAP) -> str:
+    shown = ", ".join(names[:cap])
+    return f"{shown} {words.n('net_more', len(names) - cap)}" if len(names) > cap else shown
+
+
+def _more(rows: list, words, cap: int = LIST_CAP) -> tuple[list, str | None]:
+    if len(rows) <= cap:
+        return rows, None
+    return rows[:cap], "  " + words.n("net_more", len(rows) - cap)
+
+
+def _tie_text(edge, me: str, words) -> str:
+    """``reports to, 2 meetings``: a line's ties as seen from ``me``."""
+    parts = []
+    for tie in edge.ties:
+        if tie.kind == "manager":
+            parts.append(words("kind_reports_to" if edge.reports_to != me else "kind_manages"))
+        elif tie.kind == "meeting":
+            parts.append(words.n("kind_meeting", tie.count))
+        else:
+            parts.append(words(f"kind_{tie.kind}"))
+    return ", ".join(parts)
+
+
+def _contact_text(words, last, days_since) -> str:
+    if last is None:
+        return words("no_contact_yet")
+    return words("last_contact_on", date=last.isoformat(), ago=words.ago(days_since))
+
+
+def _network_lines(net, words) -> list[str]:
+    """The network as text: a summary, then each analysis as a short aligned table."""
+    lines: list[str] = []
+    if net.focus:
+        me = net.by_path[net.focus]
+        lines.append(_heading(words("net_neighbourhood", name=me.name, depth=net.depth)))
+        about = ", ".join(x for x in (words.relation(me.relation), me.team) if x)
+        lines.append(
+            "  "
+            + " · ".join(
+                x for x in (about, _contact_text(words, me.last_contact, me.days_since)) if x
+            )
+        )
+        own = net.lines_of(net.focus)
+        if own:
+            lines.append(_heading(words("net_lines_of")))
+            rows = [
+                (
+                    net.name(e.other(net.focus)),
+                    _tie_text(e, net.focus, words),
+                    e.last.isoformat() if e.last else "",
+                )
+                for e in own
+            ]
+            lines += _table(rows)
+    else:
+        lines.append(
+            ", ".join(
+                (
+                    words.n("net_people", net.people),
+                    words.n("net_lines", net.lines),
+                    words.n("net_groups", net.components),
+                )
+            )
+        )
+    if net.isolated and not net.focus:
+        lines.append(f"{words('net_isolated')}: {_capped(list(net.isolated), words, LIST_CAP)}")
+    if net.bridges:
+        lines.append(_heading(words("net_bridges")))
+        rows = []
+        for b in net.bridges:
+            what = words("net_reach", teams=", ".join(b.teams))
+            if b.cut_off:
+                shown = words.join_and(b.cut_off[:NAMES_CAP])
+                what += "; " + words.n("net_cut_off", len(b.cut_off), names=shown)
+            if b.teams_cut_off:
+                what += "; " + words("net_teams_cut", teams=", ".join(b.teams_cut_off))
+            rows.append((b.name, f"{b.betweenness:.2f}", what))
+        lines += _table(rows)
+    if net.clusters:
+        lines.append(_heading(words("net_clusters")))
+        shown, more = _more(list(net.clusters), words, 10)
+        rows = [
+            (
+                f"{i}.",
+                _capped(list(c.members), words),
+                ", ".join(f"{team} {count}" for team, count in c.teams),
+            )
+            for i, c in enumerate(shown, start=1)
+        ]
+        lines += _table(rows) + ([more] if more else [])
+    parties = [p for p in net.parties if p.no_line_from]
+    if parties:
+        lines.append(_heading(words("net_parties")))
+        shown, more = _more(parties, words, 10)
+        rows = [
+            (
+                p.name
+                if p.people == (p.name,)
+                else f"{p.name} ({_capped(list(p.people), words, 3)})",
+                words("net_no_line_from", teams=_capped(list(p.no_line_from), words)),
+            )
+            for p in shown
+        ]
+        lines += _table(rows) + ([more] if more else [])
+    if net.stale:
+        lines.append(_heading(words("net_stale")))
+        shown, more = _more(list(net.stale), words)
+        rows = [
+            (
+                s.name,
+                (_due_state(words, s.overdue_days), s.overdue_days is not None),
+                _contact_text(words, s.last_contact, s.days_since),
+                words("net_via", name=s.via) if s.via else "",
+            )
+            for s in shown
+        ]
+        lines += _table(rows, red=1) + ([more] if more else [])
+    if not net.grid.empty:
+        lines += _grid_lines(net.grid, words)
+    return lines
+
+
+def _grid_lines(grid, words) -> list[str]:
+    """The stakeholder grid as four rows, most overdue first in each."""
+    lines = [_heading(words("grid"))]
+    if grid.empty:
+        return lines + ["  " + words("grid_empty")]
+    rows = []
+    for quadrant, entries in grid.quadrants():
+        names = [
+            f"{e.name} ({_due_state(words, e.overdue_days)})"
+            if e.overdue_days is not None
+            else e.name
+            for e in entries
+        ]
+        rows.append((words(quadrant), _capped(names, words, 12) or "-"))
+    lines += _table(rows)
+    if grid.unplaced:
+        lines.append("  " + words.n("grid_unplaced", grid.unplaced))
+    return lines
+
+
+def _path_lines(net, words) -> list[str]:
+    """Who can introduce A to B: each chain, then its lines; then your own lines to both."""
+    a, b = (net.by_path[p] for p in net.ends)
+    lines = [_heading(words("path_title", a=a.name, b=b.name))]
+    for number, intro in enumerate(net.introductions, start=1):
+        chain = " → ".join(net.name(p) for p in intro.people)
+        via = (
+            words("path_via", names=words.join_and([net.name(p) for p in intro.introducers]))
+            if intro.introducers
+            else words("path_direct")
+        )
+        lines.append(f"  {number}. {chain}  ({via})")
+        for x, edge in zip(intro.people, intro.edges, strict=False):
+            y = edge.other(x)
+            last = f"  {edge.last.isoformat()}" if edge.last else ""
+            lines.append(f"       {net.name(x)} – {net.name(y)}: {_tie_text(edge, x, words)}{last}")
+    lines.append(
+        words(
+            "path_you",
+            a=a.name,
+            when_a=_contact_text(words, a.last_contact, a.days_since),
+            b=b.name,
+            when_b=_contact_text(words, b.last_contact, b.days_since),
+        )
+    )
+    return lines
+
+
+# ---------------------------------------------------------------- health
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option(
+    "--months",
+    default=12,
+    show_default=True,
+    type=click.IntRange(1, 1200),
+    help="How far back to look.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@pass_ctx
+def health(ctx: Context, name: str | None, months: int, as_json: bool) -> None:
+    """The health of each relationship: rhythm kept, drift, promises kept, recognition,
+    growth followed up and who reaches out, with contacts per month. NAME: one person,
+    in full."""
+    from .features.health import health_report
+
+    report = health_report(ctx.vault, ctx.today, name=name, months=months)
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    report_sync(report.sync)
+    words = ctx.words
+    if not report.people:
+        err(words("no_people"))
+        raise SystemExit(EXIT_NOTHING)
+    lines = _health_detail(report.people[0], words) if name else _health_table(report, words)
+    for line in lines:
+        out(line)
+
+
+def _rhythm_cell(h) -> str:
+    if h.rhythm is None:
+        return "-"
+    return f"{h.rhythm.kept}/{h.rhythm.periods} {h.rhythm.cadence}"
+
+
+def _drift_cell(h, words) -> tuple[str, bool]:
+    parts = []
+    if h.overdue_days is not None:
+        parts.append(_due_state(words, h.overdue_days))
+    if h.trend:
+        parts.append(words(f"trend_{h.trend}"))
+    return ", ".join(parts) or "-", h.overdue_days is not None
+
+
+def _promises_cell(p, words) -> str:
+    parts = [
+        words(f"p_{state}", n=count)
+        for state in ("on_time", "late", "done", "open", "overdue")
+        if (count := p.count(state))
+    ]
+    return " · ".join(parts) or "-"
+
+
+def _health_table(report, words) -> list[str]:
+    """One row per person; a sparkline of their contacts per month."""
+    from .features.health import sparkline
+
+    header = list(
+        words(k)
+        for k in (
+            "h_person",
+            "h_rhythm",
+            "h_contacts",
+            "h_drift",
+            "h_promises",
+            "h_win",
+            "h_growth",
+            "h_reciprocity",
+        )
+    )
+    header[3] = (header[3], False)  # the drift column is red only where someone is due
+    rows = [tuple(header)]
+    for h in report.people:
+        rows.append(
+            (
+                h.name,
+                _rhythm_cell(h),
+                sparkline(h.monthly),
+                _drift_cell(h, words),
+                _promises_cell(h.promises, words),
+                words.ago(h.days_since_win) if h.days_since_win is not None else "-",
+                ", ".join(h.growth_idle) or "-",
+                words("reciprocity_short", theirs=h.reciprocity.theirs, mine=h.reciprocity.mine)
+                if h.reciprocity
+                else "",
+            )
+        )
+    lines = _table(rows, red=3)
+    lines[0] = _heading(lines[0])
+    return lines
+
+
+def _health_detail(h, words) -> list[str]:
+    """Everything about one relationship, a rule a line."""
+    from .features.health import health_line, rhythm_text, sparkline
+
+    about = ", ".join(x for x in (words.relation(h.relation), h.team) if x)
+    lines = [_heading(" · ".join(x for x in (h.name, about) if x))]
+    if h.rhythm is not None:
+        rhythm = f"{rhythm_text(words, h.rhythm)}, {words('rhythm_since', date=h.rhythm.since.isoformat())}"
+    else:
+        rhythm = words("no_cadence") if not h.cadence else words("no_contact_yet")
+    window = words(
+        "h_window", start=h.window_start.isoformat(), end=h.today.isoformat(), total=h.contacts
+    )
+    if h.overdue_days is not None:
+        drift = _due_state(words, h.overdue_days)
+    elif h.due is not None:
+        drift = f"{words('not_due')}, {words('next_due_on', date=h.due.isoformat())}"
+    else:
+        drift = words("no_cadence")
+    if h.trend:
+        drift += " · " + words(f"trend_{h.trend}")
+    if h.last_win is not None:
+        win = words("last_win", date=h.last_win.isoformat(), ago=words.ago(h.days_since_win))
+    elif h.wins:
+        win = words.n("wins_undated", h.wins)
+    else:
+        win = words("no_wins")
+    months = words.n("months", h.growth_months)
+    if not h.growth:
+        growth = words("no_growth")
+    elif h.growth_idle:
+        growth = words("growth_idle", months=months, wishes=", ".join(h.growth_idle))
+    else:
+        growth = words("growth_ok", months=months)
+    if h.reciprocity:
+        total = h.reciprocity.theirs + h.reciprocity.mine
+        reached = words("reciprocity", theirs=h.reciprocity.theirs, total=total)
+    else:
+        reached = words("reciprocity_unknown")
+    rows = [
+        (words("h_rhythm"), rhythm),
+        (words("h_contacts"), f"{sparkline(h.monthly)}  {window}"),
+        (words("h_drift"), (drift, h.overdue_days is not None)),
+        (
+            words("h_promises"),
+            _promises_cell(h.promises, words) if h.promises.items else words("p_none"),
+        ),
+    ]
+    for p in h.promises.items:
+        if p.state in ("late", "overdue"):
+            when = p.done_on or p.due
+            day = f" {when.isoformat()}" if when else ""
+            rows.append(
+                ("", (f"  {words(p.state + '_item')}{day}: {p.text}  {p.path}:{p.line}", True))
+            )
+    rows += [
+        (words("h_recognition"), win),
+        (words("h_growth_full"), growth),
+        (words("h_reciprocity"), reached),
+    ]
+    summary = health_line(h, words)
+    if summary:
+        rows.append((words("h_summary"), summary))
+    # Only the drift and late promises are red: every other cell says it is not.
+    return lines + _table([(a, b if isinstance(b, tuple) else (b, False)) for a, b in rows], red=1)
+
+
 # ---------------------------------------------------------------- one exit point
 
 

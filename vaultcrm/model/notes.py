@@ -111,13 +111,14 @@ class LogEntry:
 
 @dataclass(frozen=True)
 class Task:
-    """A Markdown task; dates are Obsidian Tasks' 📅 due and ⏳ scheduled."""
+    """A Markdown task; dates are Obsidian Tasks' 📅 due, ⏳ scheduled and ✅ done on."""
 
     text: str
     done: bool
     line: int
     due: dt.date | None = None
     scheduled: dt.date | None = None
+    done_on: dt.date | None = None  # when it was ticked off, if the task says (✅)
 
 
 @dataclass(frozen=True)
@@ -703,6 +704,7 @@ def _read_body(text: str, body_line: int, path: str, problems: list[Problem]) ->
                     line=number,
                     due=_task_date(_DUE, rest, path, number, problems),
                     scheduled=_task_date(_SCHEDULED, rest, path, number, problems),
+                    done_on=_task_date(_DONE_ON, rest, path, number, problems),
                 )
             )
         item = _LIST_ITEM.match(line)

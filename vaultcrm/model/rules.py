@@ -226,6 +226,18 @@ def last_contact(
     return max(dates) if dates else None
 
 
+def contact_days(
+    field: dt.date | None, log: Iterable[dt.date], notes: Iterable[Note], today: dt.date
+) -> list[dt.date]:
+    """Every day of contact by ``today``, oldest first, each day once: the days
+    ``last_contact`` takes the latest of (same sources, same rules), for measuring a
+    rhythm over time instead of only the last time."""
+    days = {field} if field and field <= today else set()
+    days.update(d for d in log if d <= today)
+    days.update(n.date for n in notes if n.date and counts_as_contact(n, today))
+    return sorted(days)
+
+
 def contact(last: dt.date | None, cadence: tuple[int, str] | None, today: dt.date) -> Contact:
     """Where a cadence puts someone last seen on ``last``: never seen is due today."""
     if cadence is None:

@@ -47,7 +47,7 @@ from .scoring import rank
 from .segments import index_storage, no_gc, segment_writer
 from .terms import WORD, terms_for
 
-SCHEMA_VERSION = 5  # bump whenever parsing or the schema changes: old indexes are rebuilt
+SCHEMA_VERSION = 6  # bump whenever parsing or the schema changes: old indexes are rebuilt
 _INTERNAL = {
     "vc_path",
     "vc_kind",
