@@ -27,13 +27,11 @@ from vaultcrm.features.network import (
     find_introductions,
     level_of,
     map_network,
-    mermaid_label,
     network_report,
     recency,
-    render_dot,
-    render_mermaid,
     stakeholder_grid,
 )
+from vaultcrm.features.network_views import mermaid_label, render_dot, render_mermaid
 from vaultcrm.present.words import language
 from vaultcrm.store.vault import Vault
 

@@ -924,7 +924,8 @@ def network(
     has a line to, whom you have no fresh line to, and the stakeholder grid. NAME:
     only their neighbourhood."""
     from .errors import UsageError
-    from .features.network import network_report, render_network
+    from .features.network import network_report
+    from .features.network_views import render_network
 
     fmt = fmt.lower()
     if force and out_file is None:

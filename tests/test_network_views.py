@@ -21,7 +21,7 @@ import pytest
 from conftest import on
 
 from vaultcrm.features.network import RELATION_COLOURS, network_report
-from vaultcrm.features.network_page import render_html
+from vaultcrm.features.network_views import render_html
 from vaultcrm.present.words import language
 from vaultcrm.store.vault import Vault
 

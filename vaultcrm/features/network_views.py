@@ -1,4 +1,7 @@
-"""``network --format html``: the network as one self-contained page.
+"""The network's output formats: Mermaid (for an Obsidian note), Graphviz DOT, JSON and,
+for ``network --format html``, one self-contained page. (Text is the CLI's.)
+
+The page:
 
 One file, nothing fetched when it is opened (no CDN, no fonts, no images): the CSS and a
 small force layout in plain JavaScript are inline, the people and lines are a JSON
@@ -17,9 +20,11 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from typing import TYPE_CHECKING
 
-from .network import QUADRANTS, RELATION_COLOURS, Network
+from ..model.notes import fold
+from .network import QUADRANTS, RELATION_COLOURS, Network, Node
 
 if TYPE_CHECKING:
     from ..present.words import Language
@@ -394,3 +399,140 @@ def render_html(net: Network, words: Language) -> str:
 </body>
 </html>
 """
+
+
+# ---------------------------------------------------------------- Mermaid and DOT
+
+
+_MERMAID_UNSAFE = re.compile(r'["#<>&`\[\]{}|;%\\]')
+MERMAID_MAX_LINES = 500  # Mermaid (and so Obsidian) refuses a graph with more edges
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def mermaid_label(text: str) -> str:
+    """Text safe inside a quoted Mermaid label: risky characters as ``#NN;`` codes."""
+    return _MERMAID_UNSAFE.sub(lambda m: f"#{ord(m[0])};", _CONTROL.sub(" ", text))
+
+
+def _ids(net: Network) -> dict[str, str]:
+    return {n.path: f"n{i}" for i, n in enumerate(net.nodes, start=1)}
+
+
+def _teams(net: Network) -> list[tuple[str, list[Node]]]:
+    teams: dict[str, list[Node]] = {}
+    for node in net.nodes:
+        teams.setdefault(node.team, []).append(node)
+    return sorted(teams.items(), key=lambda t: (t[0] == "", fold(t[0])))
+
+
+def render_mermaid(net: Network) -> str:
+    """A Mermaid ``graph`` in a fenced block, to paste into an Obsidian note: people
+    grouped by team, coloured by relation; → reports to, ═ strong line, ┄ weak line.
+    Mermaid refuses more than 500 edges: a bigger view keeps its 500 strongest lines."""
+    ids = _ids(net)
+    lines = ["```mermaid", "graph LR"]
+    for number, (team, members) in enumerate(_teams(net), start=1):
+        indent = "  "
+        if team:
+            lines.append(f'  subgraph t{number}["{mermaid_label(team)}"]')
+            indent = "    "
+        lines += [f'{indent}{ids[n.path]}["{mermaid_label(n.name)}"]' for n in members]
+        if team:
+            lines.append("  end")
+    edges = net.edges
+    if len(edges) > MERMAID_MAX_LINES:  # the strongest lines, the rest said in a comment
+        strongest = sorted(edges, key=lambda e: -e.weight)[:MERMAID_MAX_LINES]
+        keep = {id(e) for e in strongest}
+        lines.append(
+            f"  %% {len(edges) - MERMAID_MAX_LINES} weaker lines left out:"
+            f" Mermaid draws at most {MERMAID_MAX_LINES}"
+        )
+        edges = tuple(e for e in edges if id(e) in keep)
+    for e in edges:
+        a, b = ids[e.a], ids[e.b]
+        if e.reports_to:
+            low, high = (a, b) if e.reports_to == e.b else (b, a)
+            lines.append(f"  {low} --> {high}")
+        elif e.weight >= 1.5:
+            lines.append(f"  {a} === {b}")
+        elif e.weight < 0.5:
+            lines.append(f"  {a} -.- {b}")
+        else:
+            lines.append(f"  {a} --- {b}")
+    used = sorted(
+        {n.relation for n in net.nodes},
+        key=lambda r: list(RELATION_COLOURS).index(r) if r in RELATION_COLOURS else 99,
+    )
+    for relation in used:
+        colour = RELATION_COLOURS.get(relation, RELATION_COLOURS[""])
+        cls = relation if relation in RELATION_COLOURS and relation else "none"
+        lines.append(f"  classDef {cls} fill:{colour},stroke:#333,color:#000")
+        members = ",".join(ids[n.path] for n in net.nodes if n.relation == relation)
+        lines.append(f"  class {members} {cls}")
+    lines.append("```")
+    return "\n".join(lines) + "\n"
+
+
+def dot_string(text: str) -> str:
+    """A Graphviz quoted string."""
+    text = _CONTROL.sub(" ", text).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def render_dot(net: Network) -> str:
+    """A Graphviz DOT graph: teams as clusters, colour by relation, width by weight,
+    an arrow towards the manager."""
+    ids = _ids(net)
+    lines = [
+        "graph vaultcrm {",
+        "  graph [overlap=false, splines=true, fontname=Helvetica];",
+        "  node [shape=ellipse, style=filled, fontname=Helvetica, fontsize=11];",
+        '  edge [color="#777777"];',
+    ]
+    for number, (team, members) in enumerate(_teams(net), start=1):
+        indent = "  "
+        if team:
+            lines.append(f"  subgraph cluster_{number} {{")
+            lines.append(f"    label={dot_string(team)};")
+            indent = "    "
+        for n in members:
+            colour = RELATION_COLOURS.get(n.relation, RELATION_COLOURS[""])
+            tip = ", ".join(x for x in (n.relation, n.team) if x)
+            lines.append(
+                f"{indent}{ids[n.path]} [label={dot_string(n.name)}, "
+                f'fillcolor="{colour}", tooltip={dot_string(tip)}];'
+            )
+        if team:
+            lines.append("  }")
+    for e in net.edges:
+        attrs = [f"penwidth={min(6.0, 0.5 + 1.5 * e.weight):.1f}", f"weight={e.weight:.3f}"]
+        attrs.append(f"tooltip={dot_string(', '.join(e.kinds))}")
+        if e.weight < 0.5:
+            attrs.append("style=dashed")
+        a, b = e.a, e.b
+        if e.reports_to:
+            a, b = (e.a, e.b) if e.reports_to == e.b else (e.b, e.a)
+            attrs.append("dir=forward")
+        lines.append(f"  {ids[a]} -- {ids[b]} [{', '.join(attrs)}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(net: Network) -> str:
+    """One JSON document."""
+    return json.dumps(net.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+def render_network(net: Network, fmt: str, words: Language) -> str:
+    """``net`` as mermaid, dot, json or html text (the CLI formats ``text`` itself)."""
+    if fmt == "mermaid":
+        return render_mermaid(net)
+    if fmt == "dot":
+        return render_dot(net)
+    if fmt == "json":
+        return render_json(net)
+    if fmt == "html":
+        return render_html(net, words)
+    from ..errors import UsageError
+
+    raise UsageError(f"unknown format {fmt!r}; use text, mermaid, dot, json or html")
