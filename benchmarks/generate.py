@@ -375,9 +375,10 @@ def _plan(notes: int, people: int | None = None) -> dict[str, int]:
     """How many notes of each kind; the shares add up to exactly ``notes``. ``people``
     fixes the number of people (default 8% of the notes); meetings make up the rest."""
     people = max(1, round(notes * 0.08)) if people is None else max(1, min(people, notes))
-    decisions = round(notes * 0.05)
-    projects = round(notes * 0.07)
-    daily = round(notes * 0.25)
+    rest = (notes - people) / 0.92  # the other kinds keep their shares of what is left
+    decisions = round(rest * 0.05)
+    projects = round(rest * 0.07)
+    daily = round(rest * 0.25)
     meetings = max(0, notes - people - decisions - projects - daily)
     return {
         "people": people,
@@ -484,8 +485,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("root", type=Path, help="folder to write (replaced if it exists)")
     parser.add_argument("--notes", type=parse_size, default=1000, help="e.g. 1k, 10k, 100k")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--people", type=parse_size, help="how many of the notes are people (default ~8%%)"
+    )
     args = parser.parse_args(argv)
-    info = generate_vault(args.root, args.notes, args.seed)
+    info = generate_vault(args.root, args.notes, args.seed, people=args.people)
     print(f"{info['notes']} notes, {info['bytes'] / 1e6:.1f} MB in {args.root}", file=sys.stderr)
     return 0
 

@@ -99,7 +99,12 @@ def timed_both(fn, runs: int) -> tuple[float, float]:
 
 
 def measure(root: Path, repeats: int) -> list[dict]:
-    from vaultcrm.engine.catalog import load_catalog
+    from vaultcrm.engine.api import reading
+
+    def load_catalog(vault: Vault) -> tuple:
+        with reading(vault) as index:
+            return index.notes(), index.directory
+
     from vaultcrm.engine.sync import sync_vault
     from vaultcrm.features.health import health_report
     from vaultcrm.features.network import network_report

@@ -96,3 +96,11 @@ class _Lazy:
 # Dates in expected outputs are written by vaultcrm's Language (Babel's CLDR data), not
 # spelled out: a test asserts where a date goes and which form, never CLDR's wording.
 EN, NL = _Lazy("en"), _Lazy("nl")
+
+
+def read_vault(vault):
+    """Every note and the directory of everyone, as the whole-vault features read them."""
+    from vaultcrm.engine.api import reading
+
+    with reading(vault) as index:
+        return index.notes(), index.directory

@@ -132,8 +132,9 @@ def test_follow_ups_due_in_the_window_scheduled_ones_only_from_their_day() -> No
         "- [ ] no date at all\n"
         "- [x] done 📅 2026-11-01\n"
     )
-    henk = person("Henk", "name: Henk", body)
-    rows = open_follow_ups([henk.note], Directory([henk]), dt.date(2026, 11, 23), 14)
+    note = parse_note("people/Henk.md", f"---\nname: Henk\n---\n{body}".encode())
+    henk = person_from_note(note)
+    rows = open_follow_ups([note], Directory([henk]), dt.date(2026, 11, 23), 14)
     assert [(r.text, r.line, r.overdue_days, r.people) for r in rows] == [
         ("overdue", 4, 22, ("Henk",)),
         ("its day has come", 9, None, ("Henk",)),

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import vaultcrm.present.templates
-from vaultcrm.engine.whoosh.index import MAX_QUERY_CHARS, MAX_QUERY_WORDS
+from vaultcrm.engine.api import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 
 
 def timed(run, *args):

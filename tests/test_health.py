@@ -10,9 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import on
+from conftest import on, read_vault
 
-from vaultcrm.engine.catalog import load_catalog
 from vaultcrm.features.health import (
     Health,
     assess_vault,
@@ -248,9 +247,9 @@ def test_promises_follow_the_prep_sheets_rule_for_open_tasks(example_vault) -> N
     from vaultcrm.features.prep import build_sheet
 
     vault = Vault(example_vault)
-    catalog = load_catalog(vault)
+    notes, directory = read_vault(vault)
     for today in (on("2026-11-23"), on("2026-12-02"), on("2026-12-20")):
-        rows = assess_vault(catalog.notes, catalog.directory, today)
+        rows = assess_vault(notes, directory, today)
         for h in rows:
             sheet = build_sheet(vault, [h.path.removeprefix("people/").removesuffix(".md")], today)
             raised = {(f.path, f.line) for f in sheet.to_raise}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vaultcrm.engine.sync import open_index
-from vaultcrm.engine.whoosh.index import field_name, link_key
+from vaultcrm.engine.whoosh.schema import field_name, link_key
 from vaultcrm.errors import QuerySyntaxError
 from vaultcrm.store.vault import Vault
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import read_vault
 
-from vaultcrm.engine.catalog import load_catalog
 from vaultcrm.errors import NotFoundError
 from vaultcrm.model.meetings import (
     CalendarContact,
@@ -40,7 +40,7 @@ PEOPLE = {
 
 @pytest.fixture
 def directory(make_vault):
-    return load_catalog(Vault(make_vault(PEOPLE))).directory
+    return read_vault(Vault(make_vault(PEOPLE)))[1]
 
 
 def meeting(title: str, start: str, *who: Attendee, minutes: int = 30, **kw) -> Meeting:
@@ -202,7 +202,7 @@ def test_from_a_real_shaped_export_to_people(make_vault, tmp_path: Path) -> None
     from test_calendars import GOOGLE, write
 
     root = make_vault(PEOPLE)
-    directory = load_catalog(Vault(root)).directory
+    directory = read_vault(Vault(root))[1]
     path = write(tmp_path, "google.ics", GOOGLE)
     read_ = read_calendar(
         path, NOW - dt.timedelta(days=90), NOW + dt.timedelta(days=30), me=ME, tz=AMS

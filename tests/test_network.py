@@ -18,9 +18,8 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import on
+from conftest import on, read_vault
 
-from vaultcrm.engine.catalog import load_catalog
 from vaultcrm.features.network import (
     HALF_LIFE_DAYS,
     analyse_network,
@@ -124,8 +123,7 @@ def test_betweenness_ranks_the_connectors(vault) -> None:
 
 
 def _parts(vault: Vault):
-    catalog = load_catalog(vault)
-    return catalog.notes, catalog.directory
+    return read_vault(vault)
 
 
 def test_an_isolated_person_and_a_cold_line(vault) -> None:

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from vaultcrm.engine.whoosh.index import NoteIndex, Stamp, make_schema
+from vaultcrm.engine.whoosh.index import NoteIndex, Stamp
+from vaultcrm.engine.whoosh.schema import make_schema
 from vaultcrm.engine.whoosh.segments import codec, index_storage, segment_writer
 from vaultcrm.model.notes import parse_note
 

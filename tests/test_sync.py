@@ -12,6 +12,7 @@ import pytest
 
 import vaultcrm.engine.sync
 import vaultcrm.engine.whoosh.index
+import vaultcrm.engine.whoosh.tables
 from vaultcrm.engine.sync import index_for, index_lock, open_index, sync_vault
 from vaultcrm.engine.whoosh.index import NoteIndex
 from vaultcrm.errors import IndexFailure, IndexLockedError
@@ -405,9 +406,7 @@ def _stamps_from_table(vault: Vault) -> dict[str, tuple]:
 
 
 def test_the_stamp_table_follows_every_kind_of_commit(vault: Vault, monkeypatch) -> None:
-    monkeypatch.setattr(
-        vaultcrm.engine.whoosh.index, "_STAMP_CHAIN", 3
-    )  # compaction happens in this test
+    monkeypatch.setattr(vaultcrm.engine.whoosh.tables, "CHAIN", 3)  # compaction happens here
     root = vault.root
     for n in range(9):
         note = root / f"meetings/2026-11-{n + 11:02d} m.md"
@@ -460,10 +459,10 @@ def test_a_table_or_walk_left_by_a_reader_of_an_older_index_is_taken_back(vault:
     try:
         generation = idx.ix.latest_generation()
         stale = (0, 0, 0)  # the identity of a TOC that is gone
-        idx._save_table(generation + 1, 0, {"people/Ghost.md": (1, 2, "x")}, toc=stale)
+        idx._stamps.save(generation + 1, 0, {"people/Ghost.md": (1, 2, "x")}, toc=stale)
         assert not list(vault.index_dir.glob(f"stamps-*-{generation + 1}-0.pickle"))
         idx.stamps()
-        idx._table_toc = stale
+        idx._stamps.toc = stale
         idx.remember_walk("0" * 32)
         assert not list(vault.index_dir.glob("walk-*.digest"))
     finally:

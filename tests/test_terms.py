@@ -7,7 +7,7 @@ from importlib.metadata import version
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultcrm.engine.whoosh.index import _folding
+from vaultcrm.engine.whoosh.schema import _folding
 from vaultcrm.engine.whoosh.terms import STEMMER_VERSION, WORD, Terms, fold_word, terms_for
 
 NL_EN = Terms(["nl", "en"])

@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from ..errors import (
     IndexCorruptError,
@@ -28,7 +27,7 @@ from ..errors import (
 from ..model.notes import Note, Problem, skipped_note
 from ..store.vault import FileStamp, Vault, ensure_state_dir
 from ..store.writes import lock_timeout
-from .whoosh.index import NoteIndex, Stamp
+from .whoosh.index import Entry, NoteIndex, Stamp
 
 Progress = Callable[[int, int], None]
 
@@ -154,7 +153,7 @@ def open_index(vault: Vault, progress: Progress | None = None) -> tuple[NoteInde
     try:
         return idx.open(), result
     except IndexCorruptError as exc:  # damaged between the sync and now: once more, from scratch
-        return idx.open(), _rebuild_after(vault, exc, progress)
+        return idx.open(), rebuild_after(vault, exc, progress)
 
 
 def sync_or_stale(vault: Vault, progress: Progress | None = None) -> SyncResult:
@@ -173,40 +172,8 @@ def sync_or_stale(vault: Vault, progress: Progress | None = None) -> SyncResult:
         )
 
 
-T = TypeVar("T")
-
-
-def read_index(
-    vault: Vault, use: Callable[[NoteIndex], T], progress: Progress | None = None
-) -> tuple[T, SyncResult]:
-    """Sync, open the index and return ``use(index)``: how every reading command reads.
-
-    Damage that shows only while reading (bytes garbled on disk with their mtime kept,
-    which the seals of ``index.py`` cannot see) is handled like damage found at open:
-    after one plain retry (a concurrent commit may have swapped segments away) the
-    index is rebuilt, with the one-line notice, and ``use`` runs again.
-    """
-    damage: IndexCorruptError | None = None
-    for _ in range(2):
-        idx, result = open_index(vault, progress)
-        try:
-            return use(idx), result
-        except IndexCorruptError as exc:
-            damage = exc
-        finally:
-            idx.close()
-    assert damage is not None
-    result = _rebuild_after(vault, damage, progress)
-    idx = index_for(vault).open()
-    try:
-        return use(idx), result
-    finally:
-        idx.close()
-
-
-def _rebuild_after(
-    vault: Vault, damage: IndexCorruptError, progress: Progress | None
-) -> SyncResult:
+def rebuild_after(vault: Vault, damage: IndexCorruptError, progress: Progress | None) -> SyncResult:
+    """Rebuild an index found damaged while reading, with the one-line notice saying so."""
     result = sync_vault(vault, rebuild=True, progress=progress)
     return dataclasses.replace(result, notice=_unreadable_notice(damage))
 
@@ -413,13 +380,13 @@ def _sync_locked(
             problems.extend(note.problems)
             yield note, new_stamp
 
-    def helped() -> tuple[list, dict[str, Stamp]]:
-        segments, new_stamps, more_problems, more_gone = helper.result()
+    def helped() -> tuple[list, dict[str, Entry]]:
+        segments, entries, more_problems, more_gone = helper.result()
         problems.extend(more_problems)
         gone.update(more_gone)
         if progress:
             progress(len(todo), len(todo))
-        return segments, new_stamps
+        return segments, entries
 
     try:
         if todo or plan.removed:
@@ -491,7 +458,7 @@ class _Helper:
         send.close()
         return cls(part, process, receive, done)
 
-    def result(self) -> tuple[list, dict[str, Stamp], list[Problem], list[str]]:
+    def result(self) -> tuple[list, dict[str, Entry], list[Problem], list[str]]:
         """Wait for the child's segment; ``IndexFailure`` if it failed or died."""
         try:
             outcome = self._receive.recv()

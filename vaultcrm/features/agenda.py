@@ -22,9 +22,11 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..engine.api import Engine, reading
 from ..engine.sync import SyncResult
+from ..model.brief import Brief
 from ..model.notes import Note, fold
-from ..model.people import Directory, Person, task_people, upcoming_dates
+from ..model.people import Directory, Person, contacts, task_people, upcoming_dates
 from ..model.rules import Contact, DateEvent, FollowUp, follow_up, on_agenda
 from ..store.vault import Vault
 
@@ -122,7 +124,7 @@ def due_contacts(
 
 
 def open_follow_ups(
-    notes: Iterable[Note], directory: Directory, today: dt.date, days: int
+    notes: Iterable[Note | Brief], directory: Directory, today: dt.date, days: int
 ) -> list[FollowUp]:
     """Open tasks due by ``today+days`` or scheduled by today (see the module docstring)."""
     horizon = today + dt.timedelta(days=days)
@@ -140,21 +142,27 @@ def open_follow_ups(
 # ---------------------------------------------------------------- the command
 
 
-def build_agenda(vault: Vault, days: int = DEFAULT_DAYS, today: dt.date | None = None) -> Agenda:
-    """The agenda for the next ``days`` days from ``today``, from the (synced) index."""
-    from ..engine.catalog import load_catalog
+def build_agenda(
+    vault: Vault,
+    days: int = DEFAULT_DAYS,
+    today: dt.date | None = None,
+    engine: Engine | None = None,
+) -> Agenda:
+    """The agenda for the next ``days`` days from ``today``, from the briefs the index
+    keeps (no note is read)."""
     from ..errors import UsageError
 
     if days < 0:
         raise UsageError("--days must be 0 or more")
-    catalog = load_catalog(vault)
     today = today or dt.date.today()
-    people = catalog.directory.people
+    with reading(vault, engine) as index:
+        directory, briefs, result = index.directory, index.briefs(), index.result
+    people = directory.people
     return Agenda(
         today=today,
         days=days,
-        due=tuple(due_contacts(people, catalog.contacts(today), today)),
+        due=tuple(due_contacts(people, contacts(directory, briefs, today), today)),
         dates=tuple(upcoming_dates(people, today, days)),
-        follow_ups=tuple(open_follow_ups(catalog.notes, catalog.directory, today, days)),
-        sync=catalog.sync,
+        follow_ups=tuple(open_follow_ups(briefs, directory, today, days)),
+        sync=result,
     )

@@ -27,7 +27,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..engine.api import Engine
 from ..engine.sync import SyncResult
+from ..model.brief import Brief
 from ..model.notes import Note, PartialDate, fold, unlink
 from ..model.people import Directory, Person
 from ..model.rules import as_yearly
@@ -47,13 +49,14 @@ class CalendarFile:
     sync: SyncResult | None = None
 
 
-def build_calendar(vault: Vault) -> CalendarFile:
-    """The vault's calendar, from the (synced) index."""
-    from ..engine.catalog import load_catalog
+def build_calendar(vault: Vault, engine: Engine | None = None) -> CalendarFile:
+    """The vault's calendar, from the briefs the index keeps (no note is read)."""
+    from ..engine.api import reading
 
-    catalog = load_catalog(vault)
-    data, count = calendar_bytes(catalog.directory, catalog.notes, vault.config.locale)
-    return CalendarFile(data, count, catalog.sync)
+    with reading(vault, engine) as index:
+        directory, briefs, result = index.directory, index.briefs(), index.result
+    data, count = calendar_bytes(directory, briefs, vault.config.locale)
+    return CalendarFile(data, count, result)
 
 
 def export_calendar(
@@ -70,7 +73,7 @@ def export_calendar(
 
 def calendar_bytes(
     directory: Directory,
-    notes: Iterable[Note],
+    notes: Iterable[Note | Brief],
     locale: str = "en",
     stamp: dt.datetime | None = None,
 ) -> tuple[bytes, int]:
@@ -155,7 +158,7 @@ def _yearly(
 
 
 def _follow_up_events(
-    notes: Iterable[Note], directory: Directory, words: Language, stamp: dt.datetime
+    notes: Iterable[Note | Brief], directory: Directory, words: Language, stamp: dt.datetime
 ) -> list:
     events = []
     for note in notes:

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ..engine.catalog import load_catalog
+from ..engine.api import Engine, reading
 from ..engine.sync import SyncResult
 from ..model.notes import Problem, fold, note_text
 from ..store.vault import Vault
@@ -26,18 +26,21 @@ class CheckResult:
     sync: SyncResult
 
 
-def check_vault(vault: Vault, today: dt.date | None = None) -> CheckResult:
+def check_vault(
+    vault: Vault, today: dt.date | None = None, engine: Engine | None = None
+) -> CheckResult:
     """Per-note problems found at index time, plus what only the whole vault shows:
     duplicate names or aliases, links to notes or people that do not exist, a
     ``last_contact`` after ``today`` (not counted, so silently "never"), and settings
     config.toml holds that vaultcrm does not know (a typo does nothing otherwise)."""
     today = today or dt.date.today()
-    catalog = load_catalog(vault)
-    problems = [p for note in catalog.notes for p in note.problems]
+    with reading(vault, engine) as index:
+        notes, directory, result = index.notes(), index.directory, index.result
+    problems = [p for note in notes for p in note.problems]
     config = ".vaultcrm/config.toml"
     for key, line in vault.config.unknown:
         problems.append(Problem(config, line, f"unknown setting '{key}'; it does nothing"))
-    for person in catalog.directory.people:
+    for person in directory.people:
         when = person.last_contact_field
         if when and when > today:
             problems.append(
@@ -48,7 +51,7 @@ def check_vault(vault: Vault, today: dt.date | None = None) -> CheckResult:
                 )
             )
     holders: dict[str, dict[str, str]] = {}  # folded key → {path: the key as written}
-    for person in catalog.directory.people:
+    for person in directory.people:
         for key in (person.name, *person.aliases):
             holders.setdefault(fold(key), {}).setdefault(person.path, key)
     for owners in holders.values():
@@ -56,9 +59,9 @@ def check_vault(vault: Vault, today: dt.date | None = None) -> CheckResult:
             others = ", ".join(p for p in sorted(owners) if p != path)
             line = _key_line(vault, path, key)
             problems.append(Problem(path, line, f"name or alias '{key}' is also used by {others}"))
-    known = {fold(n.stem) for n in catalog.notes} | {fold(n.title) for n in catalog.notes}
-    known |= {fold(a) for n in catalog.notes for a in n.aliases}
-    for note in catalog.notes:
+    known = {fold(n.stem) for n in notes} | {fold(n.title) for n in notes}
+    known |= {fold(a) for n in notes for a in n.aliases}
+    for note in notes:
         lines: list[str] | None = None  # the note's folded lines, read once for all its links
         for target in note.links:
             if _ATTACHMENT.search(target):
@@ -71,7 +74,7 @@ def check_vault(vault: Vault, today: dt.date | None = None) -> CheckResult:
                     Problem(note.path, line, f"link [[{target}]] points to no person or note")
                 )
     problems.sort(key=lambda p: (p.path, p.line or 0, p.message))
-    return CheckResult(tuple(problems), len(catalog.notes), catalog.sync)
+    return CheckResult(tuple(problems), len(notes), result)
 
 
 def _key_line(

@@ -509,7 +509,7 @@ def import_contacts(
     (no name, a name that cannot be a file name, a name several people answer to, a
     note whose front-matter cannot be read) is a problem; the rest go on.
     """
-    from ..engine.catalog import load_catalog
+    from ..engine.api import reading
     from ..model.meetings import PeopleMatcher
     from ..model.people import person_from_note
     from ..present.templates import person_renderer
@@ -518,8 +518,8 @@ def import_contacts(
     book = read_contacts(path)
     problems = list(book.problems)
     source = str(path)
-    catalog = load_catalog(vault)
-    matcher = PeopleMatcher(catalog.directory)
+    with reading(vault) as index:
+        matcher = PeopleMatcher(index.directory)
     folder = vault.config.people_dirs[0] if vault.config.people_dirs else "people"
     render = person_renderer(vault, today)
     words = _words(vault)

@@ -52,6 +52,7 @@ from ..model.people import Directory, Person, task_people
 from ..model.rules import add_cadence, contact, contact_days, is_open, overdue_days
 
 if TYPE_CHECKING:
+    from ..engine.api import Engine
     from ..engine.sync import SyncResult
     from ..present.words import Language
     from ..store.vault import Vault
@@ -421,6 +422,7 @@ def direction(text: str) -> str | None:
 
 def assess_health(
     person: Person,
+    note: Note,
     related: Iterable[Note],
     directory: Directory,
     today: dt.date,
@@ -431,7 +433,7 @@ def assess_health(
 ) -> Health:
     """The health of one relationship on ``today``.
 
-    ``related`` are the notes that link the person (their own note is left out if
+    ``note`` is the person's own note; ``related`` the notes that link them (their own is left out if
     given): the prep sheet can pass the notes it has already read. On a whole vault,
     ``links`` (``read_links``) and ``shared`` (the person's entry in ``shared_tasks``)
     save working out each note's people and each task's owners once per person.
@@ -442,14 +444,14 @@ def assess_health(
         raise UsageError("--months must be 1 or more")
     related = [n for n in related if n.path != person.path]
     window_start = _months_back(today, months)
-    log = person.note.log
+    log = note.log
     days = contact_days(person.last_contact_field, (e.date for e in log), related, today)
     monthly = count_by_month(days, today, months)
     now = contact(days[-1] if days else None, person.cadence, today)
 
     if shared is None:  # one person (the prep sheet): only the notes that link them
         shared = shared_tasks(related, directory, links).get(person.path, [])
-    promises, follow_ups = _promises(person, shared, today)
+    promises, follow_ups = _promises(note, shared, today)
     promises = tuple(
         p
         for p, task in zip(promises, follow_ups, strict=True)
@@ -458,7 +460,7 @@ def assess_health(
         or _promise_day(task) >= window_start
     )
 
-    dated_wins = sorted(d for w in person.note.wins if (d := win_date(w.text)) and d <= today)
+    dated_wins = sorted(d for w in note.wins if (d := win_date(w.text)) and d <= today)
     last_win = dated_wins[-1] if dated_wins else None
 
     growth_start = _months_back(today, growth_months)
@@ -498,7 +500,7 @@ def assess_health(
         rhythm=measure_rhythm(days, person.cadence, person.cadence_text, today, window_start),
         trend=measure_trend(days, today, months),
         promises=Promises(promises),
-        wins=len(person.note.wins),
+        wins=len(note.wins),
         last_win=last_win,
         days_since_win=(today - last_win).days if last_win else None,
         growth=person.growth,
@@ -509,13 +511,13 @@ def assess_health(
 
 
 def _promises(
-    person: Person, shared: Iterable[tuple[Note, Task]], today: dt.date
+    own: Note, shared: Iterable[tuple[Note, Task]], today: dt.date
 ) -> tuple[list[Promise], list[Task]]:
     """The person's follow-ups, each once (by its text, their own note first)."""
     found: list[Promise] = []
     tasks: list[Task] = []
     seen: set[str] = set()
-    for note, task in itertools.chain(((person.note, t) for t in person.note.tasks), shared):
+    for note, task in itertools.chain(((own, t) for t in own.tasks), shared):
         state = task_state(task, today)
         key = _fold(task.text)
         if state is None or key in seen:
@@ -568,9 +570,11 @@ def assess_vault(
             n for n in related if any(p.path in paths for p in links.by_note.get(n.path, ()))
         ]
     shared = shared_tasks(related, directory, links)
+    own = {n.path: n for n in notes if n.kind == "person"}
     return tuple(
         assess_health(
             p,
+            own[p.path],
             links.by_person.get(p.path, ()),
             directory,
             today,
@@ -584,21 +588,23 @@ def assess_vault(
 
 
 def health_report(
-    vault: Vault, today: dt.date, name: str | None = None, months: int = WINDOW_MONTHS
+    vault: Vault,
+    today: dt.date,
+    name: str | None = None,
+    months: int = WINDOW_MONTHS,
+    engine: Engine | None = None,
 ) -> HealthReport:
     """``vaultcrm health [NAME]``: everyone, or the person NAME resolves to."""
-    from ..engine.catalog import load_catalog
-    from ..engine.whoosh.segments import no_gc
+    from ..engine.api import no_gc, reading
     from ..errors import UsageError
 
     if months < 1:
         raise UsageError("--months must be 1 or more")
-    with no_gc():  # tens of thousands of acyclic objects: collections would only walk them
-        catalog = load_catalog(vault)
-        directory = catalog.directory
+    with no_gc(), reading(vault, engine) as index:  # many acyclic objects: no collections
+        directory = index.directory
         people = [directory.resolve(name)] if name else None
-        rows = assess_vault(catalog.notes, directory, today, months, people)
-    return HealthReport(today, months, rows, catalog.sync)
+        rows = assess_vault(index.notes(), directory, today, months, people)
+        return HealthReport(today, months, rows, index.result)
 
 
 # ---------------------------------------------------------------- for the prep sheet and agenda

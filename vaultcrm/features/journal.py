@@ -367,7 +367,7 @@ def log_contact(
     contacts that happened; a future date belongs on a follow-up. A note the user made
     read-only is refused unless ``force``.
     """
-    from ..engine.catalog import load_catalog
+    from ..engine.api import reading
     from ..engine.sync import sync_vault
     from ..store.writes import update_file
 
@@ -380,7 +380,8 @@ def log_contact(
                 f"{when.isoformat()} is in the future: the log records contacts that "
                 "happened (use --follow-up --date for something to do then)"
             )
-    person = load_catalog(vault).directory.resolve(name)
+    with reading(vault) as index:
+        person = index.directory.resolve(name)
     locale = vault.config.locale
     result: dict[str, object] = {}
 
@@ -425,7 +426,7 @@ def create_person(
     accents, so ``new zoe`` is refused when ``Zoë`` exists: NAME lookups would become
     ambiguous).
     """
-    from ..engine.catalog import load_catalog
+    from ..engine.api import reading
     from ..engine.sync import sync_vault
     from ..present.templates import render_person
     from ..store.writes import write_new
@@ -452,7 +453,8 @@ def create_person(
         raise RefusedWriteError(f"{clean!r} would not be a note in {folder}/", rel)
     if target.exists() or target.is_symlink():
         raise RefusedWriteError("already exists; not overwriting it", rel)
-    directory = load_catalog(vault).directory
+    with reading(vault) as index:
+        directory = index.directory
     key = fold(clean)
     for person in directory.people:
         if key in {fold(k) for k in person.keys}:

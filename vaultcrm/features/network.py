@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..model.notes import Note, flatten_values, fold, is_meeting, link_targets
+from ..model.notes import Note, flatten_values, fold, link_targets
 from ..model.people import Directory, Person
 from ..model.rules import contact, contact_days, counts_as_contact
 from ..model.vocabulary import ATTENDEE_KEYS
@@ -47,6 +47,7 @@ from .health import read_links
 if TYPE_CHECKING:
     import networkx
 
+    from ..engine.api import Engine
     from ..engine.sync import SyncResult
     from ..store.vault import Vault
     from .health import Links
@@ -468,8 +469,9 @@ def map_network(
     links = links or read_links(notes, directory)
     lookup = functools.lru_cache(maxsize=None)(directory.lookup)
     ties = _Ties()
+    own_notes = {n.path: n for n in notes if n.kind == "person"}
     for person in directory.people:
-        note, own = person.note, person.path
+        note, own = own_notes[person.path], person.path
         special: set[str] = set()
         manager = lookup(person.manager) if person.manager else None
         if manager is not None and manager.path != own:
@@ -497,7 +499,7 @@ def map_network(
         people = links.by_note.get(note.path, ())
         if note.kind == "person" or len(people) < 2:
             continue
-        if not is_meeting(note) or (note.date and not counts_as_contact(note, today)):
+        if not note.meeting or (note.date and not counts_as_contact(note, today)):
             continue
         people = _attending(note, lookup) or people
         if not 2 <= len(people) <= MAX_MEETING_PEOPLE:
@@ -523,7 +525,7 @@ def map_network(
 def _node(person: Person, links: Links, today: dt.date) -> Node:
     days = contact_days(
         person.last_contact_field,
-        (e.date for e in person.note.log),
+        person.log_dates,
         links.by_person.get(person.path, ()),
         today,
     )
@@ -541,8 +543,8 @@ def _node(person: Person, links: Links, today: dt.date) -> Node:
         days_since=now.days_since,
         overdue_days=now.overdue_days,
         contacts=sum(1 for d in days if d > recent),
-        influence=level_of(person.note.meta.get("influence")),
-        interest=level_of(person.note.meta.get("interest")),
+        influence=level_of(person.influence),
+        interest=level_of(person.interest),
     )
 
 
@@ -805,24 +807,23 @@ def network_report(
     name: str | None = None,
     depth: int = DEFAULT_DEPTH,
     path: tuple[str, str] | None = None,
+    engine: Engine | None = None,
 ) -> Network:
     """``vaultcrm network``: the whole network, NAME's neighbourhood, or (``path``) who
     can introduce one person to another."""
-    from ..engine.whoosh.segments import no_gc
+    from ..engine.api import no_gc, reading
 
-    with no_gc():  # tens of thousands of acyclic objects: collections would only walk them
-        return _network_report(vault, today, name, depth, path)
+    with no_gc(), reading(vault, engine) as index:  # many acyclic objects: no collections
+        return _network_report(index, today, name, depth, path)
 
 
 def _network_report(
-    vault: Vault, today: dt.date, name: str | None, depth: int, path: tuple[str, str] | None
+    index: Engine, today: dt.date, name: str | None, depth: int, path: tuple[str, str] | None
 ) -> Network:
-    from ..engine.catalog import load_catalog
     from ..errors import UsageError
 
-    catalog = load_catalog(vault)
-    directory = catalog.directory
-    m = map_network(catalog.notes, directory, today)
+    directory = index.directory
+    m = map_network(index.notes(), directory, today)
     if path:
         a, b = (directory.resolve(n) for n in path)
         if a.path == b.path:
@@ -839,7 +840,7 @@ def _network_report(
     else:
         focus = directory.resolve(name).path if name else ""
         net = analyse_network(m, focus=focus, depth=depth)
-    return _with_sync(net, catalog.sync)
+    return _with_sync(net, index.result)
 
 
 def _with_sync(net: Network, sync: SyncResult | None) -> Network:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..engine.catalog import load_catalog
+from ..engine.api import Engine, reading
 from ..engine.sync import SyncResult
 from ..model.notes import fold
+from ..model.people import contacts
 from ..store.vault import Vault
 
 
@@ -41,18 +42,21 @@ def list_people(
     team: str | None = None,
     relation: str | None = None,
     today: dt.date | None = None,
+    engine: Engine | None = None,
 ) -> PeopleList:
-    """Everyone, filtered by team or relation (case- and accent-insensitive), by name."""
-    catalog = load_catalog(vault)
+    """Everyone, filtered by team or relation (case- and accent-insensitive), by name.
+    Read from the briefs: no note is read."""
     today = today or dt.date.today()
-    contacts = catalog.contacts(today)
+    with reading(vault, engine) as index:
+        directory, briefs, result = index.directory, index.briefs(), index.result
+    last = contacts(directory, briefs, today)
     rows = []
-    for person in catalog.directory.people:
+    for person in directory.people:
         if team and fold(team) != fold(person.team):
             continue
         if relation and fold(relation) != person.relation:
             continue
-        contact = contacts[person.path]
+        contact = last[person.path]
         rows.append(
             PersonRow(
                 name=person.name,
@@ -67,4 +71,4 @@ def list_people(
                 overdue_days=contact.overdue_days,
             )
         )
-    return PeopleList(tuple(rows), catalog.sync)
+    return PeopleList(tuple(rows), result)

@@ -34,9 +34,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..engine.sync import SyncResult, read_index
-from ..engine.whoosh.index import NoteIndex
-from ..errors import RefusedWriteError, UsageError, VaultcrmError
+from ..engine.api import Engine, reading
+from ..engine.sync import SyncResult
+from ..errors import NotFoundError, RefusedWriteError, UsageError, VaultcrmError
 from ..model.notes import (
     Note,
     as_list,
@@ -52,13 +52,10 @@ from ..model.people import (
     FamilyMember,
     Person,
     contact_for,
-    person_from_note,
     task_people,
     upcoming_dates,
 )
 from ..model.rules import (
-    PREPARED_BY,
-    PREPARED_KEY,
     FollowUp,
     age_on,
     event_order,
@@ -66,11 +63,10 @@ from ..model.rules import (
     follow_up,
     follow_up_order,
     is_open,
-    is_prepared,
     months_old,
 )
 from ..model.sheet import Decision, LogLine, Mention, PersonSheet, PrepSheet, Relative
-from ..model.vocabulary import MEETINGS_DIR
+from ..model.vocabulary import MEETINGS_DIR, PREPARED_BY, PREPARED_KEY
 from ..present.templates import format_for, render_sheet
 from ..store.vault import Vault
 from ..store.writes import write_output
@@ -95,38 +91,41 @@ _UNSAFE_FILE_CHARS = re.compile(
 # ---------------------------------------------------------------- building it
 
 
-def build_sheet(vault: Vault, names: Sequence[str], today: dt.date | None = None) -> PrepSheet:
+def build_sheet(
+    vault: Vault, names: Sequence[str], today: dt.date | None = None, engine: Engine | None = None
+) -> PrepSheet:
     """The sheet for the people called ``names`` (SPEC §3 NAME), read from the synced index.
 
     Every name is resolved before anything else is read, so a typo fails fast with the
     closest names. The same person named twice is one person.
     """
-    return read_sheet(vault, names, today)[0]
+    return read_sheet(vault, names, today, engine)[0]
 
 
 def read_sheet(
-    vault: Vault, names: Sequence[str], today: dt.date | None = None
+    vault: Vault, names: Sequence[str], today: dt.date | None = None, engine: Engine | None = None
 ) -> tuple[PrepSheet, SyncResult]:
-    """``build_sheet``, with what bringing the index up to date did first."""
-    today = today or dt.date.today()
+    """``build_sheet``, with what bringing the index up to date did first.
 
-    def read(idx: NoteIndex) -> list[PersonSheet]:
-        directory = Directory(person_from_note(n) for n in idx.notes("person"))
+    What is read follows the people asked about, not the vault: the briefs (to find
+    them by NAME), their own notes, the notes that link or name them, and the decisions."""
+    today = today or dt.date.today()
+    with reading(vault, engine) as index:
+        directory = index.directory
         people: list[Person] = []
         for name in names:
             person = directory.resolve(name)
             if all(p.path != person.path for p in people):
                 people.append(person)
-        decisions = [n for n in idx.notes("decision") if n.date]
+        decisions = [n for n in index.notes("decision") if n.date]
         sheets = []
         for person in people:
-            related = [
-                n for n in idx.linking(person.keys, _phrases(person)) if n.path != person.path
-            ]
-            sheets.append(_person_sheet(vault, person, related, decisions, directory, today))
-        return sheets
-
-    sheets, result = read_index(vault, read)
+            own = index.note(person.path)
+            if own is None:  # gone since the briefs were read: a one-line error, not a crash
+                raise NotFoundError(f"no person called '{person.name}'")
+            related = [n for n in index.about(person.keys, _phrases(person)) if n.path != own.path]
+            sheets.append(_person_sheet(vault, person, own, related, decisions, directory, today))
+        result = index.result
     sheet = PrepSheet(
         today=today,
         locale=vault.config.locale,
@@ -146,6 +145,7 @@ def _phrases(person: Person) -> list[str]:
 def _person_sheet(
     vault: Vault,
     person: Person,
+    own: Note,
     related: list[Note],
     decisions: list[Note],
     directory: Directory,
@@ -154,7 +154,7 @@ def _person_sheet(
     linking = [n for n in related if _links(n, person, directory)]
     contact = contact_for(person, linking, today)
     mentions, mention_count = _mentions(vault, person, related, {n.path for n in linking}, today)
-    stem = person.note.stem
+    stem = person.stem
     return PersonSheet(
         name=person.name,
         path=person.path,
@@ -171,15 +171,15 @@ def _person_sheet(
         due=contact.due,
         due_in=contact.due_in,
         overdue_days=contact.overdue_days,
-        to_raise=tuple(_follow_ups(person, related, directory, today)),
+        to_raise=tuple(_follow_ups(person, own, related, directory, today)),
         family=tuple(_relative(m, today) for m in person.family),
         dates=tuple(upcoming_dates([person], today, DATE_DAYS)),
         growth=person.growth,
-        wins=tuple(w.text for w in person.note.wins),
+        wins=tuple(w.text for w in own.wins),
         recent=tuple(
             LogLine(e.date, e.text)
             for e in sorted(
-                (e for e in person.note.log if e.date <= today),
+                (e for e in own.log if e.date <= today),
                 key=lambda e: (e.date, e.line),
                 reverse=True,
             )[:RECENT_LOG]
@@ -210,7 +210,7 @@ def _names(text: str, phrase: str) -> bool:
 
 
 def _follow_ups(
-    person: Person, related: list[Note], directory: Directory, today: dt.date
+    person: Person, own_note: Note, related: list[Note], directory: Directory, today: dt.date
 ) -> list[FollowUp]:
     found: list[FollowUp] = []
     seen: set[str] = set()
@@ -227,7 +227,7 @@ def _follow_ups(
             seen.add(key)
             found.append(follow_up(task, note, today, (person.name,), own=own))
 
-    add(person.note, own=True)
+    add(own_note, own=True)
     for note in sorted(related, key=lambda n: (n.date or dt.date.max, n.path)):
         if note.kind != "person":  # another person's note holds *their* follow-ups
             add(note, own=False)
@@ -276,7 +276,7 @@ def _mentions(
     after today (the sheet is as of today) and sheets ``prep --save`` wrote, whose text
     was copied from the notes that are listed themselves.
     """
-    related = [n for n in related if not is_prepared(n) and (n.date is None or n.date <= today)]
+    related = [n for n in related if not n.prepared and (n.date is None or n.date <= today)]
     ordered = sorted(related, key=lambda n: n.path)
     ordered.sort(key=lambda n: n.date or dt.date.min, reverse=True)  # undated last
     shown: list[Mention] = []

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..engine.sync import SyncResult, read_index
-from ..engine.whoosh.index import NoteIndex, RawHit, check_query_size, field_name
+from ..engine.api import Engine, RawHit, check_query_size, reading
+from ..engine.sync import SyncResult
 from ..model.notes import Note, note_text, without_comments
-from ..model.people import Directory, person_from_note
 from ..store.vault import Vault
 
 SNIPPET_WIDTH = 160
@@ -50,23 +49,27 @@ class SearchResult:
     sync: SyncResult
 
 
-def search_vault(vault: Vault, query: str, limit: int = 20, people: bool = False) -> SearchResult:
+def search_vault(
+    vault: Vault,
+    query: str,
+    limit: int = 20,
+    people: bool = False,
+    engine: Engine | None = None,
+) -> SearchResult:
     """Sync, then search; ``people=True`` folds hits on notes into the people they mention.
 
     A query past the size caps is refused before the vault is even synced."""
     check_query_size(query)
-
-    def find(idx: NoteIndex) -> list[Hit]:
-        raw = idx.search(query, limit=None if people else limit)
+    with reading(vault, engine) as index:
+        raw = index.search(query, limit=None if people else limit)
         if people:
-            return _fold_people(vault, idx, raw, limit)
-        return [_hit(vault, idx, r) for r in raw]
+            hits = _fold_people(vault, index, raw, limit)
+        else:
+            hits = [_hit(vault, index, r) for r in raw]
+        return SearchResult(tuple(hits), index.result)
 
-    hits, result = read_index(vault, find)
-    return SearchResult(tuple(hits), result)
 
-
-def _fold_people(vault: Vault, idx: NoteIndex, raw: list[RawHit], limit: int) -> list[Hit]:
+def _fold_people(vault: Vault, index: Engine, raw: list[RawHit], limit: int) -> list[Hit]:
     """Each hit counts for the people it is about: a person's own note for that person, any
     other note for everyone it links to. A person's score is the sum of their hits.
 
@@ -74,7 +77,7 @@ def _fold_people(vault: Vault, idx: NoteIndex, raw: list[RawHit], limit: int) ->
     ``--people jazz`` take seconds on a large vault); a person's own matching note gives
     the snippet, else their best mentioning note does.
     """
-    directory = Directory(person_from_note(n) for n in idx.notes("person"))
+    directory = index.directory
     by_path = {p.path: p for p in directory.people}
     score: dict[str, float] = {}
     best: dict[str, RawHit] = {}  # person path → the hit that represents them
@@ -90,7 +93,7 @@ def _fold_people(vault: Vault, idx: NoteIndex, raw: list[RawHit], limit: int) ->
     hits = []
     for path in ranked:
         r = best[path]
-        hit = snippets.get(r.path) or snippets.setdefault(r.path, _hit(vault, idx, r))
+        hit = snippets.get(r.path) or snippets.setdefault(r.path, _hit(vault, index, r))
         own = r.path == path
         hits.append(
             Hit(
@@ -107,12 +110,12 @@ def _fold_people(vault: Vault, idx: NoteIndex, raw: list[RawHit], limit: int) ->
     return hits
 
 
-def _hit(vault: Vault, idx: NoteIndex, raw: RawHit) -> Hit:
-    line, snippet, spans = _snippet(vault, idx, raw)
+def _hit(vault: Vault, index: Engine, raw: RawHit) -> Hit:
+    line, snippet, spans = _snippet(vault, index, raw)
     return Hit(raw.path, raw.note.title, raw.note.kind, raw.score, line, snippet, tuple(spans))
 
 
-def _snippet(vault: Vault, idx: NoteIndex, raw: RawHit) -> tuple[int, str, list[tuple[int, int]]]:
+def _snippet(vault: Vault, index: Engine, raw: RawHit) -> tuple[int, str, list[tuple[int, int]]]:
     """The line with the most distinct matched words, trimmed around the first of them."""
     note: Note = raw.note
     if note.kind == "skipped":
@@ -128,12 +131,12 @@ def _snippet(vault: Vault, idx: NoteIndex, raw: RawHit) -> tuple[int, str, list[
         line = line.rstrip("\r")[:_MAX_LINE_CHARS]
         if not line.strip() or line.strip() == "---":
             continue
-        spans = idx.spans(line, raw.terms)
+        spans = index.spans(line, raw.terms)
         if not spans:
             continue
         # The line of the matched key wins a tie: 'team:hr' points at 'team: HR', not 'role: HR'.
         key = _KEY.match(line)
-        on_key = bool(keys and key and field_name(key[1]) in keys)
+        on_key = bool(keys and key and index.field_of(key[1]) in keys)
         rank = 2 * len({line[a:b].lower() for a, b in spans}) + on_key
         if rank > best[0]:
             best = (rank, number, line, spans)

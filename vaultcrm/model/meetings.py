@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..errors import NotFoundError
-from .notes import as_list, fold
+from .notes import fold
 from .people import Directory, Person
 
 _BAD_NAME = re.compile(r'[\\/:*?"<>|\[\]#^\x00-\x1f\x7f]')
@@ -102,7 +102,7 @@ class CalendarContact:
 
 def person_emails(person: Person) -> tuple[str, ...]:
     """Every address of a person, folded: ``email:`` and the list in ``emails:``."""
-    found = [person.email, *as_list(person.note.meta.get("emails"))]
+    found = [person.email, *person.emails]
     return tuple(
         dict.fromkeys(
             str(e).strip().removeprefix("mailto:").casefold()

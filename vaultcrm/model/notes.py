@@ -21,6 +21,8 @@ from .vocabulary import (
     ATTENDEE_KEYS,
     LOG_HEADINGS,
     MEETINGS_DIR,
+    PREPARED_BY,
+    PREPARED_KEY,
     RELATIONS,
     WHY_HEADINGS,
     WINS_HEADINGS,
@@ -152,6 +154,20 @@ class Note:
     @property
     def stem(self) -> str:
         return self.path.rsplit("/", 1)[-1].removesuffix(".md")
+
+    @property
+    def meeting(self) -> bool:
+        """A meeting note: ``type: meeting``, or a note in a ``meetings/`` folder."""
+        kind = self.meta.get("type")
+        if isinstance(kind, str) and fold(kind) == "meeting":
+            return True
+        return "/" in self.path and fold(self.path.split("/", 1)[0]) == MEETINGS_DIR
+
+    @property
+    def prepared(self) -> bool:
+        """A sheet ``prep --save`` wrote: what it says was copied from other notes."""
+        mark = self.meta.get(PREPARED_KEY)
+        return isinstance(mark, str) and fold(mark) == PREPARED_BY
 
 
 # ---------------------------------------------------------------- text helpers
@@ -929,14 +945,6 @@ def parse_note(path: str, raw: bytes, people_dirs: Iterable[str] = ("people",)) 
         why=str(meta["why"]).strip() if isinstance(meta.get("why"), str) else "\n".join(body.why),
         problems=tuple(problems),
     )
-
-
-def is_meeting(note: Note) -> bool:
-    """A meeting note: ``type: meeting``, or a note in a ``meetings/`` folder."""
-    kind = note.meta.get("type")
-    if isinstance(kind, str) and fold(kind) == "meeting":
-        return True
-    return "/" in note.path and fold(note.path.split("/", 1)[0]) == MEETINGS_DIR
 
 
 def skipped_note(path: str, reason: str) -> Note:

@@ -14,7 +14,6 @@ from .notes import (
     as_list,
     flatten_values,
     fold,
-    is_meeting,
     link_target,
     link_targets,
     parse_cadence,
@@ -45,9 +44,13 @@ class FamilyMember:
 
 @dataclass(frozen=True)
 class Person:
-    """A person note read as a person. ``note`` keeps log, tasks, wins, links and meta."""
+    """A person note read as a person: what whole-vault questions (finding a NAME, last
+    contact, cadence, dates, the network) need, without the note's text. Kept beside the
+    index for every person, so ``people`` and ``agenda`` read no note; a feature that
+    needs the log's words or the tasks asks the engine for the note itself."""
 
-    note: Note
+    path: str
+    stem: str  # the file name: a name they answer to, and the target of a link to them
     name: str
     aliases: tuple[str, ...] = ()
     role: str = ""
@@ -66,15 +69,15 @@ class Person:
     gift_ideas: tuple[str, ...] = ()
     growth: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
-
-    @property
-    def path(self) -> str:
-        return self.note.path
+    emails: tuple[str, ...] = ()  # more addresses, as ``import`` writes them (``emails:``)
+    log_dates: tuple[dt.date, ...] = ()  # of their Log's entries, for last contact
+    influence: str = ""  # the stakeholder grid's high/medium/low, as written
+    interest: str = ""
 
     @property
     def keys(self) -> tuple[str, ...]:
         """Every name this person answers to: name, aliases and file name."""
-        return tuple(dict.fromkeys((self.name, *self.aliases, self.note.stem)))
+        return tuple(dict.fromkeys((self.name, *self.aliases, self.stem)))
 
     @property
     def teams(self) -> tuple[str, ...]:
@@ -112,7 +115,8 @@ def person_from_note(note: Note) -> Person:
             family.append(FamilyMember(name=_text(member)))
     cadence = meta.get("cadence")
     return Person(
-        note=note,
+        path=note.path,
+        stem=note.stem,
         name=note.title,
         aliases=note.aliases,
         role=_text(meta.get("role")),
@@ -131,6 +135,10 @@ def person_from_note(note: Note) -> Person:
         gift_ideas=_texts(meta.get("gift_ideas")),
         growth=_texts(meta.get("growth")),
         tags=note.tags,
+        emails=_texts(meta.get("emails")),
+        log_dates=tuple(entry.date for entry in note.log),
+        influence=_text(meta.get("influence")),
+        interest=_text(meta.get("interest")),
     )
 
 
@@ -242,7 +250,7 @@ def contact_for(person: Person, linking: Iterable[Note], today: dt.date) -> Cont
     """SPEC §4 for one person: the notes that link them, their Log and ``last_contact``."""
     last = last_contact(
         person.last_contact_field,
-        (entry.date for entry in person.note.log),
+        person.log_dates,
         (n for n in linking if n.path != person.path),
         today,
     )
@@ -280,7 +288,7 @@ def task_people(
     named = [p for path, p in pool.items() if path in in_task_paths or directory.named(p, folded)]
     if named:
         return named
-    return linked if is_meeting(note) else []
+    return linked if note.meeting else []
 
 
 def _has_word(text: str, word: str) -> bool:

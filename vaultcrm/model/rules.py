@@ -33,7 +33,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .notes import Note, PartialDate, Task, fold, undated
-from .vocabulary import PREPARED_BY, PREPARED_KEY
 
 _UNITS = {"d": "days", "w": "weeks", "m": "months", "q": "months", "y": "years"}
 
@@ -201,17 +200,11 @@ class Contact:
         return (self.due - self.today).days if self.due else None
 
 
-def is_prepared(note: Note) -> bool:
-    """A sheet ``prep --save`` wrote: what it says was copied from other notes."""
-    prepared = note.meta.get(PREPARED_KEY)
-    return isinstance(prepared, str) and fold(prepared) == PREPARED_BY
-
-
 def counts_as_contact(note: Note, today: dt.date) -> bool:
     """Whether a dated note that links someone is contact with them by ``today``."""
     if note.date is None or note.date > today:
         return False
-    if is_prepared(note):
+    if note.prepared:
         return note.date < today  # a sheet saved before the meeting is preparation
     return True
 

@@ -18,7 +18,6 @@ import re
 import shutil
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -28,50 +27,37 @@ from . import lean  # noqa: F401 - first: Whoosh without its unused heavy import
 # isort: on
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import Schema
 from whoosh.filedb import compound as whoosh_compound
 from whoosh.filedb.structfile import BufferFile
-from whoosh.formats import Positions
-from whoosh.qparser import FieldAliasPlugin, FieldsPlugin, MultifieldParser
-from whoosh.support.charset import accent_map
 
 from ...errors import (
     IndexCorruptError,
     IndexFailure,
     IndexWriteError,
-    QuerySyntaxError,
 )
-from ...model.notes import Note, flatten_values, fold
+from ...model.brief import Brief, brief_of
+from ...model.notes import Note, flatten_values
+from ..api import RawHit, no_gc
+from ..records import RECORD_VERSION, brief_from_record, note_from_record, record_of
+from .query import parse as parse_query
+from .query import spans as line_spans
+from .schema import field_name, link_key, make_schema
 from .scoring import rank
-from .segments import index_storage, no_gc, segment_writer
-from .terms import WORD, terms_for
+from .segments import index_storage, segment_writer
+from .tables import SideTable, write_beside, write_own
 
 SCHEMA_VERSION = 6  # bump whenever parsing or the schema changes: old indexes are rebuilt
-_INTERNAL = {
-    "vc_path",
-    "vc_kind",
-    "vc_stamp",
-    "vc_note",
-    "name",
-    "aliases",
-    "tags",
-    "links",
-    "body",
-    "self",  # Whoosh takes fields as **kwargs of writer methods whose first parameter is self
-}
-_FIELD_NAME = re.compile(r"[^a-z0-9_]+")
 _OPEN_TRIES = 10  # a TOC swapped away by a concurrent commit is retried this often
-_STAMP_CHAIN = 32  # small per-commit stamp deltas stacked before a writer saves the table whole
 
 # The names vaultcrm writes in its index folder, for any index it ever made (another
 # version, other languages or settings): Whoosh's TOCs (``_NAME_GEN.toc`` and their
 # ``.toc.TIME`` temp files), segment files (``NAME_SEGID.ext``), its WRITELOCK, the
-# writers' temporary folders (``NAME.PID.tmp``), and vaultcrm's own stamp tables, walk
-# digests and seals with their temp files. Only these are ever deleted.
-_INDEX_NAME = r"vaultcrm\d+(?:_[a-z]{2})+(?:_[0-9a-f]{8})?"
+# writers' temporary folders (``NAME.PID.tmp``), and vaultcrm's own stamp and brief
+# tables, walk digests and seals with their temp files. Only these are ever deleted.
+_INDEX_NAME = r"vaultcrm\d+(?:r[0-9a-f]{8})?(?:_[a-z]{2})+(?:_[0-9a-f]{8})?"
 _OWN_FILE = re.compile(
-    rf"^(?:_?{_INDEX_NAME}[_.][A-Za-z0-9_.]+|\.?(?:stamps|walk|seal)-{_INDEX_NAME}-[A-Za-z0-9_.-]+)$"
+    rf"^(?:_?{_INDEX_NAME}[_.][A-Za-z0-9_.]+|\.?(?:stamps|briefs|walk|seal)-{_INDEX_NAME}-[A-Za-z0-9_.-]+)$"
 )
 
 
@@ -146,101 +132,15 @@ class Stamp(NamedTuple):
     sha: str
 
 
-@dataclass(frozen=True)
-class RawHit:
-    path: str
-    score: float
-    note: Note
-    terms: tuple[tuple[str, str], ...]  # (field, term) pairs that matched
-
-
-def _folding() -> object:
-    """The analyzer of every text field at query time (and for highlighting): words as
-    ``terms.WORD`` finds them, lower case, accents folded, exactly as ``terms`` indexes them."""
-    return RegexTokenizer(WORD.pattern) | LowercaseFilter() | CharsetFilter(accent_map)
-
-
-class _Text(TEXT):
-    """A TEXT field that indexes through ``terms.Terms`` rather than its analyzer.
-
-    Whoosh builds a Token object per word and passes it through each filter; on a full
-    build that was a third of the time. The terms are the same as the analyzer's, plus,
-    with ``stems``, each word's stems at the word's own position (see terms.py).
-    """
-
-    def __init__(self, stems: Iterable[str] = (), **kwargs):
-        super().__init__(analyzer=_folding(), phrase=True, **kwargs)
-        self.stems = tuple(stems)
-
-    def index(self, value: str, **kwargs) -> list[tuple[bytes, int, float, bytes]]:
-        boost, encode = self.format.field_boost, _encode_positions
-        return [
-            (term.encode("utf-8"), (n := len(where)), n * boost, encode(where))
-            for term, where in terms_for(self.stems).positions(value).items()
-        ]
-
-    def variants(self, word: str) -> tuple[str, ...]:
-        """What a word as written in a query matches in this field."""
-        return terms_for(self.stems).variants(word)
-
-
-_ONE_POSITION: dict[int, bytes] = {}
-
-
-def _encode_positions(where: list[int]) -> bytes:
-    """Whoosh's ``Positions.encode``: a count, then the pickled position deltas. Most
-    postings are one word once, whose few thousand encodings are kept."""
-    if len(where) == 1:
-        found = _ONE_POSITION.get(where[0])
-        if found is None:
-            found = _positions_format.encode(where)
-            if where[0] < 100_000:
-                _ONE_POSITION[where[0]] = found
-        return found
-    return _positions_format.encode(where)
-
-
-_positions_format = Positions()
-
-
-def make_schema(languages: Iterable[str]) -> Schema:
-    """One body field with the plain words and their stems (see terms.py); a field per
-    front-matter key (``*``); name and aliases boosted."""
-    schema = Schema(
-        vc_path=ID(stored=True, unique=True),
-        vc_kind=ID(stored=True),
-        vc_stamp=STORED(),
-        vc_note=STORED(),
-        name=_Text(field_boost=4.0),
-        aliases=_Text(field_boost=3.0),
-        tags=KEYWORD(lowercase=True, commas=True, scorable=True, field_boost=1.5),
-        links=KEYWORD(commas=True),
-        body=_Text(stems=languages),
-    )
-    schema.add("*", _Text(), glob=True)
-    return schema
-
-
-def field_name(key: str) -> str | None:
-    """The index field for a front-matter key: ``Gift ideas`` → ``gift_ideas``."""
-    name = _FIELD_NAME.sub("_", fold(key)).strip("_")
-    if not name or name in _INTERNAL or name.startswith(("vc_", "body_")) or name[0].isdigit():
-        return None
-    return name
-
-
-def link_key(name: str) -> str:
-    """How a link target or name is stored in the ``links`` field: folded, no commas."""
-    return fold(name).replace(",", " ")
-
-
 class NoteIndex:
     """The Whoosh index of one vault. Open with ``NoteIndex.open``; rebuild on corruption."""
 
     def __init__(self, directory: Path, languages: Iterable[str], reading: Iterable[str] = ()):
         self.directory = directory
         self.languages = tuple(languages)
-        self.name = f"vaultcrm{SCHEMA_VERSION}_{'_'.join(self.languages)}"
+        # The record version is derived from the model's fields (engine/records.py): a
+        # change to what a note holds makes another name, so old indexes are rebuilt.
+        self.name = f"vaultcrm{SCHEMA_VERSION}r{RECORD_VERSION}_{'_'.join(self.languages)}"
         # Settings that change how a note is parsed (people_dirs, the size cap) are part of
         # the name too: changing them makes the stored notes stale, so the index is rebuilt.
         reading = tuple(reading)
@@ -249,9 +149,9 @@ class NoteIndex:
             self.name += f"_{digest}"
         self._ix = None
         self._schema: Schema | None = None
-        self._table: tuple[int, int, dict[str, tuple]] | None = None  # (generation, depth, stamps)
         self._searcher = None  # kept between queries: see _current_searcher
-        self._table_toc: tuple[int, int, int] | None = None  # the TOC _table was read for
+        self._stamps = SideTable(directory, self.name, "stamps", self._toc_identity)
+        self._briefs = SideTable(directory, self.name, "briefs", self._toc_identity)
 
     # ------------------------------------------------------------ opening
 
@@ -375,31 +275,45 @@ class NoteIndex:
         """Path → stamp of every indexed note: what a sync diffs the vault against.
 
         Read from the stamp table saved beside this generation of the index (a few ms),
-        not from the stored notes, which a no-op sync would otherwise unpickle and
-        decompress in full (~300 ms on 10,000 notes). Without a table, the notes are read
-        once and the table is saved for the next run.
+        not from the stored notes, which a no-op sync would otherwise decode in full
+        (~300 ms on 10,000 notes). Without a table, the notes are read once and the
+        tables are saved for the next run.
         """
-        loaded = self._load_table(self.ix.latest_generation())
-        if loaded is None:
-            table: dict[str, tuple] = {}
-            try:
-                with self.ix.reader() as reader:
-                    generation = reader.generation()
-                    toc = None if generation is None else self._toc_identity(generation)
-                    for fields in reader.all_stored_fields():
-                        table[fields["vc_path"]] = tuple(fields["vc_stamp"])
-            except Exception as exc:
-                raise IndexCorruptError(
-                    f"the index is unreadable ({_why(exc)})", self.directory
-                ) from None
-            if toc is not None:  # no lock held: see _save_table
-                self._save_table(generation, 0, table, toc=toc)
-                loaded = (generation, 0, table)
-        else:
-            table = loaded[2]
-            toc = self._toc_identity(loaded[0])
-        self._table, self._table_toc = loaded, toc
+        table = self._side(self._stamps)
         return {path: Stamp(*stamp) for path, stamp in table.items()}
+
+    def briefs(self) -> list[Brief]:
+        """Every note's brief (model/brief.py), by path: read from the brief table beside
+        this generation, not from the stored notes (see ``stamps``)."""
+        table = self._side(self._briefs)
+        return [brief_from_record(table[path]) for path in sorted(table)]
+
+    def _side(self, side: SideTable) -> dict:
+        """The table ``side`` of the newest generation, made from the stored notes (and
+        saved) when it is missing."""
+        loaded = side.load(self.ix.latest_generation())
+        if loaded is not None:
+            side.remember(loaded, self._toc_identity(loaded[0]))
+            return loaded[2]
+        stamps: dict[str, tuple] = {}
+        briefs: dict[str, tuple] = {}
+        try:
+            with self.ix.reader() as reader:
+                generation = reader.generation()
+                toc = None if generation is None else self._toc_identity(generation)
+                for fields in reader.all_stored_fields():
+                    path = fields["vc_path"]
+                    stamps[path] = tuple(fields["vc_stamp"])
+                    briefs[path] = record_of(brief_of(_note_of(fields)))
+        except Exception as exc:
+            raise IndexCorruptError(
+                f"the index is unreadable ({_why(exc)})", self.directory
+            ) from None
+        for table, made in ((self._stamps, stamps), (self._briefs, briefs)):
+            if toc is not None:  # no lock held: see SideTable.save
+                table.save(generation, 0, made, toc=toc)
+                table.remember((generation, 0, made), toc)
+        return stamps if side is self._stamps else briefs
 
     def stamps_for(self, paths: Iterable[str]) -> dict[str, Stamp]:
         """Stamps of just these paths: the watcher's per-batch lookup, independent of vault size."""
@@ -436,12 +350,23 @@ class NoteIndex:
                 else:
                     docs = searcher.docs_for_query(wq.Term("vc_kind", kind))
                     stored = [searcher.stored_fields(d) for d in docs]
-                notes = [pickle.loads(f["vc_note"]) for f in stored]
+                notes = [_note_of(f) for f in stored]
         except Exception as exc:
             raise IndexCorruptError(
                 f"the index is unreadable ({_why(exc)})", self.directory
             ) from None
         return sorted(notes, key=lambda n: n.path)
+
+    def note(self, path: str) -> Note | None:
+        """The stored note at ``path``; None when there is none."""
+        try:
+            with self.ix.searcher() as searcher:
+                fields = searcher.document(vc_path=path)
+                return _note_of(fields) if fields else None
+        except Exception as exc:
+            raise IndexCorruptError(
+                f"the index is unreadable ({_why(exc)})", self.directory
+            ) from None
 
     def linking(self, names: Iterable[str], phrases: Iterable[str] = ()) -> list[Note]:
         """Notes that link to any of ``names`` or contain any of ``phrases`` in their text."""
@@ -457,7 +382,7 @@ class NoteIndex:
         try:
             with self.ix.searcher() as searcher:
                 docs = searcher.docs_for_query(wq.Or(clauses))
-                return [pickle.loads(searcher.stored_fields(d)["vc_note"]) for d in docs]
+                return [_note_of(searcher.stored_fields(d)) for d in docs]
         except Exception as exc:
             raise IndexCorruptError(
                 f"the index is unreadable ({_why(exc)})", self.directory
@@ -473,7 +398,7 @@ class NoteIndex:
                     hits = []
                     for docnum, score, terms in ranked:
                         fields = searcher.stored_fields(docnum)
-                        note = pickle.loads(fields["vc_note"])
+                        note = _note_of(fields)
                         hits.append(RawHit(fields["vc_path"], score, note, terms))
                     return hits
                 results = searcher.search(query, limit=limit, terms=True)
@@ -484,9 +409,7 @@ class NoteIndex:
                         (f, t.decode("utf-8", "replace") if isinstance(t, bytes) else str(t))
                         for f, t in (hit.matched_terms() or ())
                     )
-                    hits.append(
-                        RawHit(fields["vc_path"], hit.score, pickle.loads(fields["vc_note"]), terms)
-                    )
+                    hits.append(RawHit(fields["vc_path"], hit.score, _note_of(fields), terms))
                 return hits
         except Exception as exc:
             raise IndexCorruptError(
@@ -494,128 +417,12 @@ class NoteIndex:
             ) from None
 
     def parse(self, text: str) -> wq.Query:
-        check_query_size(text)
-        _check_balance(text)
-        schema = self.schema
-        fields = ["name", "aliases", "tags", "body"]
-        # A name or alias match outweighs any number of mentions in a body (SPEC: a person
-        # whose name matches ranks above a note that merely mentions the word).
-        parser = MultifieldParser(fields, schema, fieldboosts={"name": 10.0, "aliases": 8.0})
-        # Only words that start with a letter are field names, so '10:30' stays text.
-        parser.replace_plugin(FieldsPlugin(expr=r"(?P<text>[A-Za-z_][\w]*|[*]):"))
-        parser.add_plugin(
-            FieldAliasPlugin({"tags": ["tag"], "vc_kind": ["kind"], "vc_path": ["path"]})
-        )
-        try:
-            parsed = parser.parse(text).normalize()
-        except Exception:  # Whoosh's parser trips over some operator soups ('NOT AND')
-            raise QuerySyntaxError(
-                f"cannot read the query {text!r}: check its AND, OR, NOT and brackets"
-            ) from None
-        query = self._stemmed(text, parsed)
-        if query is wq.NullQuery:
-            raise QuerySyntaxError(f"nothing to search for in {text!r}")
-        return query
-
-    def _stemmed(self, text: str, query: wq.Query) -> wq.Query:
-        """Each body word of the query also matches its stems, unless it is a name.
-
-        The parser looks words up as written; here ``body:tentamens`` becomes
-        ``body:tentamens OR body:tentamen OR body:tentam`` (the stems terms.py indexed).
-        A word that is someone's name or alias is matched only as written: Dutch stems
-        'Daan' to 'dan' (then, than), and searching a colleague's first name would
-        otherwise find nearly every Dutch note.
-        """
-        body = self.schema["body"]
-        stems: dict[str, set[str]] = {}
-        for word in WORD.findall(text):
-            plain, *more = body.variants(word) or ("",)
-            if more:
-                stems.setdefault(plain, set()).update(more)
-        if not stems:
-            return query
-        try:
-            with contextlib.nullcontext(self._current_searcher().reader()) as reader:
-                for word in [w for w in stems if ("name", w) in reader or ("aliases", w) in reader]:
-                    del stems[word]
-        except Exception:  # an unreadable index fails later, in search, with a clear error
-            pass
-
-        def expand(q: wq.Query) -> wq.Query:
-            if isinstance(q, wq.Term) and q.fieldname == "body" and q.text in stems:
-                more = [wq.Term("body", t, boost=q.boost) for t in sorted(stems[q.text])]
-                return wq.Or([q, *more])
-            return q
-
-        return query.accept(expand)
+        """A user's query as Whoosh's, stemmed as the index is (see ``query.parse``)."""
+        return parse_query(self.schema, self._current_searcher, text)
 
     def spans(self, line: str, terms: Iterable[tuple[str, str]]) -> list[tuple[int, int]]:
-        """Character spans in ``line`` of words that match the hit's terms, per field analyzer."""
-        by_field: dict[str, set[str]] = {}
-        for field_, term in terms:
-            by_field.setdefault(field_, set()).add(term)
-        spans: set[tuple[int, int]] = set()
-        schema = self.schema
-        for field_, wanted in by_field.items():
-            if field_ not in schema or field_ in ("vc_path", "vc_kind", "links"):
-                continue
-            ftype = schema[field_]
-            if isinstance(ftype, _Text):
-                for m in WORD.finditer(line):
-                    if wanted.intersection(ftype.variants(m[0])):
-                        spans.add(m.span())
-                continue
-            if field_ == "tags":
-                for m in re.finditer(r"#?([\w/-]+)", line):
-                    if m[1].lower() in wanted:
-                        spans.add((m.start(), m.end()))
-                continue
-            for token in ftype.analyzer(line, chars=True, mode="index"):
-                if token.text in wanted:
-                    spans.add((token.startchar, token.endchar))
-        return sorted(spans)
-
-    # ------------------------------------------------------------ the stamp table
-
-    # Beside each generation of the index lies the table of its stamps (path → mtime,
-    # size, hash), whole or as the changes since the previous generation, named
-    # ``stamps-<index name>-<generation>-<depth>.pickle``; depth 0 is a whole table, depth
-    # n a delta on generation - 1. A generation of a Whoosh index never changes, so its
-    # table can never be stale; anything odd about the files just means "no table", and
-    # the stamps are read from the index instead.
-
-    def _table_files(self) -> dict[int, tuple[int, Path]]:
-        prefix = f"stamps-{self.name}-"
-        found: dict[int, tuple[int, Path]] = {}
-        with contextlib.suppress(OSError):
-            for path in self.directory.glob(f"{prefix}*.pickle"):
-                generation, _, depth = path.name[len(prefix) : -len(".pickle")].partition("-")
-                if generation.isdigit() and depth.isdigit():
-                    found[int(generation)] = (int(depth), path)
-        return found
-
-    def _load_table(self, generation: int) -> tuple[int, int, dict[str, tuple]] | None:
-        files = self._table_files()
-        if generation not in files:
-            return None
-        depth = files[generation][0]
-        chain = [files.get(g, (None, None)) for g in range(generation - depth, generation + 1)]
-        if [d for d, _ in chain] != list(range(depth + 1)):
-            return None
-        try:
-            table: dict = {}
-            for _, path in chain:
-                part = pickle.loads(path.read_bytes())
-                if not isinstance(part, dict):
-                    return None
-                for key, stamp in part.items():
-                    if stamp is None:
-                        table.pop(key, None)
-                    else:
-                        table[key] = stamp
-        except Exception:  # vanished under a concurrent commit, or damaged: read the index
-            return None
-        return generation, depth, table
+        """Where in ``line`` the hit's terms are (see ``query.spans``)."""
+        return line_spans(self.schema, line, terms)
 
     def _toc_identity(self, generation: int) -> tuple[int, int, int] | None:
         """The TOC file of ``generation`` (inode, mtime, size). A rebuild starts again at
@@ -625,59 +432,6 @@ class NoteIndex:
         except OSError:
             return None
         return st.st_ino, st.st_mtime_ns, st.st_size
-
-    def _save_table(
-        self, generation: int, depth: int, part: dict, toc: tuple | None = None
-    ) -> None:
-        """Best effort, atomic: a table that cannot be written is only slower next time.
-
-        A writer holds the index lock. A reader (``toc``: the TOC it read) does not, so a
-        rebuild may have wiped the folder under it: a table that lands beside another TOC
-        than the one it was read from is taken back at once (a wipe after that removes it).
-        """
-        path = self.directory / f"stamps-{self.name}-{generation}-{depth}.pickle"
-        _write_beside(path, pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
-        if toc is not None and self._toc_identity(generation) != toc:
-            path.unlink(missing_ok=True)
-
-    def _record_table(self, generation: int, changes: dict, fresh: bool) -> None:
-        """Save the stamps of a new generation: a delta when the chain is short, else whole."""
-        base = self._table if self._table and self._table[0] == generation - 1 else None
-        if fresh:
-            base = (generation - 1, -1, {})
-        elif base is None:
-            known = self._table_files().get(generation - 1)
-            if known is None:
-                return  # no table for the previous generation: the next reader makes one
-            if known[0] + 1 > _STAMP_CHAIN:
-                base = self._load_table(generation - 1)
-                if base is None:
-                    return
-            else:
-                base = (generation - 1, known[0], None)
-        _, depth, table = base
-        if table is not None:
-            table = dict(table)
-            for key, stamp in changes.items():
-                if stamp is None:
-                    table.pop(key, None)
-                else:
-                    table[key] = stamp
-        if depth + 1 <= _STAMP_CHAIN and not fresh:
-            depth += 1
-            self._save_table(generation, depth, changes)
-        else:
-            depth = 0
-            self._save_table(generation, 0, table)
-        self._table = (generation, depth, table) if table is not None else None
-        self._table_toc = self._toc_identity(generation)
-        for g, (_, path) in self._table_files().items():
-            if g < generation - depth or g > generation:
-                with contextlib.suppress(OSError):
-                    path.unlink()
-        for temp in self.directory.glob(f"stamps-{self.name}-*.tmp"):  # left by a crash
-            with contextlib.suppress(OSError):
-                temp.unlink()
 
     # ------------------------------------------------------------ the walk digest
 
@@ -700,13 +454,14 @@ class NoteIndex:
 
     def remember_walk(self, digest: str) -> None:
         """Record that a walk with this digest matched the stamps ``stamps()`` loaded."""
-        if self._table is None or self._table_toc is None:
+        loaded, toc = self._stamps.cached, self._stamps.toc
+        if loaded is None or toc is None:
             return
-        generation = self._table[0]
+        generation = loaded[0]
         path = self._digest_path(generation)
-        if not _write_beside(path, digest.encode("ascii")):
+        if not write_beside(path, digest.encode("ascii")):
             return
-        if self._toc_identity(generation) != self._table_toc:  # as in _save_table
+        if self._toc_identity(generation) != toc:  # as in SideTable.save
             path.unlink(missing_ok=True)
             return
         for old in self.directory.glob(f"walk-{self.name}-*.digest"):
@@ -738,7 +493,7 @@ class NoteIndex:
                     files[entry.name] = [st.st_size, st.st_mtime_ns]
             path = self._seal_path(toc.generation)
             temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            _write_own(temp, json.dumps(files, sort_keys=True).encode("utf-8"))
+            write_own(temp, json.dumps(files, sort_keys=True).encode("utf-8"))
             os.replace(temp, path)
             for old in self.directory.glob(f"seal-{self.name}-*.json"):
                 if old != path:
@@ -766,7 +521,7 @@ class NoteIndex:
         fresh: bool = False,
         merge: bool = True,
         tidy: bool = False,
-        more: Callable[[], tuple[list, dict[str, Stamp]]] | None = None,
+        more: Callable[[], tuple[list, dict[str, Entry]]] | None = None,
     ) -> None:
         """Apply one batch in one writer and one commit; cancel the writer on any failure.
 
@@ -808,7 +563,12 @@ class NoteIndex:
                     f"could not write the index: {exc.strerror or exc}", self.directory
                 ) from None
             raise
-        self._record_table(writer.generation, changes, fresh)
+        for index, side in enumerate((self._stamps, self._briefs)):
+            side.record(
+                writer.generation,
+                {p: None if v is None else v[index] for p, v in changes.items()},
+                fresh,
+            )
 
     def sweep_unfinished(self) -> None:
         """Delete segment files and TOC temp files that no table of contents refers to:
@@ -835,7 +595,7 @@ class NoteIndex:
         add = writer.add_document if fresh else writer.update_document
         for note, stamp in upserts:
             add(**self._document(note, stamp))
-            changes[note.path] = (stamp.mtime_ns, stamp.size, stamp.sha)
+            changes[note.path] = _entry(note, stamp)
         # After the upserts: a sync adds the notes it found gone while reading them.
         for path in deletions:
             writer.delete_by_term("vc_path", path)
@@ -843,32 +603,34 @@ class NoteIndex:
         if more is not None:  # fetched once this writer's own segment is written
 
             def fetch() -> list:
-                segments, stamps = more()
-                changes.update({p: (s.mtime_ns, s.size, s.sha) for p, s in stamps.items()})
+                segments, entries = more()
+                changes.update(entries)
                 return list(segments)
 
             writer.extra_segments = fetch
 
-    def write_segment(self, upserts: Iterable[tuple[Note, Stamp]]) -> tuple[object, dict]:
+    def write_segment(
+        self, upserts: Iterable[tuple[Note, Stamp]]
+    ) -> tuple[object, dict[str, Entry]]:
         """Index notes into a segment of their own, without committing it: the part of a
         rebuild a second process does (see sync.py). The process that holds the write
         lock commits it with ``write(more=...)``; until then no reader sees it, and if
         that commit never comes, the next commit deletes its files."""
         writer = segment_writer(self.ix, _lk=False)
-        stamps: dict[str, Stamp] = {}
+        entries: dict[str, Entry] = {}
         try:
             with no_gc():
                 for note, stamp in upserts:
                     writer.add_document(**self._document(note, stamp))
-                    stamps[note.path] = stamp
+                    entries[note.path] = _entry(note, stamp)
                 segment = writer._finalize_segment()
         finally:
             with contextlib.suppress(Exception):
                 writer._tempstorage.destroy()
-        return segment, stamps
+        return segment, entries
 
     def _document(self, note: Note, stamp: Stamp) -> dict:
-        stored = dataclasses.replace(note, text="")
+        stored = record_of(dataclasses.replace(note, text=""))  # plain data, no classes
         doc: dict = {
             "vc_path": note.path,
             "vc_kind": note.kind,
@@ -891,6 +653,19 @@ class NoteIndex:
         if self._ix is not None:
             self._ix.close()
             self._ix = None
+
+
+# What a commit records of each note it writes: its stamp and its brief, for the tables.
+Entry = tuple[tuple[int, int, str], tuple]
+
+
+def _entry(note: Note, stamp: Stamp) -> Entry:
+    return (stamp.mtime_ns, stamp.size, stamp.sha), record_of(brief_of(note))
+
+
+def _note_of(fields: dict) -> Note:
+    """The note a document stores (a plain record, see engine/records.py)."""
+    return note_from_record(pickle.loads(fields["vc_note"]))
 
 
 def _let_go(writer) -> None:
@@ -935,66 +710,8 @@ def _merge_small_segments(writer, segments: list) -> list:
     return [seg for seg in segments if seg not in merging]
 
 
-def _write_beside(path: Path, data: bytes) -> bool:
-    """Write a file of the index's own atomically (temp + rename); False if it failed."""
-    temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        _write_own(temp, data)
-        os.replace(temp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        return False
-    return True
-
-
-def _write_own(temp: Path, data: bytes) -> None:
-    """Write a temp file of the index's own, never through a link left in its place."""
-    temp.unlink(missing_ok=True)  # a stale one (or a link): ours by its name
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-
-
 # Whoosh's query parser takes time quadratic in a query's length: 4,000 AND-ed words
 # took 12 s and one 100,000-character word never finished. Real queries are a few words.
-MAX_QUERY_CHARS = 1_000
-MAX_QUERY_WORDS = 100
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
-
-
-def check_query_size(text: str) -> None:
-    """``QuerySyntaxError`` (a usage error, exit 2) for a query past the caps above."""
-    if len(text) > MAX_QUERY_CHARS:
-        raise QuerySyntaxError(
-            f"the query is {len(text):,} characters long; at most {MAX_QUERY_CHARS:,} are searched"
-        )
-    words = sum(1 for word in WORD.findall(text) if word not in _OPERATORS)
-    if words > MAX_QUERY_WORDS:
-        raise QuerySyntaxError(
-            f"the query has {words:,} words; at most {MAX_QUERY_WORDS} are searched"
-        )
-
-
-def _check_balance(text: str) -> None:
-    if text.count('"') % 2:
-        raise QuerySyntaxError('a quote is not closed: phrases are written as "two words"')
-    depth = 0
-    for char in text:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            raise QuerySyntaxError("a ')' has no '(' before it")
-    if depth:
-        raise QuerySyntaxError("a '(' is not closed")
-    if not text.strip():
-        raise QuerySyntaxError("the query is empty")
-    bare = re.search(r"(?:^|[\s(])([A-Za-z_]\w*):(?=[\s)]|$)", re.sub(r'"[^"]*"', "", text))
-    if bare:
-        raise QuerySyntaxError(
-            f"'{bare[1]}:' has no value: write a field with what to find, like {bare[1]}:word"
-        )
-
-
 class _Damaged(Exception):
     """A sealed segment file is not as its commit left it."""
 

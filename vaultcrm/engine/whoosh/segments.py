@@ -15,7 +15,6 @@ Everything here reaches into Whoosh-Reloaded 2.7.5 internals; pyproject.toml pin
 from __future__ import annotations
 
 import contextlib
-import gc
 import heapq
 import itertools
 import os
@@ -28,19 +27,6 @@ WRITER_MB = 64
 INLINE_POSTINGS = 5  # a term in fewer notes than this keeps its postings in the term table
 _POSTING_BYTES = 80  # what one posting costs in _TermPool: three list slots, int, float
 _TERM_BYTES = 200  # and a term: its key tuple, bytes and list
-
-
-@contextlib.contextmanager
-def no_gc() -> Iterator[None]:
-    """The cycle collector paused while a build piles up postings: they hold no cycles,
-    yet each full collection walks them all again (on 10,000 notes, 2 s of 10.7)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def codec() -> object:

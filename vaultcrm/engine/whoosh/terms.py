@@ -16,7 +16,6 @@ at a hundredth of the cost.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 
 # isort: off
@@ -26,10 +25,8 @@ from . import lean  # noqa: F401 - first: Whoosh without its unused heavy import
 from whoosh.support.charset import accent_map  # the same table the query analyzer folds with
 
 from ...store.config import SUPPORTED_LANGUAGES
+from ..api import WORD
 
-# A word: letters and digits, with inner dots and underscores ('v1.2', 'e.g', 'snake_case').
-# Markdown's emphasis is not part of it: '**Lisa**' and '_Lisa_' are the word 'lisa'.
-WORD = re.compile(r"[^\W_]+(?:[._]?[^\W_]+)*")
 _ALGORITHM = {"nl": "dutch_porter"}  # Snowball 3's new Dutch splits 'tentamen'/'tentamens'
 _CACHE_LIMIT = 500_000  # distinct spellings remembered per language set (~100 MB at most)
 

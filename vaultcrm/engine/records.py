@@ -1,0 +1,132 @@
+"""Notes and briefs as plain records: what the index stores, and its version.
+
+The index used to store pickled ``Note`` objects: any change to the model was a change
+to what old indexes held, and only a hand-bumped version number (which no test
+checked) kept them from being read wrongly. Now a record is built only of tuples,
+dicts, strings, numbers, booleans, dates and None, in the order of the dataclass's
+fields; reading one rebuilds the dataclasses from their type hints. ``RECORD_VERSION``
+is a hash of every field (name and type) of every class a record holds, so changing
+the model changes the version, and an index of another version is rebuilt with the
+usual one-line notice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import types
+import typing
+from collections.abc import Callable
+from typing import Any
+
+from ..model.brief import Brief
+from ..model.notes import Note
+
+# Bump only when the *encoding* changes (the fields are hashed in on their own).
+_FORMAT = 1
+_ROOTS = (Note, Brief)
+
+
+def record_of(value: Any) -> Any:
+    """``value`` (a dataclass, and what it holds) as a plain record."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return tuple(record_of(getattr(value, f.name)) for f in _fields(type(value)))
+    if isinstance(value, tuple):
+        return tuple(record_of(v) for v in value)
+    if isinstance(value, list):  # YAML's lists, in meta, stay lists
+        return [record_of(v) for v in value]
+    if isinstance(value, dict):
+        return {k: record_of(v) for k, v in value.items()}
+    return value
+
+
+def note_from_record(record: tuple) -> Note:
+    return _reader(Note)(record)
+
+
+def brief_from_record(record: tuple) -> Brief:
+    return _reader(Brief)(record)
+
+
+@functools.cache
+def _fields(cls: type) -> tuple[dataclasses.Field, ...]:
+    return tuple(f for f in dataclasses.fields(cls) if f.init)
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+@functools.cache
+def _reader(cls: type) -> Callable[[tuple], Any]:
+    """A function from a record to an instance of ``cls``: fields of plain types are
+    passed as they are, the others converted by a reader made once from the type."""
+    hints = _hints(cls)
+    names = tuple(f.name for f in _fields(cls))
+    convert = [(i, r) for i, f in enumerate(_fields(cls)) if (r := _read(hints[f.name]))]
+    new = object.__new__
+
+    def read(record: tuple) -> Any:
+        # The instance's __dict__ is filled at once, not through the frozen dataclass's
+        # __init__ (a setattr per field): on 10,000 people that is a third of ``agenda``.
+        # The record holds every field, checked by RECORD_VERSION.
+        if convert:
+            record = list(record)
+            for i, reader in convert:
+                record[i] = reader(record[i])
+        instance = new(cls)
+        vars(instance).update(zip(names, record, strict=True))
+        return instance
+
+    return read
+
+
+def _read(hint: Any) -> Callable[[Any], Any] | None:
+    """How to read a value of type ``hint`` from its record; None when it is as stored."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        readers = [_read(a) for a in inner]
+        if not any(readers):
+            return None
+        (reader,) = readers  # the model has X | None only
+        return lambda v: None if v is None else reader(v)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            item = _read(args[0])
+            return (lambda v: tuple(map(item, v))) if item else tuple
+        return tuple
+    if dataclasses.is_dataclass(hint):
+        return _reader(hint)
+    return None  # str, int, bool, dates, and meta (YAML's own plain values)
+
+
+def _version() -> str:
+    """A hash of every field of every class a record holds, found from the roots."""
+    seen: dict[str, list[str]] = {}
+
+    def walk(cls: type) -> None:
+        if cls.__qualname__ in seen:
+            return
+        hints = _hints(cls)
+        seen[cls.__qualname__] = [f"{f.name}:{hints[f.name]}" for f in _fields(cls)]
+        for f in _fields(cls):
+            for part in _dataclasses_in(hints[f.name]):
+                walk(part)
+
+    for root in _ROOTS:
+        walk(root)
+    text = repr((_FORMAT, sorted(seen.items())))
+    return hashlib.blake2b(text.encode(), digest_size=4).hexdigest()
+
+
+def _dataclasses_in(hint: Any) -> list[type]:
+    if dataclasses.is_dataclass(hint):
+        return [hint]
+    return [c for a in typing.get_args(hint) for c in _dataclasses_in(a)]
+
+
+RECORD_VERSION = _version()
