@@ -99,7 +99,7 @@ def timed_both(fn, runs: int) -> tuple[float, float]:
 
 
 def measure(root: Path, repeats: int) -> list[dict]:
-    from vaultcrm.engine.api import reading
+    from vaultcrm.engine.reading import reading
 
     def load_catalog(vault: Vault) -> tuple:
         with reading(vault) as index:

@@ -100,7 +100,7 @@ EN, NL = _Lazy("en"), _Lazy("nl")
 
 def read_vault(vault):
     """Every note and the directory of everyone, as the whole-vault features read them."""
-    from vaultcrm.engine.api import reading
+    from vaultcrm.engine.reading import reading
 
     with reading(vault) as index:
         return index.notes(), index.directory

@@ -1,6 +1,6 @@
 """The engine: what the features ask of the index, and nothing of how it is kept.
 
-A feature opens one with ``reading(vault)``: the vault is brought up to date first (the
+A feature opens one with ``reading(vault)`` (engine/reading.py): the vault is brought up to date first (the
 sync's one-line notice is ``engine.result``), then the feature asks for what it needs,
 
 - ``briefs()``: every note's brief (model/brief.py): the people and what the
@@ -23,19 +23,41 @@ import contextlib
 import gc
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..errors import QuerySyntaxError
 from ..model.brief import Brief
-from ..model.notes import Note
+from ..model.notes import Note, Problem
 from ..model.people import Directory
 
 if TYPE_CHECKING:
     from ..store.vault import Vault
-    from .sync import Progress, SyncResult
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """What one sync did; ``str()`` is zk-style ``+3 ~1 -0``."""
+
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: int = 0
+    problems: tuple[Problem, ...] = ()
+    notice: str | None = None
+    seconds: float = 0.0
+    rebuilt: bool = field(default=False)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def __str__(self) -> str:
+        return f"+{len(self.added)} ~{len(self.updated)} -{len(self.removed)}"
 
 
 # A word, as search sees one: letters and digits, with inner dots and underscores ('v1.2',
@@ -116,25 +138,6 @@ class Engine(ABC):
     def directory(self) -> Directory:
         """Everyone in the vault, findable by name, alias or file name."""
         return Directory(b.person for b in self.briefs() if b.person is not None)
-
-
-@contextlib.contextmanager
-def reading(
-    vault: Vault, engine: Engine | None = None, progress: Progress | None = None
-) -> Iterator[Engine]:
-    """The engine a feature reads through: ``engine`` when the caller has one open (a
-    test's fake, or one command asking several features), else the vault's own index,
-    brought up to date first and closed afterwards."""
-    if engine is not None:
-        yield engine
-        return
-    from .whoosh.engine import open_whoosh
-
-    opened = open_whoosh(vault, progress)
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 @contextlib.contextmanager

@@ -13,7 +13,7 @@ import dataclasses
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -27,30 +27,8 @@ from ..errors import (
 from ..model.notes import Note, Problem, skipped_note
 from ..store.vault import FileStamp, Vault, ensure_state_dir
 from ..store.writes import lock_timeout
+from .api import Progress, SyncResult
 from .whoosh.index import Entry, NoteIndex, Stamp
-
-Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class SyncResult:
-    """What one sync did; ``str()`` is zk-style ``+3 ~1 -0``."""
-
-    added: tuple[str, ...] = ()
-    updated: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    unchanged: int = 0
-    problems: tuple[Problem, ...] = ()
-    notice: str | None = None
-    seconds: float = 0.0
-    rebuilt: bool = field(default=False)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed)
-
-    def __str__(self) -> str:
-        return f"+{len(self.added)} ~{len(self.updated)} -{len(self.removed)}"
 
 
 @contextmanager

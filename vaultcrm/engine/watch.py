@@ -42,7 +42,8 @@ from datetime import datetime
 
 from ..errors import VaultcrmError
 from ..store.vault import Vault, is_ignored_name
-from .sync import SyncResult, merge_index, sync_vault
+from .api import SyncResult
+from .sync import merge_index, sync_vault
 
 QUIET = 0.2  # seconds a path must be still before it is flushed
 SETTLE = 0.03  # ... after a close-after-write or a rename onto it

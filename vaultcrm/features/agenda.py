@@ -22,8 +22,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..engine.api import Engine, reading
-from ..engine.sync import SyncResult
+from ..engine.api import Engine, SyncResult
+from ..engine.reading import reading
 from ..model.brief import Brief
 from ..model.notes import Note, fold
 from ..model.people import Directory, Person, contacts, task_people, upcoming_dates

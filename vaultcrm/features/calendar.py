@@ -27,8 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..engine.api import Engine
-from ..engine.sync import SyncResult
+from ..engine.api import Engine, SyncResult
 from ..model.brief import Brief
 from ..model.notes import Note, PartialDate, fold, unlink
 from ..model.people import Directory, Person
@@ -51,7 +50,7 @@ class CalendarFile:
 
 def build_calendar(vault: Vault, engine: Engine | None = None) -> CalendarFile:
     """The vault's calendar, from the briefs the index keeps (no note is read)."""
-    from ..engine.api import reading
+    from ..engine.reading import reading
 
     with reading(vault, engine) as index:
         directory, briefs, result = index.directory, index.briefs(), index.result

@@ -6,8 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ..engine.api import Engine, reading
-from ..engine.sync import SyncResult
+from ..engine.api import Engine, SyncResult
+from ..engine.reading import reading
 from ..model.notes import Problem, fold, note_text
 from ..store.vault import Vault
 

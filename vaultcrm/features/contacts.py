@@ -61,7 +61,7 @@ from ..model.notes import (
 )
 
 if TYPE_CHECKING:
-    from ..engine.sync import SyncResult
+    from ..engine.api import SyncResult
     from ..model.meetings import PeopleMatcher
     from ..model.people import Person
     from ..store.vault import Vault
@@ -509,7 +509,7 @@ def import_contacts(
     (no name, a name that cannot be a file name, a name several people answer to, a
     note whose front-matter cannot be read) is a problem; the rest go on.
     """
-    from ..engine.api import reading
+    from ..engine.reading import reading
     from ..model.meetings import PeopleMatcher
     from ..model.people import person_from_note
     from ..present.templates import person_renderer

@@ -52,8 +52,7 @@ from ..model.people import Directory, Person, task_people
 from ..model.rules import add_cadence, contact, contact_days, is_open, overdue_days
 
 if TYPE_CHECKING:
-    from ..engine.api import Engine
-    from ..engine.sync import SyncResult
+    from ..engine.api import Engine, SyncResult
     from ..present.words import Language
     from ..store.vault import Vault
 
@@ -595,7 +594,8 @@ def health_report(
     engine: Engine | None = None,
 ) -> HealthReport:
     """``vaultcrm health [NAME]``: everyone, or the person NAME resolves to."""
-    from ..engine.api import no_gc, reading
+    from ..engine.api import no_gc
+    from ..engine.reading import reading
     from ..errors import UsageError
 
     if months < 1:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from ..engine.sync import SyncResult
+from ..engine.api import SyncResult
 from ..errors import RefusedWriteError, TemplateError, UsageError, VaultcrmError
 from ..model.notes import (
     _CODE_FENCE,
@@ -367,7 +367,7 @@ def log_contact(
     contacts that happened; a future date belongs on a follow-up. A note the user made
     read-only is refused unless ``force``.
     """
-    from ..engine.api import reading
+    from ..engine.reading import reading
     from ..engine.sync import sync_vault
     from ..store.writes import update_file
 
@@ -426,7 +426,7 @@ def create_person(
     accents, so ``new zoe`` is refused when ``Zoë`` exists: NAME lookups would become
     ambiguous).
     """
-    from ..engine.api import reading
+    from ..engine.reading import reading
     from ..engine.sync import sync_vault
     from ..present.templates import render_person
     from ..store.writes import write_new

@@ -47,8 +47,7 @@ from .health import read_links
 if TYPE_CHECKING:
     import networkx
 
-    from ..engine.api import Engine
-    from ..engine.sync import SyncResult
+    from ..engine.api import Engine, SyncResult
     from ..store.vault import Vault
     from .health import Links
 
@@ -811,7 +810,8 @@ def network_report(
 ) -> Network:
     """``vaultcrm network``: the whole network, NAME's neighbourhood, or (``path``) who
     can introduce one person to another."""
-    from ..engine.api import no_gc, reading
+    from ..engine.api import no_gc
+    from ..engine.reading import reading
 
     with no_gc(), reading(vault, engine) as index:  # many acyclic objects: no collections
         return _network_report(index, today, name, depth, path)

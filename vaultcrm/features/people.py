@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..engine.api import Engine, reading
-from ..engine.sync import SyncResult
+from ..engine.api import Engine, SyncResult
+from ..engine.reading import reading
 from ..model.notes import fold
 from ..model.people import contacts
 from ..store.vault import Vault

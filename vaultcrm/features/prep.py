@@ -34,8 +34,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..engine.api import Engine, reading
-from ..engine.sync import SyncResult
+from ..engine.api import Engine, SyncResult
+from ..engine.reading import reading
 from ..errors import NotFoundError, RefusedWriteError, UsageError, VaultcrmError
 from ..model.notes import (
     Note,

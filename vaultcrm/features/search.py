@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..engine.api import Engine, RawHit, check_query_size, reading
-from ..engine.sync import SyncResult
+from ..engine.api import Engine, RawHit, SyncResult, check_query_size
+from ..engine.reading import reading
 from ..model.notes import Note, note_text, without_comments
 from ..store.vault import Vault
 

@@ -15,8 +15,8 @@ from ...errors import IndexCorruptError
 from ...model.brief import Brief
 from ...model.notes import Note
 from ...store.vault import Vault
-from ..api import Engine, RawHit
-from ..sync import Progress, SyncResult, index_for, open_index, rebuild_after
+from ..api import Engine, Progress, RawHit, SyncResult
+from ..sync import index_for, open_index, rebuild_after
 from .index import NoteIndex
 from .schema import field_name
 
