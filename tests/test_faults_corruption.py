@@ -20,7 +20,7 @@ import pytest
 from faultkit import VAULTCRM, IndexView, assert_no_crash, index_view, rebuilt_view, vaultcrm
 
 from vaultcrm.engine.sync import index_for, sync_vault
-from vaultcrm.engine.whoosh import index as index_module
+from vaultcrm.engine.whoosh import files as index_module
 from vaultcrm.store.vault import Vault
 
 COMMANDS = {

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import vaultcrm.engine.sync
+import vaultcrm.engine.whoosh.files
 import vaultcrm.engine.whoosh.index
-import vaultcrm.engine.whoosh.tables
 from vaultcrm.engine.sync import index_for, index_lock, open_index, sync_vault
 from vaultcrm.engine.whoosh.index import NoteIndex
 from vaultcrm.errors import IndexFailure, IndexLockedError
@@ -182,9 +182,9 @@ def test_problems_of_notes_read_are_returned(make_vault) -> None:
 
 def test_an_index_of_another_schema_version_is_rebuilt(vault: Vault, monkeypatch) -> None:
     monkeypatch.setattr(
-        vaultcrm.engine.whoosh.index,
+        vaultcrm.engine.whoosh.files,
         "SCHEMA_VERSION",
-        vaultcrm.engine.whoosh.index.SCHEMA_VERSION + 1,
+        vaultcrm.engine.whoosh.files.SCHEMA_VERSION + 1,
     )
     result = sync_vault(vault)
     assert str(result) == "+3 ~0 -0"
@@ -406,7 +406,7 @@ def _stamps_from_table(vault: Vault) -> dict[str, tuple]:
 
 
 def test_the_stamp_table_follows_every_kind_of_commit(vault: Vault, monkeypatch) -> None:
-    monkeypatch.setattr(vaultcrm.engine.whoosh.tables, "CHAIN", 3)  # compaction happens here
+    monkeypatch.setattr(vaultcrm.engine.whoosh.files, "CHAIN", 3)  # compaction happens here
     root = vault.root
     for n in range(9):
         note = root / f"meetings/2026-11-{n + 11:02d} m.md"

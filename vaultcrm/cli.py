@@ -48,6 +48,8 @@ def printable(text: str) -> str:
             return char  # a colour code
         return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
+    if text.isascii() and text.isprintable():
+        return text  # nothing to escape: most cells of a table
     return _UNPRINTABLE.sub(escape, text)
 
 
@@ -76,6 +78,8 @@ def emit_json(data: Any) -> None:
 def display_width(text: str) -> int:
     """Columns ``text`` takes on a terminal: combining marks take none, wide characters
     (CJK, most emoji) two; what cannot be measured counts one per character."""
+    if text.isascii() and text.isprintable():
+        return len(text)  # the common case: one column a character, without wcwidth
     from wcwidth import wcswidth
 
     width = wcswidth(text)
@@ -459,6 +463,7 @@ def people(ctx: Context, team: str | None, relation: str | None, as_json: bool) 
         for row in rows.rows
     ]
     widths = [max(display_width(r[i]) for r in table) for i in range(4)]
+    lines = []
     for *cells, detail in table:
         line = "  ".join(
             pad(cell, width) for cell, width in zip(cells, widths, strict=True) if width
@@ -466,7 +471,8 @@ def people(ctx: Context, team: str | None, relation: str | None, as_json: bool) 
         due = cells[3]
         if due:
             line = line.replace(due, click.style(due, fg="red"), 1)
-        out(f"{line}  {detail}".rstrip())
+        lines.append(f"{line}  {detail}".rstrip())
+    out("\n".join(lines))
 
 
 def _due_state(words, overdue_days: int | None) -> str:
@@ -650,8 +656,8 @@ def agenda(ctx: Context, days: int, as_json: bool) -> None:
         return
     report_sync(result.sync)
     words = ctx.words
-    for line in _agenda_lines(result, words) if not result.empty else [words("agenda_nothing")]:
-        out(line)
+    lines = _agenda_lines(result, words) if not result.empty else [words("agenda_nothing")]
+    out("\n".join(lines))  # one write: a line at a time flushed 12,000 times on a big vault
 
 
 def _agenda_lines(result, words) -> list[str]:

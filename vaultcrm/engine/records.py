@@ -22,6 +22,7 @@ from typing import Any
 
 from ..model.brief import Brief
 from ..model.notes import Note
+from ..model.people import Entry, Person
 
 # Bump only when the *encoding* changes (the fields are hashed in on their own).
 _FORMAT = 1
@@ -39,6 +40,17 @@ def record_of(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: record_of(v) for k, v in value.items()}
     return value
+
+
+def directory_entry(record: tuple) -> Entry | None:
+    """The directory's entry for a brief's person, its names read straight from the record
+    and the rest of the person only when asked for; None when the brief is no person's."""
+    person = record[_BRIEF_PERSON]
+    if person is None:
+        return None
+    path, stem, name, aliases = (person[i] for i in _PERSON_NAMES)
+    keys = tuple(dict.fromkeys((name, *aliases, stem)))
+    return Entry(path, name, keys, lambda: _reader(Person)(person))
 
 
 def note_from_record(record: tuple) -> Note:
@@ -94,11 +106,11 @@ def _read(hint: Any) -> Callable[[Any], Any] | None:
             return None
         (reader,) = readers  # the model has X | None only
         return lambda v: None if v is None else reader(v)
-    if origin is tuple:
+    if origin is tuple:  # records hold tuples already: only their items may need reading
         if len(args) == 2 and args[1] is Ellipsis:
             item = _read(args[0])
-            return (lambda v: tuple(map(item, v))) if item else tuple
-        return tuple
+            return (lambda v: tuple(map(item, v))) if item else None
+        return None
     if dataclasses.is_dataclass(hint):
         return _reader(hint)
     return None  # str, int, bool, dates, and meta (YAML's own plain values)
@@ -130,3 +142,7 @@ def _dataclasses_in(hint: Any) -> list[type]:
 
 
 RECORD_VERSION = _version()
+_BRIEF_PERSON = [f.name for f in _fields(Brief)].index("person")
+_PERSON_NAMES = tuple(
+    [f.name for f in _fields(Person)].index(n) for n in ("path", "stem", "name", "aliases")
+)

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..errors import (
     IndexCorruptError,
@@ -28,7 +29,10 @@ from ..model.notes import Note, Problem, skipped_note
 from ..store.vault import FileStamp, Vault, ensure_state_dir
 from ..store.writes import lock_timeout
 from .api import Progress, SyncResult
-from .whoosh.index import Entry, NoteIndex, Stamp
+from .whoosh.files import Entry, IndexFiles, Stamp
+
+if TYPE_CHECKING:
+    from .whoosh.index import NoteIndex
 
 
 @contextmanager
@@ -66,15 +70,22 @@ def index_for(vault: Vault) -> NoteIndex:
 
     Refuses (``ForeignPathError``) an index folder that is a symlink or lies behind one:
     a rebuild deletes files there."""
+    from .whoosh.index import NoteIndex  # Whoosh is imported only when the index is
+
+    return NoteIndex(vault.index_dir, *_index_settings(vault))
+
+
+def files_for(vault: Vault) -> IndexFiles:
+    """The vault's index files, without opening the index (or importing Whoosh)."""
+    return IndexFiles(vault.index_dir, *_index_settings(vault))
+
+
+def _index_settings(vault: Vault) -> tuple[tuple[str, ...], tuple[str, ...]]:
     from ..store.writes import check_own
 
     check_own(vault.index_dir, vault.root)
     config = vault.config
-    return NoteIndex(
-        vault.index_dir,
-        config.languages,
-        reading=(*config.people_dirs, f"max_file_size={config.max_file_size}"),
-    )
+    return config.languages, (*config.people_dirs, f"max_file_size={config.max_file_size}")
 
 
 def hash_bytes(raw: bytes) -> str:
@@ -230,14 +241,23 @@ def sync_vault(
 
     ``merge=False`` commits without merging index segments (see ``merge_index``)."""
     started = time.perf_counter()
+    walk: list[FileStamp] | None = None
+    if not rebuild and paths is None:  # the common case, a no-op: one walk, one small read
+        files = files_for(vault)
+        generation = files.generation()
+        if generation is not None:
+            walk = list(vault.walk())
+            if files.walk_seen(_walk_digest(walk), generation):
+                return SyncResult(unchanged=len(walk), seconds=time.perf_counter() - started)
     idx = index_for(vault)
     seen = None
     if not rebuild and idx.state() == "ok":
-        try:  # the common case, a no-op, needs no lock at all
+        try:  # no lock needed to find out what changed
             idx.open()
             generation = idx.ix.latest_generation()
             scoped = None if paths is None else _expand_scope(idx, paths)
-            walk = list(vault.walk() if scoped is None else _scoped_walk(vault, scoped))
+            if scoped is not None or walk is None:
+                walk = list(vault.walk() if scoped is None else _scoped_walk(vault, scoped))
             digest = _walk_digest(walk) if scoped is None else None
             if digest and idx.walk_seen(digest):
                 return SyncResult(unchanged=len(walk), seconds=time.perf_counter() - started)

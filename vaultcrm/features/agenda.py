@@ -156,7 +156,8 @@ def build_agenda(
         raise UsageError("--days must be 0 or more")
     today = today or dt.date.today()
     with reading(vault, engine) as index:
-        directory, briefs, result = index.directory, index.briefs(), index.result
+        briefs = index.briefs()  # first: the directory is then made from them
+        directory, result = index.directory, index.result
     people = directory.people
     return Agenda(
         today=today,

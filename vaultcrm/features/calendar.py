@@ -53,7 +53,8 @@ def build_calendar(vault: Vault, engine: Engine | None = None) -> CalendarFile:
     from ..engine.reading import reading
 
     with reading(vault, engine) as index:
-        directory, briefs, result = index.directory, index.briefs(), index.result
+        briefs = index.briefs()  # first: the directory is then made from them
+        directory, result = index.directory, index.result
     data, count = calendar_bytes(directory, briefs, vault.config.locale)
     return CalendarFile(data, count, result)
 

@@ -48,7 +48,8 @@ def list_people(
     Read from the briefs: no note is read."""
     today = today or dt.date.today()
     with reading(vault, engine) as index:
-        directory, briefs, result = index.directory, index.briefs(), index.result
+        briefs = index.briefs()  # first: the directory is then made from them
+        directory, result = index.directory, index.result
     last = contacts(directory, briefs, today)
     rows = []
     for person in directory.people:

@@ -22,6 +22,7 @@ class Brief:
     for a person's note."""
 
     path: str
+    stem: str  # the file name, a name its person answers to
     kind: str
     title: str
     date: dt.date | None
@@ -32,15 +33,12 @@ class Brief:
     tasks: tuple[Task, ...]
     person: Person | None
 
-    @property
-    def stem(self) -> str:
-        return self.path.rsplit("/", 1)[-1].removesuffix(".md")
-
 
 def brief_of(note: Note) -> Brief:
     """The brief of a parsed note."""
     return Brief(
         path=note.path,
+        stem=note.stem,
         kind=note.kind,
         title=note.title,
         date=note.date,

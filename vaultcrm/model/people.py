@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ..errors import AmbiguousNameError, NotFoundError, UsageError
@@ -142,24 +143,61 @@ def person_from_note(note: Note) -> Person:
     )
 
 
+@dataclass(frozen=True)
+class Entry:
+    """Someone in a directory before their facts are read: the names they answer to, and
+    how to read the rest (``load``), so finding one of 10,000 people reads one."""
+
+    path: str
+    name: str
+    keys: tuple[str, ...]  # name, aliases and file name
+    load: Callable[[], Person] | None = None  # None: given with the person
+
+
 class Directory:
-    """Everyone in the vault, findable by name, alias or file name (SPEC §3 NAME)."""
+    """Everyone in the vault, findable by name, alias or file name (SPEC §3 NAME).
+
+    Made of people, or of entries (``Directory.of``) whose people are read only when one
+    is found or all are listed."""
 
     def __init__(self, people: Iterable[Person]):
-        self.people = sorted(people, key=lambda p: fold(p.name))
-        self._by_key: dict[str, list[Person]] = {}
+        people = list(people)
+        self._setup([Entry(p.path, p.name, p.keys) for p in people], {p.path: p for p in people})
+
+    @classmethod
+    def of(cls, entries: Iterable[Entry]) -> Directory:
+        directory = cls.__new__(cls)
+        directory._setup(list(entries), {})
+        return directory
+
+    def _setup(self, entries: list[Entry], loaded: dict[str, Person]) -> None:
+        self._entries = sorted(entries, key=lambda e: fold(e.name))
+        self._loaded = loaded
+        self._by_key: dict[str, list[Entry]] = {}
         self._words: dict[str, tuple[str, ...]] = {}  # path -> folded names, for ``named``
-        for person in self.people:
-            for key in {fold(k) for k in person.keys}:
-                self._by_key.setdefault(key, []).append(person)
+        for entry in self._entries:
+            for key in {fold(k) for k in entry.keys}:
+                self._by_key.setdefault(key, []).append(entry)
+
+    def _person(self, entry: Entry) -> Person:
+        person = self._loaded.get(entry.path)
+        if person is None:
+            assert entry.load is not None
+            person = self._loaded[entry.path] = entry.load()
+        return person
+
+    @functools.cached_property
+    def people(self) -> list[Person]:
+        """Everyone, by name."""
+        return [self._person(e) for e in self._entries]
 
     def __len__(self) -> int:
-        return len(self.people)
+        return len(self._entries)
 
     def lookup(self, name: str) -> Person | None:
         """Exact (folded) match on a name, alias or file name; None if none or several."""
         found = self._by_key.get(fold(name), [])
-        return found[0] if len(found) == 1 else None
+        return self._person(found[0]) if len(found) == 1 else None
 
     def resolve(self, name: str) -> Person:
         """One person for NAME, or ``AmbiguousNameError`` / ``NotFoundError`` with help.
@@ -175,26 +213,26 @@ class Directory:
             raise UsageError("NAME is empty: say whom you mean")
         exact = _unique(self._by_key.get(key, []))
         if len(exact) == 1:
-            return exact[0]
+            return self._person(exact[0])
         if len(exact) > 1:
             raise AmbiguousNameError(name, _labels(exact))
         prefixed = _unique(
-            p for k, people in self._by_key.items() if key and k.startswith(key) for p in people
+            e for k, entries in self._by_key.items() if k.startswith(key) for e in entries
         )
         if len(prefixed) == 1:
-            return prefixed[0]
+            return self._person(prefixed[0])
         if prefixed:
             raise AmbiguousNameError(name, _labels(prefixed))
         # Then the start of a later word: 'smit' for Pieter Smit, 'el amrani' for Fatima
         # El Amrani, as people are called by their surname too.
         worded = _unique(
-            p
-            for k, people in self._by_key.items()
+            e
+            for k, entries in self._by_key.items()
             if any(k[m.start() :].startswith(key) for m in _LATER_WORD.finditer(k))
-            for p in people
+            for e in entries
         )
         if len(worded) == 1:
-            return worded[0]
+            return self._person(worded[0])
         if worded:
             raise AmbiguousNameError(name, _labels(worded))
         raise NotFoundError(f"no person called '{name}'", self.suggest(name))
@@ -203,7 +241,7 @@ class Directory:
         """The closest names, for 'did you mean'."""
         from rapidfuzz import fuzz, process, utils
 
-        choices = {fold(k): p.name for p in self.people for k in p.keys}
+        choices = {fold(k): e.name for e in self._entries for k in e.keys}
         found = process.extract(
             fold(name),
             list(choices),
@@ -235,15 +273,15 @@ class Directory:
         return out
 
 
-def _unique(people: Iterable[Person]) -> list[Person]:
-    seen: dict[str, Person] = {}
-    for person in people:
-        seen.setdefault(person.path, person)
+def _unique(entries: Iterable[Entry]) -> list[Entry]:
+    seen: dict[str, Entry] = {}
+    for entry in entries:
+        seen.setdefault(entry.path, entry)
     return list(seen.values())
 
 
-def _labels(people: Sequence[Person]) -> list[str]:
-    return [f"{p.name} ({p.path})" for p in sorted(people, key=lambda p: fold(p.name))]
+def _labels(entries: Sequence[Entry]) -> list[str]:
+    return [f"{e.name} ({e.path})" for e in sorted(entries, key=lambda e: fold(e.name))]
 
 
 def contact_for(person: Person, linking: Iterable[Note], today: dt.date) -> Contact:

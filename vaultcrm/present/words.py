@@ -468,6 +468,7 @@ class Language:
         self.words = WORDS[self.lang]
         # What templates see as ``t``: every plain entry (the counted ones via filters).
         self.labels = {k: v for k, v in self.words.items() if isinstance(v, str)}
+        self._dates: dict[tuple[str, dt.date], str] = {}
 
     def __call__(self, key: str, **values: Any) -> str:
         """The entry ``key`` with ``values`` filled in."""
@@ -482,42 +483,48 @@ class Language:
 
     # dates -------------------------------------------------------------------------
 
+    def _format(self, form: str, day: dt.date) -> str:
+        """``day`` in a CLDR form ("medium", "full") or skeleton ("MMMEd"), kept: Babel
+        matches a skeleton anew on every call (~0.5 ms), and an agenda of a large vault
+        writes the same few hundred days again and again."""
+        key = (form, day)
+        found = self._dates.get(key)
+        if found is None:
+            from babel.dates import format_date, format_skeleton
+
+            if form in ("medium", "full"):
+                found = format_date(day, form, locale=self.locale)
+            else:
+                found = format_skeleton(form, day, locale=self.locale)
+            self._dates[key] = found
+        return found
+
     def date(self, day: dt.date | None) -> str:
         """``Nov 10, 2026`` / ``10 nov 2026``."""
-        from babel.dates import format_date
-
-        return format_date(day, "medium", locale=self.locale) if day else ""
+        return self._format("medium", day) if day else ""
 
     def longdate(self, day: dt.date | None) -> str:
         """``Monday, November 23, 2026`` / ``maandag 23 november 2026``."""
-        from babel.dates import format_date
-
-        return format_date(day, "full", locale=self.locale) if day else ""
+        return self._format("full", day) if day else ""
 
     def day(self, day: dt.date | None, today: dt.date | None = None) -> str:
         """``Thu, Nov 26`` / ``do 26 nov``: a day in the coming weeks; with its year
         (``Wed, Nov 4, 2026``) when that is not the year of ``today``."""
-        from babel.dates import format_skeleton
-
         if day is None:
             return ""
         skeleton = "yMMMEd" if today is not None and day.year != today.year else "MMMEd"
-        return format_skeleton(skeleton, day, locale=self.locale)
+        return self._format(skeleton, day)
 
     def weekday(self, day: dt.date) -> str:
         """``Wed`` / ``wo``: the short weekday beside an ISO date."""
-        from babel.dates import format_skeleton
-
-        return format_skeleton("EEE", day, locale=self.locale)
+        return self._format("EEE", day)
 
     def daymonth(self, day: Any) -> str:
         """``April 12`` / ``12 april``: a birthday, with or without its year."""
-        from babel.dates import format_skeleton
-
         if day is None:
             return ""
         when = day if isinstance(day, dt.date) else dt.date(2000, day.month, day.day)
-        return format_skeleton("MMMMd", when, locale=self.locale)
+        return self._format("MMMMd", when)
 
     # phrases -----------------------------------------------------------------------
 

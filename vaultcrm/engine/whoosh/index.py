@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import json
 import os
 import pickle
@@ -19,7 +18,6 @@ import shutil
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import NamedTuple
 
 # isort: off
 from . import lean  # noqa: F401 - first: Whoosh without its unused heavy imports
@@ -39,33 +37,15 @@ from ...errors import (
 from ...model.brief import Brief, brief_of
 from ...model.notes import Note, flatten_values
 from ..api import RawHit, no_gc
-from ..records import RECORD_VERSION, brief_from_record, note_from_record, record_of
+from ..records import brief_from_record, note_from_record, record_of
+from .files import Entry, IndexFiles, SideTable, Stamp, is_own_file, write_own
 from .query import parse as parse_query
 from .query import spans as line_spans
 from .schema import field_name, link_key, make_schema
 from .scoring import rank
 from .segments import index_storage, segment_writer
-from .tables import SideTable, write_beside, write_own
 
-SCHEMA_VERSION = 6  # bump whenever parsing or the schema changes: old indexes are rebuilt
 _OPEN_TRIES = 10  # a TOC swapped away by a concurrent commit is retried this often
-
-# The names vaultcrm writes in its index folder, for any index it ever made (another
-# version, other languages or settings): Whoosh's TOCs (``_NAME_GEN.toc`` and their
-# ``.toc.TIME`` temp files), segment files (``NAME_SEGID.ext``), its WRITELOCK, the
-# writers' temporary folders (``NAME.PID.tmp``), and vaultcrm's own stamp and brief
-# tables, walk digests and seals with their temp files. Only these are ever deleted.
-_INDEX_NAME = r"vaultcrm\d+(?:r[0-9a-f]{8})?(?:_[a-z]{2})+(?:_[0-9a-f]{8})?"
-_OWN_FILE = re.compile(
-    rf"^(?:_?{_INDEX_NAME}[_.][A-Za-z0-9_.]+|\.?(?:stamps|briefs|walk|seal)-{_INDEX_NAME}-[A-Za-z0-9_.-]+)$"
-)
-
-
-def is_own_file(name: str) -> bool:
-    """Whether a name in the index folder is one vaultcrm writes (see ``_OWN_FILE``)."""
-    return _OWN_FILE.match(name) is not None
-
-
 _COPY_BELOW = 1 << 20  # bytes: smaller sub-files of a segment are copied, larger ones mapped
 
 
@@ -124,34 +104,18 @@ class _ZeroCopyBufferFile(BufferFile):
 whoosh_compound.BufferFile = _ZeroCopyBufferFile
 
 
-class Stamp(NamedTuple):
-    """What the index knows of a note's file; a NamedTuple, as a sync makes one per note."""
-
-    mtime_ns: int
-    size: int
-    sha: str
-
-
 class NoteIndex:
     """The Whoosh index of one vault. Open with ``NoteIndex.open``; rebuild on corruption."""
 
     def __init__(self, directory: Path, languages: Iterable[str], reading: Iterable[str] = ()):
+        self.files = IndexFiles(directory, languages, reading)
         self.directory = directory
-        self.languages = tuple(languages)
-        # The record version is derived from the model's fields (engine/records.py): a
-        # change to what a note holds makes another name, so old indexes are rebuilt.
-        self.name = f"vaultcrm{SCHEMA_VERSION}r{RECORD_VERSION}_{'_'.join(self.languages)}"
-        # Settings that change how a note is parsed (people_dirs, the size cap) are part of
-        # the name too: changing them makes the stored notes stale, so the index is rebuilt.
-        reading = tuple(reading)
-        if reading:
-            digest = hashlib.blake2b("\0".join(reading).encode(), digest_size=4).hexdigest()
-            self.name += f"_{digest}"
+        self.languages = self.files.languages
+        self.name = self.files.name
         self._ix = None
         self._schema: Schema | None = None
         self._searcher = None  # kept between queries: see _current_searcher
-        self._stamps = SideTable(directory, self.name, "stamps", self._toc_identity)
-        self._briefs = SideTable(directory, self.name, "briefs", self._toc_identity)
+        self._stamps, self._briefs = self.files.stamps, self.files.briefs
 
     # ------------------------------------------------------------ opening
 
@@ -288,19 +252,22 @@ class NoteIndex:
         table = self._side(self._briefs)
         return [brief_from_record(table[path]) for path in sorted(table)]
 
+    def brief_records(self) -> dict[str, tuple]:
+        """The brief table as stored: records, not yet read into briefs."""
+        return self._side(self._briefs)
+
     def _side(self, side: SideTable) -> dict:
         """The table ``side`` of the newest generation, made from the stored notes (and
         saved) when it is missing."""
-        loaded = side.load(self.ix.latest_generation())
-        if loaded is not None:
-            side.remember(loaded, self._toc_identity(loaded[0]))
-            return loaded[2]
+        table = self.files.table(side)
+        if table is not None:
+            return table
         stamps: dict[str, tuple] = {}
         briefs: dict[str, tuple] = {}
         try:
             with self.ix.reader() as reader:
                 generation = reader.generation()
-                toc = None if generation is None else self._toc_identity(generation)
+                toc = None if generation is None else self.files.toc_identity(generation)
                 for fields in reader.all_stored_fields():
                     path = fields["vc_path"]
                     stamps[path] = tuple(fields["vc_stamp"])
@@ -424,49 +391,13 @@ class NoteIndex:
         """Where in ``line`` the hit's terms are (see ``query.spans``)."""
         return line_spans(self.schema, line, terms)
 
-    def _toc_identity(self, generation: int) -> tuple[int, int, int] | None:
-        """The TOC file of ``generation`` (inode, mtime, size). A rebuild starts again at
-        generation 1: this tells the new index's TOCs from the old one's."""
-        try:
-            st = os.stat(self.directory / f"_{self.name}_{generation}.toc")
-        except OSError:
-            return None
-        return st.st_ino, st.st_mtime_ns, st.st_size
-
-    # ------------------------------------------------------------ the walk digest
-
-    # A no-op sync that walked the vault and found every note in line with generation g
-    # leaves ``walk-<index name>-<g>.digest``, the hash of that walk (paths, mtimes,
-    # sizes). The next sync that walks to the same hash while g is still the newest
-    # generation knows nothing changed without loading the stamps or diffing them.
-
-    def _digest_path(self, generation: int) -> Path:
-        return self.directory / f"walk-{self.name}-{generation}.digest"
-
     def walk_seen(self, digest: str) -> bool:
-        """Whether a no-op sync already found a walk with this digest in line with the
-        newest generation of the index."""
-        try:
-            path = self._digest_path(self.ix.latest_generation())
-            return path.read_text(encoding="ascii") == digest
-        except (OSError, ValueError):
-            return False
+        """See ``IndexFiles.walk_seen``."""
+        return self.files.walk_seen(digest)
 
     def remember_walk(self, digest: str) -> None:
-        """Record that a walk with this digest matched the stamps ``stamps()`` loaded."""
-        loaded, toc = self._stamps.cached, self._stamps.toc
-        if loaded is None or toc is None:
-            return
-        generation = loaded[0]
-        path = self._digest_path(generation)
-        if not write_beside(path, digest.encode("ascii")):
-            return
-        if self._toc_identity(generation) != toc:  # as in SideTable.save
-            path.unlink(missing_ok=True)
-            return
-        for old in self.directory.glob(f"walk-{self.name}-*.digest"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        """See ``IndexFiles.remember_walk``."""
+        self.files.remember_walk(digest)
 
     # ------------------------------------------------------------ seals
 
@@ -653,10 +584,6 @@ class NoteIndex:
         if self._ix is not None:
             self._ix.close()
             self._ix = None
-
-
-# What a commit records of each note it writes: its stamp and its brief, for the tables.
-Entry = tuple[tuple[int, int, str], tuple]
 
 
 def _entry(note: Note, stamp: Stamp) -> Entry:

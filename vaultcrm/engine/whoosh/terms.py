@@ -37,7 +37,7 @@ def fold_word(word: str) -> str:
 
 
 # pyproject.toml pins PyStemmer to this release: another may stem differently, so raising
-# the pin means bumping index.SCHEMA_VERSION (tests/test_terms.py checks the two agree).
+# the pin means bumping files.SCHEMA_VERSION (tests/test_terms.py checks the two agree).
 STEMMER_VERSION = "3.1.0"
 
 

@@ -1,4 +1,10 @@
-"""Tables kept beside each generation of the index: what a command needs of every note
+"""The index's files, without Whoosh: its name, its newest generation, and what vaultcrm
+keeps beside each generation.
+
+Nothing here imports Whoosh, so a command that needs only these (``agenda``, ``people``
+and ``calendar`` after a no-op sync) never pays for importing and opening the index.
+
+Tables kept beside each generation of the index: what a command needs of every note
 without reading the stored notes.
 
 Two kinds, one mechanism: ``stamps`` (path → mtime, size, content hash: what a sync
@@ -14,10 +20,47 @@ is read instead (and the table saved for the next command).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import pickle
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import NamedTuple
+
+from ..records import RECORD_VERSION
+
+# The version of the index's schema and terms (bump when fields or stemming change); the
+# record version follows the model by itself (engine/records.py). Both are in its name.
+SCHEMA_VERSION = 6
+
+# The names vaultcrm writes in its index folder, for any index it ever made (another
+# version, other languages or settings): Whoosh's TOCs (``_NAME_GEN.toc`` and their
+# ``.toc.TIME`` temp files), segment files (``NAME_SEGID.ext``), its WRITELOCK, the
+# writers' temporary folders (``NAME.PID.tmp``), and vaultcrm's own stamp and brief
+# tables, walk digests and seals with their temp files. Only these are ever deleted.
+_INDEX_NAME = r"vaultcrm\d+(?:r[0-9a-f]{8})?(?:_[a-z]{2})+(?:_[0-9a-f]{8})?"
+_OWN_FILE = re.compile(
+    rf"^(?:_?{_INDEX_NAME}[_.][A-Za-z0-9_.]+|\.?(?:stamps|briefs|walk|seal)-{_INDEX_NAME}-[A-Za-z0-9_.-]+)$"
+)
+
+
+class Stamp(NamedTuple):
+    """What the index knows of a note's file; a NamedTuple, as a sync makes one per note."""
+
+    mtime_ns: int
+    size: int
+    sha: str
+
+
+# What a commit records of each note it writes: its stamp and its brief, for the tables.
+Entry = tuple[tuple[int, int, str], tuple]
+
+
+def is_own_file(name: str) -> bool:
+    """Whether a name in the index folder is one vaultcrm writes (see ``_OWN_FILE``)."""
+    return _OWN_FILE.match(name) is not None
+
 
 CHAIN = 32  # small per-commit deltas stacked before a writer saves the table whole
 
@@ -151,3 +194,85 @@ class SideTable:
         for temp in self.directory.glob(f"{self.prefix}*.tmp"):  # left by a crash
             with contextlib.suppress(OSError):
                 temp.unlink()
+
+
+class IndexFiles:
+    """One index's files in its folder: what can be known of it without opening it."""
+
+    def __init__(self, directory: Path, languages: Iterable[str], reading: Iterable[str] = ()):
+        self.directory = directory
+        self.languages = tuple(languages)
+        self.name = f"vaultcrm{SCHEMA_VERSION}r{RECORD_VERSION}_{'_'.join(self.languages)}"
+        # Settings that change how a note is parsed (people_dirs, the size cap) are part of
+        # the name too: changing them makes the stored notes stale, so the index is rebuilt.
+        reading = tuple(reading)
+        if reading:
+            digest = hashlib.blake2b("\0".join(reading).encode(), digest_size=4).hexdigest()
+            self.name += f"_{digest}"
+        self.stamps = SideTable(directory, self.name, "stamps", self.toc_identity)
+        self.briefs = SideTable(directory, self.name, "briefs", self.toc_identity)
+        self._toc = re.compile(rf"^_{re.escape(self.name)}_(\d+)\.toc$")
+
+    def generation(self) -> int | None:
+        """The newest generation, by its table of contents' file name (as Whoosh finds
+        it); None when there is none."""
+        found = None
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.directory):
+                m = self._toc.match(entry.name)
+                if m and (found is None or int(m[1]) > found):
+                    found = int(m[1])
+        return found
+
+    def toc_identity(self, generation: int) -> tuple[int, int, int] | None:
+        """The TOC file of ``generation`` (inode, mtime, size). A rebuild starts again at
+        generation 1: this tells the new index's TOCs from the old one's."""
+        try:
+            st = os.stat(self.directory / f"_{self.name}_{generation}.toc")
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    # A no-op sync that walked the vault and found every note in line with generation g
+    # leaves ``walk-<index name>-<g>.digest``, the hash of that walk (paths, mtimes,
+    # sizes). The next sync that walks to the same hash while g is still the newest
+    # generation knows nothing changed without loading the stamps or diffing them.
+
+    def _digest_path(self, generation: int) -> Path:
+        return self.directory / f"walk-{self.name}-{generation}.digest"
+
+    def walk_seen(self, digest: str, generation: int | None = None) -> bool:
+        """Whether a no-op sync already found a walk with this digest in line with the
+        newest generation of the index."""
+        generation = self.generation() if generation is None else generation
+        if generation is None:
+            return False
+        try:
+            return self._digest_path(generation).read_text(encoding="ascii") == digest
+        except (OSError, ValueError):
+            return False
+
+    def remember_walk(self, digest: str) -> None:
+        """Record that a walk with this digest matched the stamps last loaded."""
+        loaded, toc = self.stamps.cached, self.stamps.toc
+        if loaded is None or toc is None:
+            return
+        generation = loaded[0]
+        path = self._digest_path(generation)
+        if not write_beside(path, digest.encode("ascii")):
+            return
+        if self.toc_identity(generation) != toc:  # as in SideTable.save
+            path.unlink(missing_ok=True)
+            return
+        for old in self.directory.glob(f"walk-{self.name}-*.digest"):
+            if old != path:
+                old.unlink(missing_ok=True)
+
+    def table(self, side: SideTable) -> dict | None:
+        """The table ``side`` of the newest generation; None when it is missing."""
+        generation = self.generation()
+        loaded = side.load(generation) if generation is not None else None
+        if loaded is None:
+            return None
+        side.remember(loaded, self.toc_identity(loaded[0]))
+        return loaded[2]
