@@ -29,11 +29,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..errors import QuerySyntaxError
-from ..model.brief import Brief
 from ..model.notes import Note, Problem
-from ..model.people import Directory
 
 if TYPE_CHECKING:
+    from ..model.brief import Brief
+    from ..model.people import Directory
     from ..store.vault import Vault
 
 Progress = Callable[[int, int], None]
@@ -137,6 +137,8 @@ class Engine(ABC):
     @cached_property
     def directory(self) -> Directory:
         """Everyone in the vault, findable by name, alias or file name."""
+        from ..model.people import Directory
+
         return Directory(b.person for b in self.briefs() if b.person is not None)
 
 

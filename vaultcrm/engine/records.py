@@ -4,10 +4,10 @@ The index used to store pickled ``Note`` objects: any change to the model was a 
 to what old indexes held, and only a hand-bumped version number (which no test
 checked) kept them from being read wrongly. Now a record is built only of tuples,
 dicts, strings, numbers, booleans, dates and None, in the order of the dataclass's
-fields; reading one rebuilds the dataclasses from their type hints. ``RECORD_VERSION``
-is a hash of every field (name and type) of every class a record holds, so changing
-the model changes the version, and an index of another version is rebuilt with the
-usual one-line notice.
+fields; reading one rebuilds the dataclasses from their type hints. The record version
+(``derived_version``) is a hash of every field (name and type) of every class a record
+holds, so changing the model changes the version, and an index of another version is
+rebuilt with the usual one-line notice.
 """
 
 from __future__ import annotations
@@ -18,15 +18,16 @@ import hashlib
 import types
 import typing
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..model.brief import Brief
 from ..model.notes import Note
-from ..model.people import Entry, Person
+
+if TYPE_CHECKING:  # imported where used: reading a search hit's note needs neither
+    from ..model.brief import Brief
+    from ..model.people import Entry
 
 # Bump only when the *encoding* changes (the fields are hashed in on their own).
 _FORMAT = 1
-_ROOTS = (Note, Brief)
 
 
 def record_of(value: Any) -> Any:
@@ -45,10 +46,13 @@ def record_of(value: Any) -> Any:
 def directory_entry(record: tuple) -> Entry | None:
     """The directory's entry for a brief's person, its names read straight from the record
     and the rest of the person only when asked for; None when the brief is no person's."""
-    person = record[_BRIEF_PERSON]
+    from ..model.people import Entry, Person
+
+    brief_person, names = _positions()
+    person = record[brief_person]
     if person is None:
         return None
-    path, stem, name, aliases = (person[i] for i in _PERSON_NAMES)
+    path, stem, name, aliases = (person[i] for i in names)
     keys = tuple(dict.fromkeys((name, *aliases, stem)))
     return Entry(path, name, keys, lambda: _reader(Person)(person))
 
@@ -58,6 +62,8 @@ def note_from_record(record: tuple) -> Note:
 
 
 def brief_from_record(record: tuple) -> Brief:
+    from ..model.brief import Brief
+
     return _reader(Brief)(record)
 
 
@@ -83,7 +89,7 @@ def _reader(cls: type) -> Callable[[tuple], Any]:
     def read(record: tuple) -> Any:
         # The instance's __dict__ is filled at once, not through the frozen dataclass's
         # __init__ (a setattr per field): on 10,000 people that is a third of ``agenda``.
-        # The record holds every field, checked by RECORD_VERSION.
+        # The record holds every field, as the record version says.
         if convert:
             record = list(record)
             for i, reader in convert:
@@ -129,7 +135,9 @@ def _version() -> str:
             for part in _dataclasses_in(hints[f.name]):
                 walk(part)
 
-    for root in _ROOTS:
+    from ..model.brief import Brief
+
+    for root in (Note, Brief):
         walk(root)
     text = repr((_FORMAT, sorted(seen.items())))
     return hashlib.blake2b(text.encode(), digest_size=4).hexdigest()
@@ -141,8 +149,17 @@ def _dataclasses_in(hint: Any) -> list[type]:
     return [c for a in typing.get_args(hint) for c in _dataclasses_in(a)]
 
 
-RECORD_VERSION = _version()
-_BRIEF_PERSON = [f.name for f in _fields(Brief)].index("person")
-_PERSON_NAMES = tuple(
-    [f.name for f in _fields(Person)].index(n) for n in ("path", "stem", "name", "aliases")
-)
+def derived_version() -> str:
+    """What ``files.RECORD_VERSION`` must be for the model as it is (see there)."""
+    return _version()
+
+
+@functools.cache
+def _positions() -> tuple[int, tuple[int, ...]]:
+    """Where a brief record holds its person, and where a person record holds its names."""
+    from ..model.brief import Brief
+    from ..model.people import Person
+
+    brief = [f.name for f in _fields(Brief)].index("person")
+    person = [f.name for f in _fields(Person)]
+    return brief, tuple(person.index(n) for n in ("path", "stem", "name", "aliases"))

@@ -124,7 +124,9 @@ def _snippet(vault: Vault, index: Engine, raw: RawHit) -> tuple[int, str, list[t
         text = note_text(vault.read_bytes(raw.path)[: vault.config.max_file_size])
     except Exception:  # deleted since the sync: still a hit, without a snippet
         return 1, "", []
-    text = without_comments(text)  # as indexed: a comment is never the matching line
+    # As indexed: a comment is never the matching line (the note knows where its
+    # front-matter ends, so no YAML reader is loaded to make a snippet).
+    text = without_comments(text, note.body_line)
     best = (0, 1, "", [])
     keys = {f for f, _ in raw.terms if f not in _TEXT_FIELDS and not f.startswith("body_")}
     for number, line in enumerate(text.split("\n")[:_MAX_SNIPPET_LINES], start=1):

@@ -150,6 +150,7 @@ class Note:
     wins: tuple[Item, ...] = ()
     why: str = ""
     problems: tuple[Problem, ...] = ()
+    body_line: int = 1  # where the body starts (the closing '---'; 1 without front-matter)
 
     @property
     def stem(self) -> str:
@@ -558,20 +559,6 @@ def _load_yaml(fm: str, path: str, first_line: int) -> tuple[dict, list[Problem]
     return meta, problems
 
 
-def body_line_of(text: str) -> int:
-    """The 1-based line where a note's body starts, as ``split_front_matter`` counts it (the
-    closing '---'; 1 without front-matter), without reading the YAML."""
-    from frontmatter import YAMLHandler
-
-    if not YAMLHandler.FM_BOUNDARY.match(text):  # python-frontmatter's own idea of '---'
-        return 1
-    try:
-        _, content = YAMLHandler().split(text)
-    except ValueError:
-        return 1
-    return text.count("\n", 0, len(text) - len(content)) + 1
-
-
 def split_front_matter(text: str, path: str) -> tuple[dict, int, list[Problem]]:
     """Front-matter mapping, the 1-based line where the body starts, and problems."""
     from frontmatter import YAMLHandler
@@ -588,13 +575,12 @@ def split_front_matter(text: str, path: str) -> tuple[dict, int, list[Problem]]:
     return meta, text.count("\n", 0, body_start) + 1, problems
 
 
-def without_comments(text: str, body_line: int | None = None) -> str:
+def without_comments(text: str, body_line: int) -> str:
     """``text`` with the front-matter's YAML comments blanked, line numbers kept.
 
     Comments are not content: the ``# report | peer | …`` hint that ``new`` writes into
     every person note would otherwise make ``search freelancer`` find every report.
     """
-    body_line = body_line_of(text) if body_line is None else body_line
     if body_line <= 1 or "#" not in text:
         return text
     lines = text.split("\n")
@@ -951,6 +937,7 @@ def parse_note(path: str, raw: bytes, people_dirs: Iterable[str] = ("people",)) 
         wins=tuple(body.wins),
         why=str(meta["why"]).strip() if isinstance(meta.get("why"), str) else "\n".join(body.why),
         problems=tuple(problems),
+        body_line=body_line,
     )
 
 

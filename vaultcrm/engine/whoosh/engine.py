@@ -17,15 +17,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
 
 from ...errors import IndexCorruptError
-from ...model.brief import Brief
 from ...model.notes import Note
-from ...model.people import Directory
 from ...store.vault import Vault
 from ..api import Engine, Progress, RawHit, SyncResult
-from ..records import brief_from_record, directory_entry
 from ..sync import files_for, index_for, open_index, rebuild_after, sync_or_stale
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the model's people and briefs are loaded when asked for, not to search
+    from ...model.brief import Brief
+    from ...model.people import Directory
     from .index import NoteIndex
 
 T = TypeVar("T")
@@ -70,6 +69,8 @@ class WhooshEngine(Engine):
 
     def briefs(self) -> list[Brief]:
         if self._briefs is None:
+            from ..records import brief_from_record
+
             records = self._brief_records()
             self._briefs = [brief_from_record(records[path]) for path in sorted(records)]
         return self._briefs
@@ -78,6 +79,9 @@ class WhooshEngine(Engine):
     def directory(self) -> Directory:
         """Everyone, found by names read straight from the brief table: a person's other
         facts are read only when they are found (``prep NAME`` reads one of 10,000)."""
+        from ...model.people import Directory
+        from ..records import directory_entry
+
         if self._briefs is not None:
             return super().directory
         records = self._brief_records()

@@ -34,10 +34,8 @@ from ...errors import (
     IndexFailure,
     IndexWriteError,
 )
-from ...model.brief import Brief, brief_of
 from ...model.notes import Note, flatten_values
 from ..api import RawHit, no_gc
-from ..records import brief_from_record, note_from_record, record_of
 from .files import Entry, IndexFiles, SideTable, Stamp, is_own_file, write_own
 from .query import parse as parse_query
 from .query import spans as line_spans
@@ -246,14 +244,9 @@ class NoteIndex:
         table = self._side(self._stamps)
         return {path: Stamp(*stamp) for path, stamp in table.items()}
 
-    def briefs(self) -> list[Brief]:
-        """Every note's brief (model/brief.py), by path: read from the brief table beside
-        this generation, not from the stored notes (see ``stamps``)."""
-        table = self._side(self._briefs)
-        return [brief_from_record(table[path]) for path in sorted(table)]
-
     def brief_records(self) -> dict[str, tuple]:
-        """The brief table as stored: records, not yet read into briefs."""
+        """Every note's brief (model/brief.py) as stored: read from the brief table beside
+        this generation, not from the stored notes (see ``stamps``)."""
         return self._side(self._briefs)
 
     def _side(self, side: SideTable) -> dict:
@@ -270,8 +263,9 @@ class NoteIndex:
                 toc = None if generation is None else self.files.toc_identity(generation)
                 for fields in reader.all_stored_fields():
                     path = fields["vc_path"]
-                    stamps[path] = tuple(fields["vc_stamp"])
-                    briefs[path] = record_of(brief_of(_note_of(fields)))
+                    stamps[path], briefs[path] = _entry(
+                        _note_of(fields), Stamp(*fields["vc_stamp"])
+                    )
         except Exception as exc:
             raise IndexCorruptError(
                 f"the index is unreadable ({_why(exc)})", self.directory
@@ -561,6 +555,8 @@ class NoteIndex:
         return segment, entries
 
     def _document(self, note: Note, stamp: Stamp) -> dict:
+        from ..records import record_of
+
         stored = record_of(dataclasses.replace(note, text=""))  # plain data, no classes
         doc: dict = {
             "vc_path": note.path,
@@ -587,11 +583,16 @@ class NoteIndex:
 
 
 def _entry(note: Note, stamp: Stamp) -> Entry:
+    from ...model.brief import brief_of
+    from ..records import record_of
+
     return (stamp.mtime_ns, stamp.size, stamp.sha), record_of(brief_of(note))
 
 
 def _note_of(fields: dict) -> Note:
     """The note a document stores (a plain record, see engine/records.py)."""
+    from ..records import note_from_record
+
     return note_from_record(pickle.loads(fields["vc_note"]))
 
 
