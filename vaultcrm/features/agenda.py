@@ -29,30 +29,16 @@ from ..model.notes import Note, fold
 from ..model.people import Directory, Person, contacts, task_people, upcoming_dates
 from ..model.rules import Contact, DateEvent, FollowUp, follow_up, on_agenda
 from ..store.vault import Vault
+from .people import PersonRow, person_row
 
 DEFAULT_DAYS = 14
-
-
-@dataclass(frozen=True)
-class DueContact:
-    """Someone whose cadence says it is time to get in touch."""
-
-    name: str
-    path: str
-    cadence: str
-    last_contact: dt.date | None
-    due: dt.date
-    overdue_days: int  # 0 = due today
-
-    def to_dict(self) -> dict:
-        return _as_dict(self)
 
 
 @dataclass(frozen=True)
 class Agenda:
     today: dt.date
     days: int
-    due: tuple[DueContact, ...]
+    due: tuple[PersonRow, ...]  # the people list's rows of those due
     dates: tuple[DateEvent, ...]
     follow_ups: tuple[FollowUp, ...]
     sync: SyncResult | None = None
@@ -65,7 +51,7 @@ class Agenda:
         return {
             "today": self.today.isoformat(),
             "days": self.days,
-            "due": [d.to_dict() for d in self.due],
+            "due": [_due_dict(d) for d in self.due],
             "dates": [_event_dict(e) for e in self.dates],
             "follow_ups": [_follow_up_dict(f) for f in self.follow_ups],
         }
@@ -91,6 +77,11 @@ def _event_dict(e: DateEvent) -> dict:
     )
 
 
+def _due_dict(row: PersonRow) -> dict:
+    keys = ("name", "path", "cadence", "last_contact", "due", "overdue_days")
+    return _as_dict({k: getattr(row, k) for k in keys})
+
+
 def _follow_up_dict(f: FollowUp) -> dict:
     keys = ("text", "path", "line", "due", "scheduled", "overdue_days")
     return {**_as_dict({k: getattr(f, k) for k in keys}), "people": list(f.people)}
@@ -101,24 +92,14 @@ def _follow_up_dict(f: FollowUp) -> dict:
 
 def due_contacts(
     people: Iterable[Person], contacts: dict[str, Contact], today: dt.date
-) -> list[DueContact]:
-    """People due or overdue by cadence, most overdue first, then by name."""
-    rows = []
-    for person in people:
-        contact = contacts.get(person.path)
-        overdue = contact.overdue_days if contact else None
-        if contact is None or overdue is None or contact.due is None:
-            continue
-        rows.append(
-            DueContact(
-                name=person.name,
-                path=person.path,
-                cadence=person.cadence_text,
-                last_contact=contact.last,
-                due=contact.due,
-                overdue_days=overdue,
-            )
-        )
+) -> list[PersonRow]:
+    """People due or overdue by cadence, most overdue first, then by name: their rows of
+    the people list (one row of a person, wherever it is shown)."""
+    rows = [
+        person_row(person, contact)
+        for person in people
+        if (contact := contacts.get(person.path)) is not None and contact.overdue_days is not None
+    ]
     rows.sort(key=lambda r: (-r.overdue_days, fold(r.name)))
     return rows
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from ..engine.api import Engine, SyncResult
 from ..engine.reading import reading
 from ..model.notes import fold
-from ..model.people import contacts
+from ..model.people import Person, contacts
+from ..model.rules import Contact
 from ..store.vault import Vault
 
 
@@ -37,6 +38,23 @@ class PeopleList:
     sync: SyncResult
 
 
+def person_row(person: Person, contact: Contact) -> PersonRow:
+    """A person and where their last contact puts them: the row the people list and the
+    agenda's "due" list show."""
+    return PersonRow(
+        name=person.name,
+        path=person.path,
+        role=person.role,
+        team=person.team,
+        relation=person.relation,
+        cadence=person.cadence_text,
+        last_contact=contact.last,
+        days_since=contact.days_since,
+        due=contact.due,
+        overdue_days=contact.overdue_days,
+    )
+
+
 def list_people(
     vault: Vault,
     team: str | None = None,
@@ -57,19 +75,5 @@ def list_people(
             continue
         if relation and fold(relation) != person.relation:
             continue
-        contact = last[person.path]
-        rows.append(
-            PersonRow(
-                name=person.name,
-                path=person.path,
-                role=person.role,
-                team=person.team,
-                relation=person.relation,
-                cadence=person.cadence_text,
-                last_contact=contact.last,
-                days_since=contact.days_since,
-                due=contact.due,
-                overdue_days=contact.overdue_days,
-            )
-        )
+        rows.append(person_row(person, last[person.path]))
     return PeopleList(tuple(rows), result)
