@@ -446,7 +446,7 @@ def generate_vault(root: Path, notes: int, seed: int = 0, people: int | None = N
     return info
 
 
-def ensure_vault(root: Path, notes: int, seed: int = 0) -> dict:
+def ensure_vault(root: Path, notes: int, seed: int = 0, people: int | None = None) -> dict:
     """The vault at ``root`` as ``generate_vault`` would make it, reused when it already is.
 
     A reused vault is only trusted when its marker matches; benchmarks that change a note
@@ -459,11 +459,11 @@ def ensure_vault(root: Path, notes: int, seed: int = 0) -> dict:
             GENERATOR_VERSION,
             notes,
             seed,
-        ):
+        ) and info.get("kinds", {}).get("people") == _plan(notes, people)["people"]:
             return info
     except (OSError, ValueError):
         pass
-    return generate_vault(root, notes, seed)
+    return generate_vault(root, notes, seed, people=people)
 
 
 def parse_size(text: str) -> int:

@@ -58,6 +58,7 @@ TARGETS = {  # measurement → (limit, unit, size it applies to; None = any size
     f"warm query '{COMMON_WORD}' p50": (5.0, "ms", TARGET_SIZE),
     f"search '{RARE_WORD}' (process)": (300.0, "ms", TARGET_SIZE),
     "prep (process)": (500.0, "ms", TARGET_SIZE),
+    "agenda (process)": (1000.0, "ms", TARGET_SIZE),
     "--help (process)": (150.0, "ms", None),
     "peak memory, full build": (500.0, "MB", 100_000),
 }
@@ -495,6 +496,23 @@ def measure_size(label: str, root: Path, plan: Plan, build_only: bool) -> list[R
         rows.append(
             Row(label, "prep (process)", float("nan"), "ms", note="no prep command yet: skipped")
         )
+    # The whole-vault lists, as whole commands: every person's last contact and dates.
+    for command in ("agenda", "people"):
+        if not has_command(command):
+            continue
+        say(f"{label}: {command}")
+        runs = children(vaultcrm(root, command), plan.n(7))
+        rows.append(
+            Row(
+                label,
+                f"{command} (process)",
+                median([c.seconds * 1000 for c in runs]),
+                "ms",
+                "python -c pass",
+                python_pass(plan),
+                len(runs),
+            )
+        )
     return rows
 
 
@@ -619,6 +637,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--watch-edits", type=int, default=20, help="saves timed through watch")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--people",
+        type=parse_size,
+        help="how many notes of each vault are people (default ~8%%; 10k of 10k: an HR vault)",
+    )
+    parser.add_argument(
         "--vaults", type=Path, default=DEFAULT_VAULTS, help="where generated vaults live"
     )
     parser.add_argument(
@@ -646,9 +669,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     rows: list[Row] = []
     for label, notes in sizes.items():
-        root = args.vaults / f"{label}-seed{args.seed}"
+        people = f"-people{args.people}" if args.people else ""
+        root = args.vaults / f"{label}-seed{args.seed}{people}"
         say(f"{label}: vault {root}")
-        info = ensure_vault(root, notes, args.seed)
+        info = ensure_vault(root, notes, args.seed, args.people)
         load_before = os.getloadavg()[0]
         size_rows = measure_size(label, root, plan, notes in build_only)
         rows.extend(size_rows)
