@@ -43,7 +43,7 @@ def test_the_agenda_as_text(make_vault, run) -> None:
 def test_days_widens_the_window_over_new_year(make_vault, run) -> None:
     root = make_vault({"people/Henk de Vries.md": HENK})
     lines = run(root, "agenda", "--days", "40").stdout.splitlines()
-    assert "  2026-12-31 Thu  in 38 days  Lisa (daughter of Henk de Vries) turns 17" in lines
+    assert "  2026-12-31 Thu  in 38 days  🔒 Lisa (daughter of Henk de Vries) turns 17" in lines
 
 
 def test_json_is_one_document(make_vault, run) -> None:
@@ -94,7 +94,7 @@ def test_the_example_vault_agenda(example_vault, run) -> None:
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "  2026-12-01 Tue  in 8 days   Fatima El Amrani: 10 years of service\n" in out
-    assert "  2026-12-05 Sat  in 12 days  Yusuf (son of Fatima El Amrani) turns 7\n" in out
+    assert "  2026-12-05 Sat  in 12 days  🔒 Yusuf (son of Fatima El Amrani) turns 7\n" in out
     assert "tentamen" not in out  # scheduled for after the exam
     assert "Leiderschapstraining voorjaar 2027" in out
 

@@ -24,7 +24,7 @@ def test_prep_prints_the_markdown_sheet(run, example_vault: Path) -> None:
         f"next due {EN.day(on('2026-12-02'))} (in 9 days)"
     )
     assert "## To raise" in lines and "## Ask about" in lines
-    assert "- **Lisa** (daughter, 17): maths exam in November" in lines
+    assert "- 🔒 **Lisa** (daughter, 17): maths exam in November" in lines  # private: marked
     assert (
         f"- Leiderschapstraining voorjaar 2027 aanvragen bij HR · due {EN.day(on('2026-12-04'))}"
         in lines
@@ -42,7 +42,7 @@ def test_a_dutch_vault_speaks_dutch(run, example_vault: Path) -> None:
         f"- {NL.day(on('2026-11-28'))} (over 5 dagen): Verjaardag Sanne de Groot (wordt 35)\n"
         in (result.stdout)
     )
-    assert "- **Bo** (hond): border collie; mag op vrijdag mee naar kantoor\n" in result.stdout
+    assert "- 🔒 **Bo** (hond): border collie; mag op vrijdag mee naar kantoor\n" in result.stdout
 
 
 def test_an_unknown_name_exits_1_with_suggestions(run, example_vault: Path) -> None:
@@ -66,10 +66,9 @@ def test_a_group_sheet(run, example_vault: Path) -> None:
     result = run(example_vault, "prep", "pieter", "lucas")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("# Group meeting prep: [[Pieter Smit]] and [[Lucas Meijer]]\n")
-    assert (
-        f"- {EN.day(on('2026-12-09'))} (in 16 days): Ties's birthday (son of Pieter Smit, turns 5)\n"
-        in (result.stdout)
-    )
+    # Family is private (SPEC §6): neither Ties nor his birthday is shown to the group
+    assert "Ties" not in result.stdout and "🔒" not in result.stdout
+    assert "## People\n\n- **Pieter Smit**" in result.stdout
 
 
 def test_html_to_stdout(run, example_vault: Path) -> None:

@@ -254,6 +254,8 @@ def test_promises_follow_the_prep_sheets_rule_for_open_tasks(example_vault) -> N
             sheet = build_sheet(vault, [h.path.removeprefix("people/").removesuffix(".md")], today)
             raised = {(f.path, f.line) for f in sheet.to_raise}
             open_ = {(p.path, p.line) for p in h.promises.items if p.state in ("open", "overdue")}
+            # a #surprise counts as a promise, and is kept from the sheet of the one it is for
+            open_ -= {("people/Sanne de Groot.md", 37), ("people/Fatima El Amrani.md", 39)}
             assert open_ == raised, (h.name, today)
 
 

@@ -29,6 +29,8 @@ family:
 LUCAS = "---\nbirthday: 1988-02-29\nstarted: 2016-02-29\n---\n"
 INGRID = '---\nbirthday: "--07-19"\n---\n'
 MEETING = "With [[Henk de Vries]].\n- [ ] Send the minutes 📅 2026-11-24\n"
+# family is private by default (SPEC §6); these vaults share their family birthdays
+SHARE_FAMILY = 'private_keys = ["gift_ideas"]\n'
 
 
 @pytest.fixture
@@ -40,7 +42,8 @@ def vault(make_vault) -> Vault:
                 "people/Lucas.md": LUCAS,
                 "people/Ingrid.md": INGRID,
                 "meetings/2026-11-10 1-1.md": MEETING,
-            }
+            },
+            config=SHARE_FAMILY,
         )
     )
 
@@ -152,7 +155,7 @@ def test_uids_are_stable_so_a_reimport_updates(vault: Vault) -> None:
 
 
 def test_dutch_locale(make_vault) -> None:
-    root = make_vault({"people/Henk.md": HENK}, config='locale = "nl"\n')
+    root = make_vault({"people/Henk.md": HENK}, config='locale = "nl"\n' + SHARE_FAMILY)
     summaries = set(events_of(build_calendar(Vault(root)).data))
     assert "Verjaardag: Lisa (dochter van Henk de Vries)" in summaries
     assert "Werkjubileum: Henk de Vries (in dienst sinds 2015)" in summaries
@@ -172,7 +175,7 @@ def test_export_writes_atomically_and_refuses_to_overwrite(vault: Vault, tmp_pat
 
 def test_the_example_vault_calendar(example_vault) -> None:
     events = events_of(build_calendar(Vault(example_vault)).data)
-    assert "Birthday: Lisa (daughter of Henk de Vries)" in events
+    assert "Birthday: Lisa (daughter of Henk de Vries)" not in events  # family is private
     henk = events["Birthday: Henk de Vries"]
     assert henk.decoded("dtstart") == dt.date(1978, 4, 12)
     # scheduled-only tasks (⏳ without 📅) are not on the calendar

@@ -73,8 +73,8 @@ def test_the_markdown_sheet(vault: Vault) -> None:
         "\n"
         "## Ask about\n"
         "\n"
-        "- **Tom** (son, 9): loves <b>Lego</b>\n"
-        f"- {EN.day(on('2026-12-01'))} (in 8 days): Tom's birthday (son, turns 10)\n"
+        "- 🔒 **Tom** (son, 9): loves <b>Lego</b>\n"  # family is private: marked for the owner
+        f"- 🔒 {EN.day(on('2026-12-01'))} (in 8 days): Tom's birthday (son, turns 10)\n"
         "\n"
         "## Growth\n"
         "\n"
@@ -112,8 +112,7 @@ def test_a_group_sheet_links_everyone_and_pools(vault: Vault) -> None:
     text = render(vault, ["ann", "bare"])
     assert text.startswith("# Group meeting prep: [[Ann Smit]] and [[Bare]]\n")
     assert "- **overdue by 2 days:** Send the <i>brief</i> · *Ann Smit*\n" in text
-    dec_1 = EN.day(on("2026-12-01"))
-    assert f"- {dec_1} (in 8 days): Tom's birthday (son of Ann Smit, turns 10)\n" in text
+    assert "Tom" not in text  # family is private: not for the group
     assert "\n## Ann Smit\n" in text and "\n## Bare\n" not in text  # nothing to say: left out
 
 
@@ -131,7 +130,7 @@ def test_a_dutch_vault_gets_a_dutch_sheet(make_vault) -> None:
     ) in text
     assert f"*Voorbereid {NL.longdate(on('2026-11-23'))}*" in text
     assert "## Bespreken\n\n- **2 dagen te laat:** Send the <i>brief</i>\n" in text
-    assert f"- {NL.day(on('2026-12-01'))} (over 8 dagen): Verjaardag Tom (zoon, wordt 10)\n" in text
+    assert f"- 🔒 {NL.day(on('2026-12-01'))} (over 8 dagen): Verjaardag Tom (zoon, wordt 10)\n" in text
     assert "## Successen om te erkennen\n" in text
 
 

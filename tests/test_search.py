@@ -60,6 +60,7 @@ def test_a_hit_has_title_path_line_snippet_and_highlights(vault: Vault) -> None:
         "snippet": "Dochter Lisa heeft een wiskunde-tentamen.",
         "highlights": [[32, 40]],
         "via": None,
+        "private": False,
     }
 
 

@@ -104,17 +104,17 @@ def test_each_state_says_what_it_is(vault: Vault) -> None:
     assert f"- Plan the offsite · due {EN.day(on('2027-03-09'))}\n" in en
     assert "- Water the plants\n" in en
     assert (
-        f"- **Roos** (daughter, expected {EN.date(on('2027-04-09'))})\n" in en
+        f"- 🔒 **Roos** (daughter, expected {EN.date(on('2027-04-09'))})\n" in en
     )  # not born yet: no age
-    assert "- **Bas** (son, newborn)\n" in en  # born 20 days ago: under a month
-    assert "- **Kim** (partner)\n" in en  # year unknown: no age
+    assert "- 🔒 **Bas** (son, newborn)\n" in en  # born 20 days ago: under a month
+    assert "- 🔒 **Kim** (partner)\n" in en  # year unknown: no age
     assert "Eva Stam's birthday (turns 35)" in en  # 29 February, on 28 February
     assert "(in 2 days): Eva Stam: 7 years of service" in en
     assert f"**Last contact:** 14 days ago ({EN.date(on('2027-02-14'))}) · **due today**" in en
     nl = render_all(vault, ["eva"])["eva nl md"]
     assert "- **uiterlijk vandaag:** Bake a cake\n" in nl
     assert "- **1 dag te laat:** Call the plumber\n" in nl
-    assert f"- **Roos** (dochter, verwacht {NL.date(on('2027-04-09'))})\n" in nl
+    assert f"- 🔒 **Roos** (dochter, verwacht {NL.date(on('2027-04-09'))})\n" in nl
 
 
 def test_someone_never_contacted_is_due_today(vault: Vault) -> None:

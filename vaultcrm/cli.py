@@ -373,8 +373,10 @@ def index(ctx: Context, rebuild: bool, as_json: bool) -> None:
 @pass_ctx
 def search(ctx: Context, query: tuple[str, ...], limit: int, people: bool, as_json: bool) -> None:
     """Find remembered details. QUERY takes words, "phrases", AND OR NOT, wild*cards
-    and fields such as team:klantenservice, tag:mentor or relation:freelancer."""
+    and fields such as team:klantenservice, tag:mentor or relation:freelancer.
+    A private fact is found too, marked 🔒: search is for your eyes."""
     from .features.search import search_vault
+    from .model.privacy import LOCK
 
     text = " ".join(query)
     result = search_vault(ctx.vault, text, limit=limit, people=people)
@@ -386,7 +388,8 @@ def search(ctx: Context, query: tuple[str, ...], limit: int, people: bool, as_js
             where = f"{hit.path}:{hit.line}" if hit.line else hit.path
             out(f"{click.style(hit.title, bold=True)}  {click.style(where, fg='blue')}")
             if hit.snippet:
-                out(f"    {highlight(hit.snippet, hit.spans)}")
+                mark = f"{LOCK} " if hit.private else ""
+                out(f"    {mark}{highlight(hit.snippet, hit.spans)}")
             if hit.via:
                 out(f"    (mentioned in {hit.via})", dim=True)
     if not result.hits:
@@ -664,6 +667,7 @@ def _agenda_lines(result, words) -> list[str]:
     """The agenda as text in the vault's language: three headed blocks, empty ones left out,
     each a table whose columns are as wide as their widest cell."""
     from .model.notes import unlink
+    from .model.privacy import LOCK
 
     lines: list[str] = []
     if result.due:
@@ -693,7 +697,7 @@ def _agenda_lines(result, words) -> list[str]:
             (
                 f"{e.date.isoformat()} {words.weekday(e.date)}",
                 words.in_days(e.in_days),
-                words.event_line(e),
+                f"{LOCK} " * e.private + words.event_line(e),
             )
             for e in result.dates
         ]
@@ -715,7 +719,8 @@ def _agenda_lines(result, words) -> list[str]:
             who = f" ({', '.join(f.people)})" if f.people else ""
             where = click.style(f"{f.path}:{f.line}", fg="blue")
             late = bool(f.overdue_days)
-            rows.append((day.isoformat(), (when, late), f"{unlink(f.text)}{who}  {where}"))
+            text = f"{LOCK} " * f.private + unlink(f.text)
+            rows.append((day.isoformat(), (when, late), f"{text}{who}  {where}"))
         lines += _table(rows, red=1)
     return lines
 
@@ -794,6 +799,11 @@ def calendar(ctx: Context, out_file: str | None, force: bool) -> None:
     help="Also save it as a new note meetings/YYYY-MM-DD NAME.md; "
     "tasks you add there come back on the next sheet.",
 )
+@click.option(
+    "--share",
+    is_flag=True,
+    help="A sheet safe to hand to the person: private facts left out.",
+)
 @pass_ctx
 def prep(
     ctx: Context,
@@ -803,9 +813,13 @@ def prep(
     out_file: str | None,
     force: bool,
     save: bool,
+    share: bool,
 ) -> None:
     """The sheet to read before meeting NAME: follow-ups, family, dates, growth, wins,
-    recent log, mentions and decisions to explain. Several NAMEs: one group sheet."""
+    recent log, mentions and decisions to explain. Several NAMEs: one group sheet.
+
+    Private facts (%% comments, #private, a Private section, private keys) are marked
+    🔒 on your own sheet of one person, and left out of group sheets and --share."""
     from .features.prep import prepare
 
     result = prepare(
@@ -817,6 +831,7 @@ def prep(
         force=force,
         save=save,
         today=ctx.today,
+        share=share,
     )
     report_sync(result.sync)
     if result.out is not None:

@@ -1,6 +1,7 @@
 """The agenda (SPEC §3 ``agenda``): whom to give time to, and what is coming up.
 
-Three lists, each read from the index in one pass (no note is re-read):
+Three lists, each read from the index in one pass (no note is re-read). The agenda is
+the owner's own: private dates and tasks (SPEC §6) are on it, marked 🔒.
 
 - **due**: people whose cadence says it is time (last contact + cadence <= today), most
   overdue first;
@@ -20,13 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..engine.api import Engine, SyncResult
 from ..engine.reading import reading
 from ..model.brief import Brief
 from ..model.notes import Note, fold
 from ..model.people import Directory, Person, contacts, task_people, upcoming_dates
+from ..model.privacy import for_owner
 from ..model.rules import Contact, DateEvent, FollowUp, follow_up, on_agenda
 from ..store.vault import Vault
 from .people import PersonRow, person_row
@@ -73,6 +75,7 @@ def _event_dict(e: DateEvent) -> dict:
             "path": e.path,
             "relation": e.relation,
             "years": e.years,
+            "private": e.private,
         }
     )
 
@@ -83,7 +86,7 @@ def _due_dict(row: PersonRow) -> dict:
 
 
 def _follow_up_dict(f: FollowUp) -> dict:
-    keys = ("text", "path", "line", "due", "scheduled", "overdue_days")
+    keys = ("text", "path", "line", "due", "scheduled", "overdue_days", "private", "surprise")
     return {**_as_dict({k: getattr(f, k) for k in keys}), "people": list(f.people)}
 
 
@@ -140,11 +143,12 @@ def build_agenda(
         briefs = index.briefs()  # first: the directory is then made from them
         directory, result = index.directory, index.result
     people = directory.people
-    return Agenda(
+    agenda = Agenda(
         today=today,
         days=days,
         due=tuple(due_contacts(people, contacts(directory, briefs, today), today)),
-        dates=tuple(upcoming_dates(people, today, days)),
+        dates=tuple(upcoming_dates(people, today, days, vault.config.private_keys)),
         follow_ups=tuple(open_follow_ups(briefs, directory, today, days)),
-        sync=result,
     )
+    # The agenda is the owner's own: private facts stay, marked (SPEC §6)
+    return replace(for_owner(agenda), sync=result)

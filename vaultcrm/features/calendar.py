@@ -30,7 +30,8 @@ from pathlib import Path
 from ..engine.api import Engine, SyncResult
 from ..model.brief import Brief
 from ..model.notes import Note, PartialDate, fold, unlink
-from ..model.people import Directory, Person
+from ..model.people import DATE_KEYS, Directory, Person, keys_private
+from ..model.privacy import DEFAULT_PRIVATE_KEYS, for_others
 from ..model.rules import as_yearly
 from ..present.words import Language, language
 from ..store.vault import Vault
@@ -55,7 +56,9 @@ def build_calendar(vault: Vault, engine: Engine | None = None) -> CalendarFile:
     with reading(vault, engine) as index:
         briefs = index.briefs()  # first: the directory is then made from them
         directory, result = index.directory, index.result
-    data, count = calendar_bytes(directory, briefs, vault.config.locale)
+    data, count = calendar_bytes(
+        directory, briefs, vault.config.locale, secret=vault.config.private_keys
+    )
     return CalendarFile(data, count, result)
 
 
@@ -71,13 +74,30 @@ def export_calendar(
     return result
 
 
+@dataclass(frozen=True)
+class CalendarEvent:
+    """One event before it is iCalendar: what ``privacy.for_others`` filters, as a
+    calendar file is shared with a calendar service (SPEC §6)."""
+
+    key: tuple[str, ...]  # what the event is about, hashed into its UID
+    start: dt.date
+    summary: str
+    detail: str
+    where: str  # path (or path:line) in the vault
+    yearly: bool = False
+    leap_day: bool = False  # yearly on 29 February: on the last day of February
+    private: bool = False
+
+
 def calendar_bytes(
     directory: Directory,
     notes: Iterable[Note | Brief],
     locale: str = "en",
     stamp: dt.datetime | None = None,
+    secret: Iterable[str] = DEFAULT_PRIVATE_KEYS,
 ) -> tuple[bytes, int]:
-    """An iCalendar document (RFC 5545) and its number of events."""
+    """An iCalendar document (RFC 5545) and its number of events, without private facts
+    (``secret``: config's ``private_keys``)."""
     from icalendar import Calendar
 
     words = language(locale)
@@ -88,78 +108,78 @@ def calendar_bytes(
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", words("cal_name"))
-    count = 0
-    for person in directory.people:
-        for event in _person_events(person, words, stamp):
-            cal.add_component(event)
-            count += 1
-    for event in _follow_up_events(notes, directory, words, stamp):
-        cal.add_component(event)
-        count += 1
-    return cal.to_ical(), count
+    secret = tuple(secret)
+    events = [e for p in directory.people for e in _person_events(p, words, secret)]
+    events += _follow_up_events(notes, directory, words)
+    shared = for_others(tuple(events))
+    for event in shared:
+        cal.add_component(_ical_event(event, stamp))
+    return cal.to_ical(), len(shared)
 
 
-def _person_events(person: Person, words: Language, stamp: dt.datetime) -> list:
+def _person_events(person: Person, words: Language, secret: tuple[str, ...]) -> list[CalendarEvent]:
+    hidden = keys_private(person, secret)
     events = []
     if person.birthday:
-        summary = words("cal_birthday", who=person.name)
-        born = words("cal_born", date=person.birthday) if person.birthday.year else ""
         events.append(
-            _yearly(("birthday", person.name), person.birthday, summary, born, person, stamp, False)
+            CalendarEvent(
+                ("birthday", person.name),
+                _first(person.birthday),
+                words("cal_birthday", who=person.name),
+                words("cal_born", date=person.birthday) if person.birthday.year else "",
+                person.path,
+                yearly=True,
+                leap_day=_leap(person.birthday),
+                private=DATE_KEYS["birthday"] in hidden,
+            )
         )
     started = as_yearly(person.started)
     if started:
-        summary = words("cal_anniversary", who=person.name, year=started.year)
-        detail = words("cal_started", date=started)
         events.append(
-            _yearly(("anniversary", person.name), started, summary, detail, person, stamp, True)
+            CalendarEvent(
+                ("anniversary", person.name),
+                _first(started, from_first_anniversary=True),
+                words("cal_anniversary", who=person.name, year=started.year),
+                words("cal_started", date=started),
+                person.path,
+                yearly=True,
+                leap_day=_leap(started),
+                private=DATE_KEYS["anniversary"] in hidden,
+            )
         )
     for member in person.family:
         if not member.birthday:
             continue
         key = "cal_family" if member.relation else "cal_family_plain"
         relation = words.relation(member.relation)
-        summary = words(key, who=member.name, relation=relation, person=person.name)
-        born = words("cal_born", date=member.birthday) if member.birthday.year else ""
         events.append(
-            _yearly(
+            CalendarEvent(
                 ("family", person.name, member.name),
-                member.birthday,
-                summary,
-                born,
-                person,
-                stamp,
-                False,
+                _first(member.birthday),
+                words(key, who=member.name, relation=relation, person=person.name),
+                words("cal_born", date=member.birthday) if member.birthday.year else "",
+                person.path,
+                yearly=True,
+                leap_day=_leap(member.birthday),
+                private=DATE_KEYS["family_birthday"] in hidden,
             )
         )
     return events
 
 
-def _yearly(
-    key: tuple[str, ...],
-    day: PartialDate,
-    summary: str,
-    detail: str,
-    person: Person,
-    stamp: dt.datetime,
-    from_first_anniversary: bool,
-):
-    """One all-day event recurring every year on ``day``."""
-    start_year = day.year or 2000
-    if from_first_anniversary:
-        start_year += 1
-    start = day.on_year(start_year)
-    rule: dict = {"freq": "yearly"}
-    if (day.month, day.day) == (2, 29):
-        rule.update(bymonth=2, bymonthday=-1)
-    event = _all_day(key, start, summary, detail, person.path, stamp)
-    event.add("rrule", rule)
-    return event
+def _first(day: PartialDate, from_first_anniversary: bool = False) -> dt.date:
+    """The first day a yearly event is on: its year (a year-less date in 2000, a leap
+    year, so ``--02-29`` is valid), or for a work anniversary the year after."""
+    return day.on_year((day.year or 2000) + from_first_anniversary)
+
+
+def _leap(day: PartialDate) -> bool:
+    return (day.month, day.day) == (2, 29)
 
 
 def _follow_up_events(
-    notes: Iterable[Note | Brief], directory: Directory, words: Language, stamp: dt.datetime
-) -> list:
+    notes: Iterable[Note | Brief], directory: Directory, words: Language
+) -> list[CalendarEvent]:
     events = []
     for note in notes:
         seen: dict[str, int] = {}
@@ -172,34 +192,40 @@ def _follow_up_events(
                 [note.title] if note.kind == "person" else [p.name for p in directory.linked(note)]
             )
             text = unlink(task.text) + (f" ({', '.join(people)})" if people else "")
-            event = _all_day(
-                ("task", note.path, task.text, str(seen[task.text])),
-                task.due,
-                words("cal_follow_up", text=text),
-                "",
-                f"{note.path}:{task.line}",
-                stamp,
+            events.append(
+                CalendarEvent(
+                    ("task", note.path, task.text, str(seen[task.text])),
+                    task.due,
+                    words("cal_follow_up", text=text),
+                    "",
+                    f"{note.path}:{task.line}",
+                    private=task.private,
+                )
             )
-            events.append(event)
     return events
 
 
-def _all_day(
-    key: tuple[str, ...], start: dt.date, summary: str, detail: str, where: str, stamp: dt.datetime
-):
+def _ical_event(item: CalendarEvent, stamp: dt.datetime):
+    """An all-day event; a yearly one recurs on its day (29 February: on the last day of
+    February, as the agenda counts it)."""
     from icalendar import Event
 
     event = Event()
-    event.add("uid", _uid(key))
+    event.add("uid", _uid(item.key))
     event.add("dtstamp", stamp)
-    event.add("dtstart", start)
-    if start < dt.date.max:  # 31 Dec 9999 has no next day; a DTSTART alone is one day
-        event.add("dtend", start + dt.timedelta(days=1))
-    event.add("summary", summary)
-    event.add("description", " ".join(x for x in (detail, where) if x))
+    event.add("dtstart", item.start)
+    if item.start < dt.date.max:  # 31 Dec 9999 has no next day; a DTSTART alone is one day
+        event.add("dtend", item.start + dt.timedelta(days=1))
+    event.add("summary", item.summary)
+    event.add("description", " ".join(x for x in (item.detail, item.where) if x))
     event.add("transp", "TRANSPARENT")
     event.add("x-microsoft-cdo-alldayevent", "TRUE")
     event.add("x-microsoft-cdo-busystatus", "FREE")
+    if item.yearly:
+        rule: dict = {"freq": "yearly"}
+        if item.leap_day:
+            rule.update(bymonth=2, bymonthday=-1)
+        event.add("rrule", rule)
     return event
 
 

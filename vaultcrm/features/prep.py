@@ -40,6 +40,7 @@ from ..errors import NotFoundError, RefusedWriteError, UsageError, VaultcrmError
 from ..model.notes import (
     Note,
     as_list,
+    body_lines,
     fold,
     link_target,
     link_targets,
@@ -52,9 +53,12 @@ from ..model.people import (
     FamilyMember,
     Person,
     contact_for,
+    keys_private,
+    surprise_for,
     task_people,
     upcoming_dates,
 )
+from ..model.privacy import as_private, for_others, for_owner, private_keys, private_lines
 from ..model.rules import (
     FollowUp,
     age_on,
@@ -92,23 +96,37 @@ _UNSAFE_FILE_CHARS = re.compile(
 
 
 def build_sheet(
-    vault: Vault, names: Sequence[str], today: dt.date | None = None, engine: Engine | None = None
+    vault: Vault,
+    names: Sequence[str],
+    today: dt.date | None = None,
+    engine: Engine | None = None,
+    share: bool = False,
 ) -> PrepSheet:
     """The sheet for the people called ``names`` (SPEC §3 NAME), read from the synced index.
 
     Every name is resolved before anything else is read, so a typo fails fast with the
-    closest names. The same person named twice is one person.
+    closest names. The same person named twice is one person. Private facts (SPEC §6)
+    are marked on the owner's one-person sheet and left out of a group sheet and of a
+    sheet to ``share`` with the person (``shown``).
     """
-    return read_sheet(vault, names, today, engine)[0]
+    return shown(read_sheet(vault, names, today, engine)[0], share)
+
+
+def shown(sheet: PrepSheet, share: bool = False) -> PrepSheet:
+    """The sheet as its readers may see it: for the owner's eyes (one person, not to
+    ``share``) private facts marked, else left out (``privacy.for_others``)."""
+    return for_others(sheet) if share or sheet.group else for_owner(sheet)
 
 
 def read_sheet(
     vault: Vault, names: Sequence[str], today: dt.date | None = None, engine: Engine | None = None
 ) -> tuple[PrepSheet, SyncResult]:
-    """``build_sheet``, with what bringing the index up to date did first.
+    """The sheet as data, private facts flagged but not yet left out (see ``shown``),
+    with what bringing the index up to date did first.
 
     What is read follows the people asked about, not the vault: the briefs (to find
-    them by NAME), their own notes, the notes that link or name them, and the decisions."""
+    them by NAME), their own notes, the notes that link or name them, and the decisions.
+    A ``#surprise`` task is left out of every sheet whose people it is a surprise for."""
     today = today or dt.date.today()
     with reading(vault, engine) as index:
         directory = index.directory
@@ -126,6 +144,11 @@ def read_sheet(
             related = [n for n in index.about(person.keys, _phrases(person)) if n.path != own.path]
             sheets.append(_person_sheet(vault, person, own, related, decisions, directory, today))
         result = index.result
+    asked = {s.path for s in sheets}
+    sheets = [
+        replace(s, to_raise=tuple(f for f in s.to_raise if not asked & set(f.secret_from)))
+        for s in sheets
+    ]
     sheet = PrepSheet(
         today=today,
         locale=vault.config.locale,
@@ -155,6 +178,8 @@ def _person_sheet(
     contact = contact_for(person, linking, today)
     mentions, mention_count = _mentions(vault, person, related, {n.path for n in linking}, today)
     stem = person.stem
+    secret = vault.config.private_keys
+    hidden = keys_private(person, secret)
     return PersonSheet(
         name=person.name,
         path=person.path,
@@ -173,11 +198,11 @@ def _person_sheet(
         overdue_days=contact.overdue_days,
         to_raise=tuple(_follow_ups(person, own, related, directory, today)),
         family=tuple(_relative(m, today) for m in person.family),
-        dates=tuple(upcoming_dates([person], today, DATE_DAYS)),
+        dates=tuple(upcoming_dates([person], today, DATE_DAYS, secret)),
         growth=person.growth,
-        wins=tuple(w.text for w in own.wins),
+        wins=tuple(as_private(w.text) if w.private else w.text for w in own.wins),
         recent=tuple(
-            LogLine(e.date, e.text)
+            LogLine(e.date, e.text, e.private)
             for e in sorted(
                 (e for e in own.log if e.date <= today),
                 key=lambda e: (e.date, e.line),
@@ -189,7 +214,17 @@ def _person_sheet(
         decisions=tuple(_decisions(person, decisions, today)),
         interests=person.interests,
         gift_ideas=person.gift_ideas,
+        private_fields=tuple(sorted(hidden & _SHEET_FIELDS)),
     )
+
+
+# The person's fields a private front-matter key of the same name empties (SPEC §6).
+_SHEET_FIELDS = frozenset(f.name for f in dataclasses.fields(PersonSheet)) - {
+    "name",
+    "path",
+    "link",
+    "private_fields",
+}
 
 
 # ---------------------------------------------------------------- to raise
@@ -225,7 +260,11 @@ def _follow_ups(
             if key in seen:
                 continue
             seen.add(key)
-            found.append(follow_up(task, note, today, (person.name,), own=own))
+            item = follow_up(task, note, today, (person.name,), own=own)
+            if task.surprise:
+                kept_from = surprise_for(task.text, note, directory)
+                item = replace(item, secret_from=tuple(p.path for p in kept_from))
+            found.append(item)
 
     add(own_note, own=True)
     for note in sorted(related, key=lambda n: (n.date or dt.date.max, n.path)):
@@ -284,29 +323,33 @@ def _mentions(
     for note in ordered:
         if len(shown) == MENTIONS:
             break
-        context = _context(vault, note.path, person)
+        keys = private_keys(note.meta.get("private"), vault.config.private_keys)
+        context, private = _context(vault, note.path, person, keys)
         if not context and note.path not in linking:
             dropped += 1
             continue
-        shown.append(Mention(note.path, note.title, note.date, context))
+        shown.append(Mention(note.path, note.title, note.date, context, private))
     return tuple(shown), len(ordered) - dropped
 
 
-def _context(vault: Vault, path: str, person: Person) -> str:
-    """The passage that mentions the person, trimmed around their name.
+def _context(vault: Vault, path: str, person: Person, secret: frozenset[str]) -> tuple[str, bool]:
+    """The passage that mentions the person, trimmed around their name, and whether it
+    is in a private part of the note (SPEC §6; ``secret``: the note's private keys).
 
     Preference: a body passage that links them, one that names them, the front-matter
     key that links them (``manager: Dominique Jansen``), a heading that names them. A
     passage is the list item or paragraph around the line, so a sentence wrapped over
-    several lines in the file is not cut at the wrap.
+    several lines in the file is not cut at the wrap. Within each, a public passage
+    comes before a private one.
     """
     try:
         text = note_text(vault.read_bytes(path))
     except (OSError, VaultcrmError):  # gone since the sync: the mention stays, without context
-        return ""
+        return "", False
     all_lines = text.split("\n")
     _, body_line, _ = split_front_matter(text, path)
-    lines = _prose_lines(all_lines[body_line - 1 :])
+    hidden = private_lines(text, body_line, secret)
+    lines = ["" if code else line for _, line, code, _ in body_lines(text, body_line)]
     keys = {fold(k) for k in person.keys}
 
     def links(line: str) -> bool:
@@ -316,25 +359,29 @@ def _context(vault: Vault, path: str, person: Person) -> str:
         return any(_names(line, k) for k in person.keys)
 
     body = [(n, line) for n, line in enumerate(lines) if not _HEADING_LINE.match(line)]
+    body.sort(key=lambda item: body_line + item[0] in hidden)  # public first, in order
     for test in (links, names):
         for number, line in body:
             if test(line):
-                return _trim(_passage(lines, number), person)
+                return _trim(_passage(lines, number), person), body_line + number in hidden
     front = _front_matter_context(
-        all_lines[: body_line - 1], lambda line: links(line) or names(line)
+        all_lines[: body_line - 1], lambda line: links(line) or names(line), hidden
     )
     if front:
-        return _trim(front, person)
-    for line in lines:
+        return _trim(front[0], person), front[1]
+    for number, line in enumerate(lines):
         if _HEADING_LINE.match(line) and names(line):
-            return _trim(line, person)
-    return ""
+            return _trim(line, person), body_line + number in hidden
+    return "", False
 
 
-def _front_matter_context(lines: list[str], links: Callable[[str], bool]) -> str:
-    """``key: value`` of the front-matter line that links the person, quotes dropped."""
+def _front_matter_context(
+    lines: list[str], links: Callable[[str], bool], hidden: set[int]
+) -> tuple[str, bool] | None:
+    """``key: value`` of the front-matter line that links the person, quotes dropped,
+    and whether that key is private."""
     key = ""
-    for line in lines:
+    for number, line in enumerate(lines, start=1):
         top = re.match(r"^([^\s#:-][^:]*):\s*(.*)$", line)
         if top:
             key = top[1].strip()
@@ -343,21 +390,8 @@ def _front_matter_context(lines: list[str], links: Callable[[str], bool]) -> str
             value = (
                 re.sub(r"\s+#.*$", "", value).strip().strip("[]").replace('"', "").replace("'", "")
             )
-            return f"{key}: {value}" if key else value
-    return ""
-
-
-def _prose_lines(lines: list[str]) -> list[str]:
-    """The lines with code blocks blanked out (a name in code is not a mention)."""
-    out, fence = [], None
-    for line in lines:
-        mark = re.match(r"^\s{0,3}(`{3,}|~{3,})", line)
-        if mark and (fence is None or mark[1][0] == fence):
-            fence = None if fence else mark[1][0]
-            out.append("")
-            continue
-        out.append("" if fence else line.rstrip("\r"))
-    return out
+            return (f"{key}: {value}" if key else value), number in hidden
+    return None
 
 
 def _passage(lines: list[str], at: int) -> str:
@@ -588,17 +622,22 @@ def prepare(
     force: bool = False,
     save: bool = False,
     today: dt.date | None = None,
+    share: bool = False,
 ) -> Prepared:
     """``vaultcrm prep``: build the sheet, render it, and write it where asked.
 
     ``out`` gets the sheet in ``fmt`` (refusing to replace a file unless ``force``);
     ``save`` adds it to the vault as a Markdown meeting note (see ``prep.save_sheet``),
     rendered with ``template`` when that is a Markdown one, else with prep.md.j2.
+    ``share``: a sheet safe to hand to the person, without private facts (SPEC §6).
+    A saved sheet never holds private facts either: it is a note of its own, with
+    none of the marks that kept them private where they were written.
     """
     if force and out is None:
         raise UsageError("--force only goes with --out (a saved sheet never replaces a note)")
     fmt = format_for(template, fmt, out)
-    sheet, sync = read_sheet(vault, names, today)
+    raw, sync = read_sheet(vault, names, today)
+    sheet = shown(raw, share)
     text = render_sheet(sheet, fmt, template, vault)
     written = None
     if out is not None:
@@ -606,6 +645,8 @@ def prepare(
         write_output(written, text, force)
     saved = None
     if save:  # rendered again from the inert sheet: what it copies must not act there
-        body = render_sheet(inert_sheet(sheet), "md", template if fmt == "md" else None, vault)
+        body = render_sheet(
+            inert_sheet(for_others(raw)), "md", template if fmt == "md" else None, vault
+        )
         saved = save_sheet(vault, sheet, body)
     return Prepared(text, sheet, written, saved, sync)

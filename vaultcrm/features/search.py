@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ..engine.api import Engine, RawHit, SyncResult, check_query_size
 from ..engine.reading import reading
 from ..model.notes import Note, note_text, without_comments
+from ..model.privacy import is_private_text, private_keys, private_lines
 from ..store.vault import Vault
 
 SNIPPET_WIDTH = 160
@@ -29,6 +30,7 @@ class Hit:
     snippet: str
     spans: tuple[tuple[int, int], ...]  # highlighted character ranges in ``snippet``
     via: str = ""  # --people: 'path:line' of the note that mentioned this person
+    private: bool = False  # the line is a private fact (SPEC §6): search is the owner's own
 
     def to_dict(self) -> dict:
         return {
@@ -40,6 +42,7 @@ class Hit:
             "snippet": self.snippet,
             "highlights": [list(s) for s in self.spans],
             "via": self.via or None,
+            "private": self.private,
         }
 
 
@@ -105,28 +108,48 @@ def _fold_people(vault: Vault, index: Engine, raw: list[RawHit], limit: int) -> 
                 hit.snippet,
                 hit.spans,
                 via="" if own else f"{r.path}:{hit.line}",
+                private=hit.private,
             )
         )
     return hits
 
 
 def _hit(vault: Vault, index: Engine, raw: RawHit) -> Hit:
-    line, snippet, spans = _snippet(vault, index, raw)
-    return Hit(raw.path, raw.note.title, raw.note.kind, raw.score, line, snippet, tuple(spans))
+    line, snippet, spans, private = _snippet(vault, index, raw)
+    return Hit(
+        raw.path, raw.note.title, raw.note.kind, raw.score, line, snippet, tuple(spans), "", private
+    )
 
 
-def _snippet(vault: Vault, index: Engine, raw: RawHit) -> tuple[int, str, list[tuple[int, int]]]:
-    """The line with the most distinct matched words, trimmed around the first of them."""
+def _snippet(
+    vault: Vault, index: Engine, raw: RawHit
+) -> tuple[int, str, list[tuple[int, int]], bool]:
+    """The line with the most distinct matched words, trimmed around the first of them,
+    and whether it shows a private fact: a private line (``privacy.private_lines``) or
+    an inline ``%% comment``."""
+    line, snippet, spans, text = _best_line(vault, index, raw)
+    if not text or not line:
+        return line, snippet, spans, False
+    if is_private_text(snippet):
+        return line, snippet, spans, True
+    note = raw.note
+    keys = private_keys(note.meta.get("private"), vault.config.private_keys)
+    return line, snippet, spans, line in private_lines(text, note.body_line, keys)
+
+
+def _best_line(
+    vault: Vault, index: Engine, raw: RawHit
+) -> tuple[int, str, list[tuple[int, int]], str]:
     note: Note = raw.note
     if note.kind == "skipped":
-        return 1, "", []
+        return 1, "", [], ""
     try:
         text = note_text(vault.read_bytes(raw.path)[: vault.config.max_file_size])
     except Exception:  # deleted since the sync: still a hit, without a snippet
-        return 1, "", []
+        return 1, "", [], ""
     # As indexed: a comment is never the matching line (the note knows where its
     # front-matter ends, so no YAML reader is loaded to make a snippet).
-    text = without_comments(text, note.body_line)
+    full, text = text, without_comments(text, note.body_line)
     best = (0, 1, "", [])
     keys = {f for f, _ in raw.terms if f not in _TEXT_FIELDS and not f.startswith("body_")}
     for number, line in enumerate(text.split("\n")[:_MAX_SNIPPET_LINES], start=1):
@@ -144,9 +167,9 @@ def _snippet(vault: Vault, index: Engine, raw: RawHit) -> tuple[int, str, list[t
             best = (rank, number, line, spans)
     if not best[0]:
         first = next((ln for ln in text.split("\n") if ln.strip() and ln.strip() != "---"), "")
-        return 1, first.strip()[:SNIPPET_WIDTH], []
+        return 1, first.strip()[:SNIPPET_WIDTH], [], ""
     _, number, line, spans = best
-    return (number, *_trim(line, spans))
+    return (number, *_trim(line, spans), full)
 
 
 def _trim(line: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:

@@ -23,6 +23,7 @@ from .vocabulary import (
     MEETINGS_DIR,
     PREPARED_BY,
     PREPARED_KEY,
+    PRIVATE_HEADINGS,
     RELATIONS,
     WHY_HEADINGS,
     WINS_HEADINGS,
@@ -49,6 +50,8 @@ _TASK_DATE_MARK = re.compile(
 WIKILINK = re.compile(r"!?\[\[([^\[\]|#^\n]*?)\\?(?:[#^][^\[\]|\n]*?)?\\?(?:\|([^\[\]\n]*))?\]\]")
 _INLINE_CODE = re.compile(r"`+[^`\n]*`+")
 _INLINE_TAG = re.compile(r"(?:(?<=^)|(?<=[\s(\[{,;]))#([^\s#!@$%^&*(),.?\":{}|<>\[\]'`;=+\\]+)")
+_PRIVATE_TAG = re.compile(r"(?:^|[\s(\[{,;])#private\b", re.IGNORECASE)
+_SURPRISE_TAG = re.compile(r"(?:^|[\s(\[{,;])#surprise\b", re.IGNORECASE)
 _CADENCE = re.compile(r"^\s*(\d+)\s*([dwmqy])\w*\s*$", re.IGNORECASE)
 
 # Notes in a people folder that are about the folder, not a person.
@@ -109,6 +112,7 @@ class LogEntry:
     date: dt.date
     text: str
     line: int
+    private: bool = False  # marked private (SPEC §6): shown only to the vault's owner
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,8 @@ class Task:
     due: dt.date | None = None
     scheduled: dt.date | None = None
     done_on: dt.date | None = None  # when it was ticked off, if the task says (✅)
+    private: bool = False
+    surprise: bool = False  # #surprise: never on a sheet of the people it is about
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,7 @@ class Item:
 
     text: str
     line: int
+    private: bool = False
 
 
 @dataclass(frozen=True)
@@ -622,23 +629,47 @@ def _task_date(
     return when
 
 
-def _body_lines(text: str, first: int) -> Iterator[tuple[int, str, bool]]:
-    """(line number, line, inside a code block) for each line from ``first`` on."""
+def body_lines(text: str, first: int) -> Iterator[tuple[int, str, bool, bool]]:
+    """(line number, line, inside a code block, private) for each line from ``first`` on.
+
+    A line is private (SPEC §6) inside an Obsidian comment block (a line that opens
+    ``%%`` without closing it, to the line that closes it), under a ``## Private`` /
+    ``## Privé`` heading (to the next heading of its level or higher), or with a
+    ``#private`` tag. An inline ``%% … %%`` keeps the rest of its line public: the text
+    carries the marks, and ``privacy.for_others`` leaves the span out.
+    """
     in_code = None
+    comment = False  # inside a %% block
+    private_level = 0  # the level of an open Private heading, 0 when none
     for number, line in enumerate(text.split("\n")[first - 1 :], start=first):
         line = line.rstrip("\r")
-        fence = _CODE_FENCE.match(line)
+        fence = _CODE_FENCE.match(line) if not comment else None
         if fence:
             mark = fence[1][0]
             if in_code is None:
                 in_code = mark
-                yield number, line, True
+                yield number, line, True, bool(private_level)
                 continue
             if in_code == mark:
                 in_code = None
-                yield number, line, True
+                yield number, line, True, bool(private_level)
                 continue
-        yield number, line, in_code is not None
+        if in_code is not None:
+            yield number, line, True, bool(private_level)
+            continue
+        marks = line.count("%%")
+        in_comment = comment or (marks % 2 == 1 and line.lstrip().startswith("%%"))
+        if marks % 2:
+            comment = not comment
+        heading = _HEADING.match(line) if not in_comment else None
+        if heading:
+            level = len(heading[1])
+            if private_level and level <= private_level:
+                private_level = 0
+            if _section_name(heading[2]) in PRIVATE_HEADINGS:
+                private_level = level
+        private = bool(private_level) or in_comment or _PRIVATE_TAG.search(line) is not None
+        yield number, line, False, private
 
 
 @dataclass
@@ -656,15 +687,18 @@ def _read_body(text: str, body_line: int, path: str, problems: list[Problem]) ->
     section, section_level = "", 0
     outline: list[tuple[int, str]] = []  # the open headings, outermost first
     pending: tuple[dt.date, int, list[str]] | None = None  # a '### 2026-10-01' log entry
+    pending_private = False
 
     def close_pending() -> None:
         nonlocal pending
         if pending:
             when, line, parts = pending
-            out.log.append(LogEntry(when, " ".join(p for p in parts if p).strip(), line))
+            out.log.append(
+                LogEntry(when, " ".join(p for p in parts if p).strip(), line, pending_private)
+            )
             pending = None
 
-    for number, line, in_code in _body_lines(text, body_line):
+    for number, line, in_code, private in body_lines(text, body_line):
         if in_code:
             continue
         heading = _HEADING.match(line)
@@ -681,6 +715,7 @@ def _read_body(text: str, body_line: int, path: str, problems: list[Problem]) ->
                         )
                     else:
                         pending = (when, number, [m[2]])
+                        pending_private = private
                 continue
             # A heading closes every open heading at its level or deeper. The section is the
             # innermost open one vaultcrm knows, so '## Log' under a '# Name' title is the
@@ -714,12 +749,15 @@ def _read_body(text: str, body_line: int, path: str, problems: list[Problem]) ->
                     due=_task_date(_DUE, rest, path, number, problems),
                     scheduled=_task_date(_SCHEDULED, rest, path, number, problems),
                     done_on=_task_date(_DONE_ON, rest, path, number, problems),
+                    private=private,
+                    surprise=_SURPRISE_TAG.search(rest) is not None,
                 )
             )
         item = _LIST_ITEM.match(line)
         if pending is not None:
             if line.strip():
                 pending[2].append((item[1] if item else line).strip())
+                pending_private = pending_private or private
             continue
         if section in LOG_HEADINGS and item and not task:
             m = _LOG_ITEM.match(item[1])
@@ -728,11 +766,14 @@ def _read_body(text: str, body_line: int, path: str, problems: list[Problem]) ->
                 if when is None:
                     problems.append(Problem(path, number, f"log date {m[1]!r} is not a real date"))
                 else:
-                    out.log.append(LogEntry(when, m[2].strip(), number))
+                    out.log.append(LogEntry(when, m[2].strip(), number, private))
         elif section in WINS_HEADINGS and item and not task:
-            out.wins.append(Item(item[1].strip(), number))
+            out.wins.append(Item(item[1].strip(), number, private))
         elif section in WHY_HEADINGS and line.strip():
-            out.why.append(line.strip())
+            # A line of a %% block keeps its place (the block's marks pair up in the
+            # joined text); a line tagged #private becomes a comment of its own.
+            tagged = private and _PRIVATE_TAG.search(line) is not None
+            out.why.append(f"%%{line.strip().replace('%%', '')}%%" if tagged else line.strip())
     close_pending()
     return out
 

@@ -21,6 +21,7 @@ from .notes import (
     parse_date,
     parse_partial_date,
 )
+from .privacy import DEFAULT_PRIVATE_KEYS, private_keys
 from .rules import (
     Contact,
     DateEvent,
@@ -31,6 +32,7 @@ from .rules import (
     next_yearly,
 )
 
+_NAME_WORD = re.compile(r"[^\W_]+(?:[-.][^\W_]+)*")
 _LATER_WORD = re.compile(r"(?<=[\s\-'])\w")
 MAX_NAME_CHARS = 255  # a NAME to look up: no file name (or person's name) is longer
 
@@ -74,6 +76,7 @@ class Person:
     log_dates: tuple[dt.date, ...] = ()  # of their Log's entries, for last contact
     influence: str = ""  # the stakeholder grid's high/medium/low, as written
     interest: str = ""
+    private_keys: tuple[str, ...] = ()  # the note's own ``private:`` list (SPEC §6)
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -140,7 +143,18 @@ def person_from_note(note: Note) -> Person:
         log_dates=tuple(entry.date for entry in note.log),
         influence=_text(meta.get("influence")),
         interest=_text(meta.get("interest")),
+        private_keys=tuple(sorted(private_keys(meta.get("private"), ()))),
     )
+
+
+# The front-matter key each kind of date comes from: private when that key is.
+DATE_KEYS = {"birthday": "birthday", "anniversary": "started", "family_birthday": "family"}
+
+
+def keys_private(person: Person, secret: Iterable[str] = DEFAULT_PRIVATE_KEYS) -> frozenset[str]:
+    """The person's private front-matter keys (SPEC §6): config's ``private_keys``
+    (``secret``) and their note's own ``private:`` list."""
+    return private_keys(person.private_keys, secret)
 
 
 @dataclass(frozen=True)
@@ -263,6 +277,19 @@ class Directory:
             self._words[person.path] = keys
         return any(_has_word(folded, key) for key in keys)
 
+    def called(self, text: str, longest: int = 4) -> list[Person]:
+        """The people ``text`` calls by a name, alias or file name of up to ``longest``
+        words ("for Fatima's lunch" → Fatima), each looked up, not searched for: the
+        cost follows the text, not the number of people."""
+        words = _NAME_WORD.findall(text)
+        found: dict[str, Person] = {}
+        for size in range(1, longest + 1):
+            for start in range(len(words) - size + 1):
+                person = self.lookup(" ".join(words[start : start + size]))
+                if person is not None:
+                    found.setdefault(person.path, person)
+        return list(found.values())
+
     def linked(self, note: Note) -> list[Person]:
         """The people a note links to, or names as attendees, by any of their names."""
         out = []
@@ -319,14 +346,31 @@ def task_people(
         owner = directory.lookup(note.stem)
         return [owner] if owner else []
     linked = directory.linked(note)
+    return _named_in(text, linked, directory, candidates) or (linked if note.meeting else [])
+
+
+def surprise_for(text: str, note: Note, directory: Directory) -> list[Person]:
+    """Whom a ``#surprise`` task is kept from (SPEC §6). In a person's own note, the
+    others it names ("Ask Anouk about the voucher for Fatima" in Anouk's note is
+    Fatima's surprise, to plan with Anouk), else that person ("Bake Sanne's cake" in
+    Sanne's note); elsewhere, the people it is about (``task_people``)."""
+    if note.kind != "person":
+        return task_people(text, note, directory)
+    owner = directory.lookup(note.stem)
+    named = _named_in(text, directory.linked(note), directory, directory.called(text))
+    others = [p for p in named if owner is None or p.path != owner.path]
+    return others or ([owner] if owner else [])
+
+
+def _named_in(
+    text: str, linked: Sequence[Person], directory: Directory, candidates: Iterable[Person]
+) -> list[Person]:
+    """The people a task's text links, or names among ``linked`` and ``candidates``."""
     in_task = [p for t in link_targets(text) if (p := directory.lookup(t))]
     pool = {p.path: p for p in (*linked, *in_task, *candidates)}
     in_task_paths = {p.path for p in in_task}
     folded = fold(text) if pool else ""
-    named = [p for path, p in pool.items() if path in in_task_paths or directory.named(p, folded)]
-    if named:
-        return named
-    return linked if note.meeting else []
+    return [p for path, p in pool.items() if path in in_task_paths or directory.named(p, folded)]
 
 
 def _has_word(text: str, word: str) -> bool:
@@ -343,11 +387,19 @@ def _has_word(text: str, word: str) -> bool:
     return False
 
 
-def upcoming_dates(people: Iterable[Person], today: dt.date, days: int) -> list[DateEvent]:
+def upcoming_dates(
+    people: Iterable[Person],
+    today: dt.date,
+    days: int,
+    secret: Iterable[str] = DEFAULT_PRIVATE_KEYS,
+) -> list[DateEvent]:
     """Birthdays, work anniversaries and relatives' birthdays from ``today`` to
-    ``today + days``, in date order."""
+    ``today + days``, in date order; each private when the key it comes from is
+    (``secret``: config's ``private_keys``)."""
     events: list[DateEvent] = []
+    secret = tuple(secret)
     for person in people:
+        hidden = keys_private(person, secret)
         yearly = [
             ("birthday", person.birthday, person.name, ""),
             ("anniversary", as_yearly(person.started), person.name, ""),
@@ -367,6 +419,7 @@ def upcoming_dates(people: Iterable[Person], today: dt.date, days: int) -> list[
                         person.path,
                         relation,
                         years,
+                        private=DATE_KEYS[kind] in hidden,
                     )
                 )
     return sorted(events, key=event_order)

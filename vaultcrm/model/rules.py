@@ -127,6 +127,9 @@ class FollowUp:
     source: str = ""
     source_date: dt.date | None = None
     since: dt.date | None = None
+    private: bool = False  # SPEC §6: for the owner's eyes only
+    surprise: bool = False  # #surprise: never shown to the people in ``secret_from``
+    secret_from: tuple[str, ...] = ()  # paths of the people a surprise is for
 
     @property
     def who(self) -> tuple[str, ...]:
@@ -161,6 +164,8 @@ def follow_up(
         source="" if own else note.title,
         source_date=None if own else note.date,
         since=task.scheduled or task.due or (None if own else note.date),
+        private=task.private,
+        surprise=task.surprise,
     )
 
 
@@ -262,6 +267,7 @@ class DateEvent:
     path: str
     relation: str = ""  # a relative's relation, e.g. daughter
     years: int | None = None
+    private: bool = False  # from a private key (SPEC §6): for the owner's eyes only
 
     @property
     def family(self) -> bool:

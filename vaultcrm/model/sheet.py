@@ -31,6 +31,7 @@ class Relative:
 class LogLine:
     date: dt.date
     text: str
+    private: bool = False
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Mention:
     title: str
     date: dt.date | None
     context: str
+    private: bool = False  # the passage is in a private part of that note
 
     @property
     def label(self) -> str:
@@ -91,10 +93,17 @@ class PersonSheet:
     decisions: tuple[Decision, ...]
     interests: tuple[str, ...]
     gift_ideas: tuple[str, ...]
+    # Fields from a private front-matter key (SPEC §6), which ``privacy.for_others`` empties
+    private_fields: tuple[str, ...] = ()
 
     @property
     def ask_about(self) -> bool:
         return bool(self.family or self.dates)
+
+    def is_private(self, name: str) -> bool:
+        """Whether the field ``name`` (``family``, ``gift_ideas`` …) is private: what a
+        template marks with 🔒 on the owner's sheet."""
+        return name in self.private_fields
 
 
 @dataclass(frozen=True)

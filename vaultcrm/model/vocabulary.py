@@ -25,6 +25,7 @@ RELATIONS = (
 LOG_HEADINGS = frozenset({"log", "logboek"})
 WINS_HEADINGS = frozenset({"wins", "successen"})
 WHY_HEADINGS = frozenset({"why", "waarom"})
+PRIVATE_HEADINGS = frozenset({"private", "prive"})  # ## Private / ## Privé (folded)
 FOLLOW_UP_HEADINGS = frozenset(
     {"follow-ups", "follow-up", "follow ups", "followups", "opvolging", "opvolgen", "opvolgpunten"}
 )

@@ -33,6 +33,7 @@ from typing import Any
 
 from ..errors import TemplateError, UsageError
 from ..model.notes import unlink
+from ..model.privacy import LOCK
 from ..model.sheet import PrepSheet
 from ..store.vault import Vault
 from .words import Language, language
@@ -413,11 +414,20 @@ def _environment(
         kin=language.kin,
         join_and=language.join_and,
         unlink=unlink,
+        lock=lock,
     )
     env.globals.update(
         t=language.labels, lang=language.lang, locale=str(language.locale), today=today
     )
     return env
+
+
+def lock(value: Any, name: str | None = None) -> str:
+    """``🔒 `` before a private fact on the owner's sheet (SPEC §6): an item flagged
+    ``private``, or with ``name``, a person's field from a private key
+    (``p|lock("family")``). Empty otherwise, and on sheets for others, which hold none."""
+    private = value.is_private(name) if name else getattr(value, "private", False)
+    return f"{LOCK} " if private else ""
 
 
 def _bytecode_cache(options: dict):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import VaultcrmError
+from ..model.privacy import DEFAULT_PRIVATE_KEYS
 
 SUPPORTED_LANGUAGES = {
     "en": "english",
@@ -71,6 +72,10 @@ class Config:
     calendars: tuple[str, ...] = ()
     me: tuple[str, ...] = ()
     max_attendees: int = DEFAULT_MAX_ATTENDEES
+    # SPEC §6: front-matter keys that are private in every note. Set, the list is the
+    # whole list: ``["family", "gift_ideas", "health"]`` adds one, ``["gift_ideas"]``
+    # lets family birthdays into the calendar file.
+    private_keys: tuple[str, ...] = tuple(sorted(DEFAULT_PRIVATE_KEYS))
     extra: dict = field(default_factory=dict, compare=False, hash=False)
     unknown: tuple[tuple[str, int | None], ...] = field(default=(), compare=False)  # typos
 
@@ -140,7 +145,13 @@ def load_config(path: Path) -> Config:
         raise VaultcrmError(
             "'max_attendees' must be a whole number of at least 1", path, lines("max_attendees")
         )
+    secret = [k.strip() for k in _str_list(data, "private_keys", path, lines)]
+    if "private_keys" not in data:
+        secret = sorted(DEFAULT_PRIVATE_KEYS)
+    if any(not k for k in secret):
+        raise VaultcrmError("'private_keys' holds an empty key", path, lines("private_keys"))
     known = {
+        "private_keys",
         "languages",
         "locale",
         "people_dirs",
@@ -160,6 +171,7 @@ def load_config(path: Path) -> Config:
         calendars=tuple(c.strip() for c in calendars),
         me=tuple(dict.fromkeys(m.removeprefix("mailto:").casefold() for m in me)),
         max_attendees=most,
+        private_keys=tuple(dict.fromkeys(secret)),
         extra={k: v for k, v in data.items() if k not in known},
         unknown=unknown_keys,
     )

@@ -1,0 +1,292 @@
+"""Private facts (SPEC §6): each way of marking one, and the one filter for other eyes.
+
+Every marking form is tried in every output: the owner's own sheet (Markdown and HTML)
+shows it marked 🔒; a group sheet, ``prep --share``, the calendar file and a saved sheet
+leave it out; ``search`` finds it, marked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from icalendar import Calendar
+
+from vaultcrm.features.calendar import build_calendar
+from vaultcrm.features.prep import build_sheet, prepare
+from vaultcrm.features.search import search_vault
+from vaultcrm.model.notes import parse_note
+from vaultcrm.model.privacy import (
+    for_others,
+    for_owner,
+    mark_private,
+    private_keys,
+    private_lines,
+    strip_private,
+)
+from vaultcrm.present.templates import render_sheet
+from vaultcrm.store.vault import Vault
+
+TODAY = dt.date(2026, 11, 23)
+
+# Each secret is one word no other part of the vault holds, so a test can look for it.
+ANN = """\
+---
+name: Ann Smit
+team: Studio
+cadence: 7d
+private: [health]
+health: knee surgery in Kalmthout
+family:
+  - {name: Tom, relation: son, birthday: 2016-11-30, note: loves Lego}
+gift_ideas: [Zwanenmeer tickets]
+interests: [climbing]
+---
+Ann leads the Studio team. %% She is thinking of leaving for Copenhagen. %%
+
+%%
+Burnout in 2024; watch the workload around Ostende.
+%%
+
+## Log
+- 2026-11-20: Roadmap talk %% mentioned her Rotterdam divorce %%
+- 2026-11-18: Salary question about Groningen #private
+- 2026-11-10: Lunch at the canteen
+
+## Follow-ups
+- [ ] Send the roadmap 📅 2026-11-25
+- [ ] Ask about the Eindhoven appointment #private 📅 2026-11-26
+- [ ] Bake a cake for Ann's birthday #surprise 📅 2026-11-29
+
+## Wins
+- Shipped the redesign
+- Handled the Maastricht complaint #private
+
+## Private
+- Her mother lives in Zwolle and is ill.
+- [ ] Call about the Apeldoorn care home 📅 2026-11-27
+
+## Notes
+Back in public: the Utrecht office move.
+"""
+
+BOB = """\
+---
+name: Bob Vos
+team: Studio
+birthday: 1990-11-28
+---
+## Follow-ups
+- [ ] Ask [[Ann Smit]] about the team budget
+- [ ] Plan the cake with [[Ann Smit]] for Ann's birthday #surprise
+"""
+
+MEETING = """\
+---
+date: 2026-11-19
+type: meeting
+---
+Talked with [[Ann Smit]] about the offsite.
+%% [[Ann Smit]] cried about Nijmegen. %%
+"""
+
+# Words that must never reach another reader: one per marking form above.
+SECRETS = {
+    "inline comment": "Copenhagen",
+    "comment block": "Ostende",
+    "comment in a log entry": "Rotterdam",
+    "#private log entry": "Groningen",
+    "#private task": "Eindhoven",
+    "#private win": "Maastricht",
+    "Private section": "Apeldoorn",
+    "note's private: key": "Kalmthout",
+    "family (config default)": "Lego",
+    "gift_ideas (config default)": "Zwanenmeer",
+    "comment in another note": "Nijmegen",
+}
+# What the owner's own sheet shows of them (body prose and extra keys are not on a sheet)
+ON_OWN_SHEET = (
+    "Rotterdam",
+    "Groningen",
+    "Eindhoven",
+    "Maastricht",
+    "Apeldoorn",
+    "Lego",
+    "Zwanenmeer",
+    "Nijmegen",
+)
+
+
+@pytest.fixture
+def vault(make_vault) -> Vault:
+    return Vault(
+        make_vault(
+            {
+                "people/Ann Smit.md": ANN,
+                "people/Bob Vos.md": BOB,
+                "meetings/2026-11-19 Offsite.md": MEETING,
+            }
+        )
+    )
+
+
+def sheet_text(vault: Vault, names, fmt: str = "md", share: bool = False) -> str:
+    return render_sheet(build_sheet(vault, names, today=TODAY, share=share), fmt, None, vault)
+
+
+# ---------------------------------------------------------------- reading the marks
+
+
+def test_each_marking_form_makes_its_facts_private() -> None:
+    note = parse_note("people/Ann Smit.md", ANN.encode())
+    log = {e.text.split()[-1].strip("#%"): e.private for e in note.log}
+    assert log == {"": False, "private": True, "canteen": False}  # the comment is inline
+    assert [(t.text.split()[0], t.private, t.surprise) for t in note.tasks] == [
+        ("Send", False, False),
+        ("Ask", True, False),
+        ("Bake", False, True),
+        ("Call", True, False),  # the task under ## Private
+    ]
+    assert [w.private for w in note.wins] == [False, True]
+
+
+def test_private_lines_cover_front_matter_keys_blocks_sections_and_tags() -> None:
+    text = ANN
+    note = parse_note("people/Ann Smit.md", text.encode())
+    keys = private_keys(note.meta.get("private"))
+    lines = text.split("\n")
+    hidden = {lines[n - 1] for n in private_lines(text, note.body_line, keys)}
+    assert "health: knee surgery in Kalmthout" in hidden
+    assert "  - {name: Tom, relation: son, birthday: 2016-11-30, note: loves Lego}" in hidden
+    assert "gift_ideas: [Zwanenmeer tickets]" in hidden
+    assert "Burnout in 2024; watch the workload around Ostende." in hidden
+    assert "- 2026-11-18: Salary question about Groningen #private" in hidden
+    assert "- Her mother lives in Zwolle and is ill." in hidden
+    assert "interests: [climbing]" not in hidden
+    assert "Back in public: the Utrecht office move." not in hidden
+    assert "- 2026-11-10: Lunch at the canteen" not in hidden
+
+
+def test_a_private_section_ends_at_the_next_heading_of_its_level() -> None:
+    text = "# Ann\n## Privé\nsecret\n### deeper\nstill secret\n## Log\npublic\n"
+    hidden = private_lines(text, 1, ())
+    assert hidden == {2, 3, 4, 5}
+
+
+def test_comment_marks_inside_code_are_code() -> None:
+    text = "```\n%%\n```\npublic after the code\n"
+    assert private_lines(text, 1, ()) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "others", "owner"),
+    [
+        ("plain", "plain", "plain"),
+        ("a %% b %% c", "a c", "a 🔒 b c"),
+        ("a %% open to the end", "a", "a 🔒 open to the end"),
+        ("%%%%", "", ""),
+        ("call #private", "call #private", "call"),
+    ],
+)
+def test_strip_and_mark(text: str, others: str, owner: str) -> None:
+    assert strip_private(text) == others
+    assert mark_private(text) == owner
+
+
+def test_for_others_drops_flagged_items_private_fields_and_comments() -> None:
+    @dataclass(frozen=True)
+    class Item:
+        text: str
+        private: bool = False
+
+    @dataclass(frozen=True)
+    class Page:
+        items: tuple[Item, ...]
+        family: tuple[str, ...]
+        note: str
+        private_fields: tuple[str, ...] = ("family",)
+
+    page = Page((Item("a"), Item("b", True), Item("%%c%%")), ("Tom",), "x %% y %%")
+    assert for_others(page) == Page((Item("a"), Item("")), (), "x", ())
+    assert for_owner(page) == Page(
+        (Item("a"), Item("b", True), Item("🔒 c")), ("Tom",), "x 🔒 y", ("family",)
+    )
+
+
+# ---------------------------------------------------------------- who sees what
+
+
+def test_the_owners_own_sheet_shows_private_facts_marked(vault: Vault) -> None:
+    for fmt in ("md", "html"):
+        text = sheet_text(vault, ["ann"], fmt)
+        for word in ON_OWN_SHEET:
+            assert word in text, (fmt, word)
+        assert "%%" not in text and "#private" not in text
+    md = sheet_text(vault, ["ann"])
+    assert "- 🔒 **Tom** (son, 9): loves Lego\n" in md
+    assert "- 🔒 Gift ideas: Zwanenmeer tickets\n" in md
+    assert "🔒 Ask about the Eindhoven appointment" in md
+    assert "Roadmap talk 🔒 mentioned her Rotterdam divorce" in md
+    assert "- Send the roadmap" in md and "- Interests: climbing" in md  # public: unmarked
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("how", ["group", "share"])
+def test_outputs_for_others_leave_every_private_fact_out(vault: Vault, how: str, fmt) -> None:
+    names = ["ann", "bob"] if how == "group" else ["ann"]
+    text = sheet_text(vault, names, fmt, share=how == "share")
+    for form, word in SECRETS.items():
+        assert word not in text, form
+    assert "🔒" not in text
+    assert "Send the roadmap" in text and "Shipped the redesign" in text  # public facts stay
+    assert "Roadmap talk" in text  # a log line keeps its public part
+
+
+def test_a_saved_sheet_holds_no_private_fact(vault: Vault) -> None:
+    result = prepare(vault, ["ann"], save=True, today=TODAY)
+    assert "Eindhoven" in result.text  # the owner's sheet on screen has them
+    assert result.saved is not None
+    saved = vault.path_of(result.saved.path).read_text("utf-8")
+    for form, word in SECRETS.items():
+        assert word not in saved, form
+
+
+def test_a_surprise_is_kept_from_the_one_it_is_for(vault: Vault) -> None:
+    own = sheet_text(vault, ["ann"])
+    assert "Bake a cake" not in own and "Plan the cake" not in own
+    bobs = sheet_text(vault, ["bob"])
+    assert "Plan the cake with Ann Smit for Ann's birthday #surprise" in bobs  # plan it with Bob
+    assert "Ask Ann Smit about the team budget" in bobs
+    group = sheet_text(vault, ["bob", "ann"])
+    assert "cake" not in group
+    assert "Ask Ann Smit about the team budget" in group
+
+
+def test_the_calendar_file_holds_no_private_fact(vault: Vault) -> None:
+    data = build_calendar(vault).data
+    cal = Calendar.from_ical(data)
+    summaries = {str(e["summary"]) for e in cal.walk("VEVENT")}
+    assert "Birthday: Bob Vos" in summaries
+    assert "Follow-up: Send the roadmap (Ann Smit)" in summaries
+    text = data.decode("utf-8")
+    for form, word in SECRETS.items():
+        assert word not in text, form
+    assert "Tom" not in text  # a family birthday: family is private by default
+
+
+def test_config_private_keys_is_the_whole_list(make_vault) -> None:
+    root = make_vault({"people/Ann Smit.md": ANN}, config='private_keys = ["interests"]\n')
+    vault = Vault(root)
+    shared = sheet_text(vault, ["ann"], share=True)
+    assert "climbing" not in shared  # made private
+    assert "Lego" in shared and "Zwanenmeer" in shared  # no longer private
+    assert "Tom" in build_calendar(vault).data.decode("utf-8")
+
+
+def test_search_finds_private_facts_and_marks_them(vault: Vault) -> None:
+    for form, word in SECRETS.items():
+        hits = search_vault(vault, word).hits
+        assert hits and hits[0].private, form
+    (public,) = search_vault(vault, "Utrecht").hits
+    assert not public.private

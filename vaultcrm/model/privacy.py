@@ -1,0 +1,142 @@
+"""Private facts (SPEC §6): what is marked private, and the one filter for other eyes.
+
+A fact is private when the user marks it so in plain text that Obsidian understands too:
+inside ``%% … %%`` (Obsidian hides it in reading view), on a line tagged ``#private``,
+under a ``## Private`` / ``## Privé`` heading, or in a front-matter key named in the
+note's ``private:`` list or in config's ``private_keys`` (by default ``family`` and
+``gift_ideas``). ``notes.py`` marks the lines as it reads them; this module decides
+what others see.
+
+Every output meant for someone other than the vault's owner (a group sheet,
+``prep --share``, ``calendar``, the assistant server) passes its data through
+``for_others``. It is one generic walk over the frozen dataclasses the features return,
+so a field or output added later is covered without a rule of its own:
+
+- an item with ``private=True`` (a task, log entry, mention, date …) is left out of the
+  tuple it is in;
+- a field named in the owner's ``private_fields`` (a private front-matter key) is
+  emptied;
+- every string loses its inline ``%% … %%`` spans, and a string that was nothing else
+  is left out.
+
+``for_owner`` does the same walk for the owner's own view and marks instead of dropping:
+an inline comment becomes ``🔒 …``, and a template shows ``🔒`` for flagged items.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from .notes import as_list, body_lines, fold
+
+DEFAULT_PRIVATE_KEYS = frozenset({"family", "gift_ideas"})  # config's private_keys if unset
+LOCK = "🔒"
+
+_INLINE_COMMENT = re.compile(r"%%(.*?)(?:%%|$)", re.DOTALL)  # an unclosed one runs to the end
+_PRIVATE_TAG = re.compile(r"(?:(?<=[\s(\[{,;])|^)#private\b\s?", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t]{2,}")
+_TOP_KEY = re.compile(r"^([^\s#:\-][^:]*):")
+
+T = TypeVar("T")
+
+
+def private_keys(
+    note_keys: object, config_keys: Iterable[str] = DEFAULT_PRIVATE_KEYS
+) -> frozenset[str]:
+    """The front-matter keys of a note that are private: config's ``private_keys`` and
+    the note's own ``private:`` list (a string is a list of one). Keys are compared
+    folded, as ``Family:`` is the same key to a reader."""
+    keys = [*config_keys, *(str(k) for k in as_list(note_keys) if k)]
+    return frozenset(fold(k).strip() for k in keys if str(k).strip())
+
+
+def is_private_text(text: str) -> bool:
+    """Whether a piece of text carries a private mark of its own (a comment or the tag)."""
+    return "%%" in text or _PRIVATE_TAG.search(text) is not None
+
+
+def strip_private(text: str) -> str:
+    """``text`` as others may read it: inline comments cut out, spaces tidied."""
+    if "%%" not in text:
+        return text
+    return _SPACES.sub(" ", _INLINE_COMMENT.sub("", text)).strip()
+
+
+def mark_private(text: str) -> str:
+    """``text`` as the owner reads it: an inline comment shown as ``🔒 …``, the
+    ``#private`` tag dropped (the lock says it)."""
+    if not is_private_text(text):
+        return text
+    text = _INLINE_COMMENT.sub(lambda m: f"{LOCK} {m[1].strip()}" if m[1].strip() else "", text)
+    return _SPACES.sub(" ", _PRIVATE_TAG.sub("", text)).strip()
+
+
+def as_private(text: str) -> str:
+    """A whole line of text that is private, as the one string form the filters know."""
+    return f"%%{text}%%"
+
+
+def private_lines(text: str, body_line: int, keys: Iterable[str]) -> set[int]:
+    """The line numbers of ``text`` (a whole note) that hold private facts: body lines as
+    ``notes.py`` marks them, and the front-matter lines of a private key (a key's
+    line and the indented or list lines under it)."""
+    folded = {fold(k) for k in keys}
+    lines = text.split("\n")
+    found: set[int] = set()
+    inside = False
+    for number in range(2, body_line - 1):  # between the opening '---' and the closing one
+        line = lines[number - 1]
+        top = _TOP_KEY.match(line)
+        if top:
+            inside = fold(top[1]).strip() in folded
+        elif line.strip() and not line[:1].isspace() and not line.lstrip().startswith("-"):
+            inside = False
+        if inside:
+            found.add(number)
+    found.update(number for number, _, _, private in body_lines(text, body_line) if private)
+    return found
+
+
+def for_others(value: T) -> T:
+    """``value`` with every private fact left out (see the module docstring)."""
+    return _walk(value, others=True)
+
+
+def for_owner(value: T) -> T:
+    """``value`` with private facts kept and marked (see the module docstring)."""
+    return _walk(value, others=False)
+
+
+def _walk(value: Any, others: bool) -> Any:
+    if isinstance(value, str):
+        return strip_private(value) if others else mark_private(value)
+    if isinstance(value, tuple):
+        kept = (v for v in value if not (others and getattr(v, "private", False) is True))
+        walked = (_walk(v, others) for v in kept)
+        return tuple(v for v in walked if not (isinstance(v, str) and not v))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        hidden = set(getattr(value, "private_fields", ())) if others else set()
+        changes = {}
+        for f in dataclasses.fields(value):
+            if not f.init or f.name in ("path", "link", "private_fields"):
+                continue
+            current = getattr(value, f.name)
+            if f.name in hidden:
+                changes[f.name] = _empty(current)
+            else:
+                changes[f.name] = _walk(current, others)
+        if others and "private_fields" in {f.name for f in dataclasses.fields(value)}:
+            changes["private_fields"] = ()
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def _empty(value: Any) -> Any:
+    if isinstance(value, str):
+        return ""
+    if isinstance(value, tuple):
+        return ()
+    return None
