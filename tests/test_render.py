@@ -130,7 +130,9 @@ def test_a_dutch_vault_gets_a_dutch_sheet(make_vault) -> None:
     ) in text
     assert f"*Voorbereid {NL.longdate(on('2026-11-23'))}*" in text
     assert "## Bespreken\n\n- **2 dagen te laat:** Send the <i>brief</i>\n" in text
-    assert f"- 🔒 {NL.day(on('2026-12-01'))} (over 8 dagen): Verjaardag Tom (zoon, wordt 10)\n" in text
+    assert (
+        f"- 🔒 {NL.day(on('2026-12-01'))} (over 8 dagen): Verjaardag Tom (zoon, wordt 10)\n" in text
+    )
     assert "## Successen om te erkennen\n" in text
 
 
