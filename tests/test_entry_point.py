@@ -108,3 +108,13 @@ def test_out_dash_is_stdout(example_vault: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "-").exists()
     ics = vaultcrm("--vault", str(example_vault), "calendar", "--out", "-", cwd=tmp_path)
     assert ics.stdout.startswith("BEGIN:VCALENDAR") and not (tmp_path / "-").exists()
+
+
+def test_export_and_forget_as_a_process(example_vault: Path) -> None:
+    exported = vaultcrm("--vault", str(example_vault), "export", "henk", "--format", "json")
+    assert exported.returncode == 0, exported.stderr
+    assert '"name": "Henk de Vries"' in exported.stdout
+    dry = vaultcrm("--vault", str(example_vault), "forget", "henk")
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.startswith("Would delete people/Henk de Vries.md\n")
+    assert (example_vault / "people" / "Henk de Vries.md").exists()

@@ -68,6 +68,20 @@ def err(text: str, **style: Any) -> None:
 _JSON_ESCAPED = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
+def out_options(help: str = "Write to FILE ('-' is stdout).") -> Callable[[Any], Any]:
+    """``--out FILE`` and ``--force``, as every command that can write a file has them."""
+
+    def decorate(command: Any) -> Any:
+        command = click.option(
+            "--force", is_flag=True, help="With --out: replace FILE if it exists."
+        )(command)
+        return click.option(
+            "--out", "out_file", metavar="FILE", type=click.Path(dir_okay=False), help=help
+        )(command)
+
+    return decorate
+
+
 def emit_json(data: Any) -> None:
     """One JSON document on stdout and nothing else there (SPEC §3 --json); characters
     that would drive a terminal are written as \\u escapes (the same JSON value)."""
@@ -745,14 +759,7 @@ def _table(rows: list[tuple], red: int | None = None) -> list[str]:
 
 
 @cli.command()
-@click.option(
-    "--out",
-    "out_file",
-    metavar="FILE",
-    type=click.Path(dir_okay=False),
-    help="Write the .ics to FILE instead of stdout ('-' is stdout).",
-)
-@click.option("--force", is_flag=True, help="With --out: replace FILE if it exists.")
+@out_options("Write the .ics to FILE instead of stdout ('-' is stdout).")
 @pass_ctx
 def calendar(ctx: Context, out_file: str | None, force: bool) -> None:
     """An iCalendar (.ics) file of birthdays, work anniversaries and dated follow-ups,
@@ -785,14 +792,7 @@ def calendar(ctx: Context, out_file: str | None, force: bool) -> None:
     type=click.Choice(["md", "html"], case_sensitive=False),
     help="md (default) or html: one self-contained page that prints on A4.",
 )
-@click.option(
-    "--out",
-    "out_file",
-    metavar="FILE",
-    type=click.Path(dir_okay=False),
-    help="Write to FILE ('-' is stdout).",
-)
-@click.option("--force", is_flag=True, help="With --out: replace FILE if it exists.")
+@out_options()
 @click.option(
     "--save",
     is_flag=True,
@@ -894,6 +894,75 @@ def import_(ctx: Context, file: str, yes: bool) -> None:
         err(words("import_dry_run"))
 
 
+# ---------------------------------------------------------------- export and forget
+
+
+@cli.command()
+@click.argument("name")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "json"], case_sensitive=False),
+    default="md",
+    show_default=True,
+    help="One Markdown document, or JSON.",
+)
+@out_options()
+@pass_ctx
+def export(ctx: Context, name: str, fmt: str, out_file: str | None, force: bool) -> None:
+    """Everything the vault holds about NAME: their note, every passage that links or
+    names them (path:line), follow-ups, dates, decisions and what the index keeps.
+    Private facts are included, marked 🔒 (GDPR art. 15, the right of access)."""
+    from .features.export import export_document
+
+    out_file = None if out_file == "-" else out_file
+    result = export_document(ctx.vault, name, fmt.lower(), out_file, force, ctx.today)
+    report_sync(result.export.sync)
+    if result.out is not None:
+        err(f"Wrote {result.out}")
+    else:
+        click.echo(printable(result.text), nl=False)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do it: without --yes, only list what would change.")
+@click.option(
+    "--placeholder",
+    metavar="TEXT",
+    default="N.N.",
+    show_default=True,
+    help="What replaces their name in other notes and file names.",
+)
+@pass_ctx
+def forget(ctx: Context, name: str, yes: bool, placeholder: str) -> None:
+    """Erase NAME from the vault and the index (GDPR art. 17, the right to erasure):
+    delete their note, replace every mention in other notes with a placeholder and
+    rebuild the index so nothing of them stays in .vaultcrm/. A dry run unless --yes."""
+    from .features.forget import forget_person
+
+    result = forget_person(ctx.vault, name, placeholder, yes=yes, today=ctx.today)
+    if not yes:
+        report_sync(result.sync)
+    done = result.done
+    out(f"{'Deleted' if done else 'Would delete'} {result.note}")
+    for change in result.changes:
+        out(f"{'Changed' if done else 'Would change'} {change.path}:{change.line}")
+        out(f"  - {printable(change.before.strip())}", dim=True)
+        out(f"  + {printable(change.after.strip())}")
+    for rename in result.renames:
+        out(f"{'Renamed' if done else 'Would rename'} {rename.path} -> {rename.to}")
+    for skipped in result.skipped:
+        err(f"Left alone: {skipped.path}: {skipped.why}", fg="yellow")
+    if done:
+        out("Rebuilt the index: nothing of them is left in .vaultcrm/.")
+    err("Not reached by vaultcrm:")
+    for line in result.beyond:
+        err(f"  - {line}")
+    if not done:
+        err(f"Dry run: nothing was changed. Run again with --yes to forget {result.name}.")
+
+
 # ---------------------------------------------------------------- network
 
 NETWORK_FORMATS = ("text", "mermaid", "dot", "json", "html")
@@ -925,10 +994,7 @@ NAMES_CAP = 8  # names in one cell
     help="text, mermaid (paste into an Obsidian note), dot (Graphviz), json, "
     "or html (one self-contained page).",
 )
-@click.option(
-    "--out", "out_file", metavar="FILE", type=click.Path(dir_okay=False), help="Write to FILE."
-)
-@click.option("--force", is_flag=True, help="With --out: replace FILE if it exists.")
+@out_options("Write to FILE.")
 @pass_ctx
 def network(
     ctx: Context,

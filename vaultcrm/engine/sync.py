@@ -286,6 +286,30 @@ class _Seen:
     plan: _Plan
 
 
+def purge_index(vault: Vault, progress: Progress | None = None) -> SyncResult:
+    """Throw the index away and build it anew from the vault as it is now.
+
+    What ``forget`` needs: afterwards no file under ``.vaultcrm/index/`` holds anything
+    of a note that is gone or of text that was changed (a merge would leave old
+    generations and side tables to chance). The whole folder goes, under the index's
+    lock; the rebuild then takes the lock again, as any sync does."""
+    import shutil
+
+    from ..store.writes import check_own
+
+    folder = vault.index_dir
+    check_own(folder, vault.root)
+    with index_lock(vault):
+        if folder.exists():
+            try:
+                shutil.rmtree(folder)
+            except OSError as exc:
+                raise IndexWriteError(
+                    f"cannot remove the index: {exc.strerror or exc}", folder
+                ) from None
+    return sync_vault(vault, rebuild=True, progress=progress)
+
+
 def merge_index(vault: Vault) -> None:
     """Merge the small index segments that ``merge=False`` syncs left behind.
 

@@ -14,7 +14,6 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from ..engine.api import SyncResult
 from ..errors import RefusedWriteError, TemplateError, UsageError, VaultcrmError
@@ -29,12 +28,11 @@ from ..model.notes import (
     note_text,
     parse_note,
     split_front_matter,
-    wide_encoding,
 )
 from ..model.vocabulary import FOLLOW_UP_HEADINGS, LOG_HEADINGS, RELATIONS
 from ..store.vault import Vault, is_ignored_name
+from ..store.writes import NoteCodec
 
-_BOM = b"\xef\xbb\xbf"
 MAX_TEXT_CHARS = 10_000  # one log entry or follow-up: a line, not a document
 MAX_FIELD_CHARS = 255  # new --role / --team
 # Characters a person's file name may not hold: path separators and what breaks a
@@ -127,36 +125,8 @@ class _Section:
         return len(dates) > 1 and dates[0] > dates[-1] and dates == sorted(dates, reverse=True)
 
 
-class _Encoding(NamedTuple):
-    """How a note's bytes are text: a BOM to keep and the codec after it. UTF-8 keeps
-    undecodable bytes as they were (surrogateescape); a UTF-16/32 note is written back
-    in its own encoding, never with UTF-8 lines in the middle."""
-
-    bom: bytes
-    codec: str
-    errors: str
-
-    @classmethod
-    def of(cls, raw: bytes) -> _Encoding:
-        wide = wide_encoding(raw)
-        if wide is not None:
-            return cls(raw[: wide[1]], wide[0], "strict")
-        return cls(_BOM if raw.startswith(_BOM) else b"", "utf-8", "surrogateescape")
-
-    def decode(self, raw: bytes) -> str:
-        try:
-            return raw[len(self.bom) :].decode(self.codec, self.errors)
-        except UnicodeDecodeError:
-            raise RefusedWriteError(
-                f"the note is not valid {self.codec.upper()}; not writing into it"
-            ) from None
-
-    def encode(self, text: str) -> bytes:
-        return self.bom + text.encode(self.codec, self.errors)
-
-
 def _insert(raw, names, make_line, new_heading, heading_entry=None) -> tuple[bytes, int]:
-    bom = _Encoding.of(raw)
+    bom = NoteCodec.of(raw)
     text = bom.decode(raw)
     lines = text.split("\n")  # the last item is "" when the text ends with a newline
     ends_open = bool(text) and not text.endswith("\n")  # no final newline: keep it so
@@ -216,7 +186,7 @@ def _lines_in(head: str) -> int:
     return head.count("\n") + 1
 
 
-def _encode(text: str, bom: _Encoding) -> bytes:
+def _encode(text: str, bom: NoteCodec) -> bytes:
     return bom.encode(text)  # undecodable UTF-8 bytes come back as they were
 
 

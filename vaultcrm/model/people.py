@@ -290,6 +290,10 @@ class Directory:
                     found.setdefault(person.path, person)
         return list(found.values())
 
+    def keys_except(self, path: str) -> list[str]:
+        """The names everyone but the person at ``path`` answers to (nobody is read)."""
+        return [k for e in self._entries if e.path != path for k in e.keys]
+
     def linked(self, note: Note) -> list[Person]:
         """The people a note links to, or names as attendees, by any of their names."""
         out = []

@@ -87,7 +87,7 @@ def private_lines(text: str, body_line: int, keys: Iterable[str]) -> set[int]:
     lines = text.split("\n")
     found: set[int] = set()
     inside = False
-    for number in range(2, body_line - 1):  # between the opening '---' and the closing one
+    for number in range(2, body_line):  # between the opening '---' and the closing one
         line = lines[number - 1]
         top = _TOP_KEY.match(line)
         if top:

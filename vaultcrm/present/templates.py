@@ -280,6 +280,9 @@ def find_template(fmt: str, template: str | None, vault: Vault | None) -> Choice
     raise TemplateError(f"the built-in template prep.{fmt}.j2 is missing; reinstall vaultcrm")
 
 
+_NOT_SHEETS = {"person.md.j2", "export.md.j2"}  # packaged templates that are not sheets
+
+
 def available_templates(vault: Vault | None) -> list[str]:
     """Template names the user can pass to ``--template``: theirs and the packaged ones."""
     names: set[str] = set()
@@ -287,7 +290,7 @@ def available_templates(vault: Vault | None) -> list[str]:
     if user is not None and user.is_dir():
         names.update(p.name for p in user.glob("*.j2"))
     if packaged is not None:
-        names.update(p.name for p in packaged.glob("*.j2") if p.name != "person.md.j2")
+        names.update(p.name for p in packaged.glob("*.j2") if p.name not in _NOT_SHEETS)
     return sorted(names)
 
 
@@ -353,6 +356,19 @@ def person_renderer(vault: Vault, today: dt.date) -> Callable[..., str]:
             raise _template_error(exc, choice) from None
 
     return render
+
+
+def render_export(export: Any, vault: Vault) -> str:
+    """The ``export`` document (SPEC §6) as Markdown, from ``export.md.j2`` (the vault's
+    override first), in the vault's language."""
+    choice = Choice("export.md.j2")
+    env = _environment("md", vault, None, language(vault.config.locale), export.exported)
+    try:
+        text = render_bounded(env.get_template(choice.name), choice.name, x=export)
+    except Exception as exc:  # noqa: BLE001 - every template failure becomes one message
+        raise _template_error(exc, choice) from None
+    text = re.sub(r"\n{3,}", "\n\n", text.strip("\n"))
+    return text + "\n"
 
 
 def yaml_scalar(value: object) -> str:

@@ -26,8 +26,10 @@ import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import ForeignPathError, RefusedWriteError, VaultcrmError
+from ..model.notes import wide_encoding
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -296,3 +298,38 @@ def lock_timeout() -> float:
         return float(os.environ.get("VAULTCRM_LOCK_TIMEOUT", "60"))
     except ValueError:
         return 60.0
+
+
+# ---------------------------------------------------------------- a note's bytes as text
+
+_BOM = b"\xef\xbb\xbf"
+
+
+class NoteCodec(NamedTuple):
+    """How a note's bytes are text: a BOM to keep and the codec after it, so a change
+    made to the text writes back the same bytes everywhere else (``log``, ``import``,
+    ``forget``). UTF-8 keeps
+    undecodable bytes as they were (surrogateescape); a UTF-16/32 note is written back
+    in its own encoding, never with UTF-8 lines in the middle."""
+
+    bom: bytes
+    codec: str
+    errors: str
+
+    @classmethod
+    def of(cls, raw: bytes) -> NoteCodec:
+        wide = wide_encoding(raw)
+        if wide is not None:
+            return cls(raw[: wide[1]], wide[0], "strict")
+        return cls(_BOM if raw.startswith(_BOM) else b"", "utf-8", "surrogateescape")
+
+    def decode(self, raw: bytes) -> str:
+        try:
+            return raw[len(self.bom) :].decode(self.codec, self.errors)
+        except UnicodeDecodeError:
+            raise RefusedWriteError(
+                f"the note is not valid {self.codec.upper()}; not writing into it"
+            ) from None
+
+    def encode(self, text: str) -> bytes:
+        return self.bom + text.encode(self.codec, self.errors)

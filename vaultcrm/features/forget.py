@@ -1,0 +1,297 @@
+"""``vaultcrm forget NAME`` (SPEC §6; GDPR art. 17, the right to erasure).
+
+A dry run by default: it lists every file and line that would change. With ``yes`` it
+
+1. replaces every mention of the person in other notes (``model.mentions``: links by
+   any of their names, their name, aliases and file name as words) with a placeholder,
+   changing those bytes and no others (the same locked, atomic writes as ``log``);
+2. renames notes whose file name holds one of their names (``2026-11-10 1-1 Henk.md``
+   becomes ``2026-11-10 1-1 N.N..md``); the links to such a note hold the name too and
+   are changed the same way, so they still find it;
+3. deletes their note;
+4. rebuilds the index from scratch (``engine.sync.purge_index``), so that no file under
+   ``.vaultcrm/`` holds their name or a word only their note held.
+
+A note whose front-matter would stop being valid YAML after the change is left alone
+and listed, to be changed by hand; so is a rename whose new name is taken. What
+vaultcrm cannot reach it names without acting: the vault's git history, files written
+with ``--out``, calendar files, sync services and backups.
+
+Messages here are about vaultcrm's own work, so they are English (see present/words.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..engine.api import Engine, SyncResult
+from ..engine.reading import reading
+from ..errors import RefusedWriteError, UsageError, VaultcrmError
+from ..model.mentions import MentionFinder, replace_mentions
+from ..model.notes import Note, fold, split_front_matter
+from ..model.people import Person
+from ..store.vault import Vault
+from .export import footprint
+
+DEFAULT_PLACEHOLDER = "N.N."  # nomen nescio: "name unknown", readable in every language
+MAX_PLACEHOLDER = 100
+# The placeholder lands in text, front-matter values, link targets and file names.
+_UNSAFE_PLACEHOLDER = re.compile(r'[\[\]|#^\\/:*?"<>%`\x00-\x1f\x7f]')
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """One line of a note before and after its mentions are replaced."""
+
+    path: str
+    line: int
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Rename:
+    path: str
+    to: str
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A change vaultcrm will not make, and why: the user makes it by hand."""
+
+    path: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What ``forget`` changes (dry run) or changed (``done``)."""
+
+    name: str
+    note: str  # their note, deleted
+    placeholder: str
+    changes: tuple[LineChange, ...]
+    renames: tuple[Rename, ...]
+    skipped: tuple[Skipped, ...]
+    beyond: tuple[str, ...]  # what vaultcrm cannot reach: each a line of advice
+    done: bool = False
+    sync: SyncResult | None = None
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The notes whose text changes, once each, in order."""
+        return tuple(dict.fromkeys(c.path for c in self.changes))
+
+
+def forget_person(
+    vault: Vault,
+    name: str,
+    placeholder: str = DEFAULT_PLACEHOLDER,
+    yes: bool = False,
+    today: dt.date | None = None,
+    engine: Engine | None = None,
+) -> Forgotten:
+    """Plan, and with ``yes`` carry out, erasing NAME from the vault and the index."""
+    del today  # the same on every day; kept for the CLI's one call shape
+    placeholder = _check_placeholder(placeholder)
+    with reading(vault, engine) as index:
+        person = index.directory.resolve(name)
+        own, finder, related, named_files = footprint(index, person)
+        sync = index.result
+    if any(fold(placeholder) == fold(k) or finder.find(placeholder) for k in person.keys):
+        raise UsageError(f"the placeholder {placeholder!r} holds one of the names to forget")
+    changes, skipped = _plan_changes(vault, finder, related, placeholder)
+    renames, refused = _plan_renames(vault, finder, named_files, placeholder, own.path)
+    skipped += refused
+    plan = Forgotten(
+        name=person.name,
+        note=own.path,
+        placeholder=placeholder,
+        changes=tuple(changes),
+        renames=tuple(renames),
+        skipped=tuple(skipped),
+        beyond=tuple(_beyond_reach(vault, person)),
+        sync=sync,
+    )
+    if not yes:
+        return plan
+    return _carry_out(vault, plan, finder)
+
+
+def _check_placeholder(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise UsageError("the placeholder is empty")
+    if len(text) > MAX_PLACEHOLDER:
+        raise UsageError(f"the placeholder is longer than {MAX_PLACEHOLDER} characters")
+    bad = _UNSAFE_PLACEHOLDER.search(text)
+    if bad:
+        raise UsageError(
+            f"the placeholder may not hold {bad[0]!r}: it goes into links and file names"
+        )
+    return text
+
+
+def _plan_changes(
+    vault: Vault, finder: MentionFinder, related: list[Note], placeholder: str
+) -> tuple[list[LineChange], list[Skipped]]:
+    """Every line that changes, and the notes left alone."""
+    from ..model.notes import note_text
+
+    changes: list[LineChange] = []
+    skipped: list[Skipped] = []
+    for note in related:
+        try:
+            text = note_text(vault.read_bytes(note.path))
+        except (OSError, VaultcrmError):  # gone since the sync: nothing to change
+            continue
+        new, lines = _replaced(text, finder, placeholder)
+        if not lines:
+            continue
+        if _breaks_front_matter(text, new, note.path):
+            skipped.append(
+                Skipped(
+                    note.path,
+                    "its front-matter would no longer be valid YAML; replace the name by hand",
+                )
+            )
+            continue
+        changes.extend(LineChange(note.path, n, before, after) for n, before, after in lines)
+    return changes, skipped
+
+
+def _replaced(
+    text: str, finder: MentionFinder, placeholder: str
+) -> tuple[str, list[tuple[int, str, str]]]:
+    """``text`` with every mention replaced, and (line, before, after) of each changed
+    line. Line endings (LF or CRLF) and every other character stay as they were."""
+    spans = finder.find(text)
+    if not spans:
+        return text, []
+    lines = text.split("\n")
+    by_line: dict[int, list] = {}
+    for span in spans:
+        by_line.setdefault(span.line, []).append(span)
+    changed = []
+    for number, found in by_line.items():
+        line = lines[number - 1]
+        end = "\r" if line.endswith("\r") else ""
+        body = line[: len(line) - len(end)]
+        after = replace_mentions(body, found, placeholder)
+        lines[number - 1] = after + end
+        changed.append((number, body, after))
+    return "\n".join(lines), sorted(changed)
+
+
+def _breaks_front_matter(before: str, after: str, path: str) -> bool:
+    """Whether the change turns readable front-matter into a YAML error."""
+    _, _, was = split_front_matter(before, path)
+    _, _, now = split_front_matter(after, path)
+    return bool(now) and not was
+
+
+def _plan_renames(
+    vault: Vault, finder: MentionFinder, named: list[str], placeholder: str, own: str
+) -> tuple[list[Rename], list[Skipped]]:
+    renames, skipped = [], []
+    taken: set[str] = set()
+    for path in named:
+        if path == own:
+            continue
+        folder, _, file = path.rpartition("/")
+        stem = file.removesuffix(".md")
+        new_stem = replace_mentions(stem, finder.find(stem), placeholder)
+        target = f"{folder}/{new_stem}.md" if folder else f"{new_stem}.md"
+        try:
+            exists = vault.path_of(target).exists()
+        except VaultcrmError:
+            exists = True
+        if exists or fold(target) in taken:
+            skipped.append(Skipped(path, f"cannot be renamed to {target}: that name is taken"))
+            continue
+        taken.add(fold(target))
+        renames.append(Rename(path, target))
+    return renames, skipped
+
+
+def _carry_out(vault: Vault, plan: Forgotten, finder: MentionFinder) -> Forgotten:
+    from ..engine.sync import purge_index
+    from ..store.writes import NoteCodec, update_file
+
+    def change(raw: bytes) -> bytes:
+        # Done again on the bytes there now (``update_file`` redoes it if they change
+        # meanwhile), which are the planned ones unless the note was edited since.
+        codec = NoteCodec.of(raw)
+        text = codec.decode(raw)
+        new, _ = _replaced(text, finder, plan.placeholder)
+        return raw if _breaks_front_matter(text, new, "") else codec.encode(new)
+
+    for path in plan.files:
+        update_file(vault.path_of(path), change, vault.state_dir)
+    for rename in plan.renames:
+        source, target = vault.path_of(rename.path), vault.path_of(rename.to)
+        if target.exists():
+            raise RefusedWriteError("exists already; not renaming over it", target)
+        os.rename(source, target)
+    note = vault.path_of(plan.note)
+    try:
+        note.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise VaultcrmError(f"cannot delete the note: {exc.strerror or exc}", note) from None
+    sync = purge_index(vault)
+    return Forgotten(
+        plan.name,
+        plan.note,
+        plan.placeholder,
+        plan.changes,
+        plan.renames,
+        plan.skipped,
+        plan.beyond,
+        done=True,
+        sync=sync,
+    )
+
+
+def _beyond_reach(vault: Vault, person: Person) -> list[str]:
+    """What still holds the person after ``forget``, and what to do about it."""
+    out = []
+    repo = _git_root(vault.root)
+    if repo is not None:
+        rel = os.path.relpath(vault.root / person.path, repo)
+        out.append(
+            f"The vault's git history ({repo}) still holds them. Purge it with git "
+            f"filter-repo: `git filter-repo --invert-paths --path '{rel}'` for their note "
+            "and `--replace-text FILE` (a file listing their names) for the mentions; then "
+            "force-push and have every clone cloned again."
+        )
+    out.append(
+        "Files written with --out (sheets, exports, network pages) are not tracked by "
+        "vaultcrm: delete the ones about them."
+    )
+    out.append(
+        "Calendar files made with `vaultcrm calendar` hold their birthday and follow-ups: "
+        "export again and import the new file, or delete the events in your calendar."
+    )
+    out.append(
+        "Sync services and backups (Obsidian Sync, iCloud, Dropbox, OneDrive, Time Machine) "
+        "keep earlier versions and deleted files: remove them there."
+    )
+    if (vault.root / ".obsidian").is_dir() or (vault.root / ".trash").is_dir():
+        out.append(
+            "Obsidian keeps recently opened files in .obsidian/workspace.json and deleted "
+            "notes in .trash/: check both."
+        )
+    return out
+
+
+def _git_root(folder: Path) -> Path | None:
+    for parent in (folder, *folder.parents):
+        if (parent / ".git").exists():
+            return parent
+    return None
