@@ -165,3 +165,9 @@ def test_mentions_map_back_to_the_right_characters() -> None:
     line = "Straße: Zoë and ZOË met ﬁne [[Zoë|her]]"
     spans = find_mentions(line, ["Zoë"])
     assert [line[s.start : s.end] for s in spans] == ["Zoë", "ZOË", "[[Zoë|her]]"]
+
+
+def test_an_initialism_is_matched_as_written() -> None:
+    line = "AM said I am late; [[am]] links her; Amsterdam is a city"
+    spans = find_mentions(line, ["Anna Mol", "AM"])
+    assert [line[s.start : s.end] for s in spans] == ["AM", "[[am]]"]

@@ -233,14 +233,18 @@ def footprint(index: Engine, person: Person) -> tuple[Note, MentionFinder, list[
     """Where a person is in the vault: their own note, a finder for their mentions, the
     other notes that may mention them (by path) and those whose file name holds a name
     of theirs. The index finds the notes that link or hold one of their names; only
-    the file names are looked at for every note (in the briefs, no note read)."""
+    the file names are looked at for every note (a walk of the folder, no note read)."""
     own = index.note(person.path)
     if own is None:
         raise NotFoundError(f"no person called '{person.name}'")
     keys = person.keys
     finder = MentionFinder(keys, index.directory.keys_except(person.path))
     found = {n.path: n for n in index.about(keys, keys) if n.path != person.path}
-    named_files = [b.path for b in index.briefs() if b.path != person.path and finder.find(b.stem)]
+    named_files = [
+        f.path
+        for f in index.vault.walk()
+        if f.path != person.path and finder.find(f.path.rsplit("/", 1)[-1].removesuffix(".md"))
+    ]
     for path in named_files:
         if path not in found and (note := index.note(path)) is not None:
             found[path] = note

@@ -8,7 +8,9 @@ enough to change those bytes and no others. A mention is
   ``[[Henk|our Henk]]``, ``[[people/Henk de Vries.md#Log]]``): the whole link;
 - one of their names as a whole word in running text, a front-matter value, or the
   target or label of a link to another note, matched case- and accent-insensitively
-  (``henk``, ``Zoe`` for Zoë), the longest name first.
+  (``henk``, ``Zoe`` for Zoë), the longest name first. An initialism (a short name
+  with a capital after its first letter: ``HdV``, ``AM``) is matched as written, so
+  the alias ``AM`` is not every "am" in the vault; links to it match in any case.
 
 A name that is part of someone else's longer name is not theirs: forgetting Henk (alias
 ``Henk``) leaves "Henk Jansen" alone when Henk Jansen is also in the vault.
@@ -44,34 +46,72 @@ class MentionFinder:
     folded and the longer names of others that hold them picked out once."""
 
     def __init__(self, keys: Iterable[str], others: Iterable[str] = ()):
-        self.names = sorted({f for k in keys if (f := fold(k))}, key=len, reverse=True)
+        keys = [k.strip() for k in keys if k.strip()]
+        self.targets = frozenset(fold(k) for k in keys)  # what a link to them may say
+        self.initials = sorted({k for k in keys if _initialism(k)}, key=len, reverse=True)
+        self.names = sorted({fold(k) for k in keys if not _initialism(k)}, key=len, reverse=True)
         self.guards = sorted(
             {
                 g
                 for o in others
-                if (g := fold(o)) and g not in self.names and _holds_any(g, self.names)
+                if (g := fold(o)) and g not in self.targets and _holds_any(g, self.names)
             },
             key=len,
             reverse=True,
         )
 
     def find(self, text: str) -> list[Span]:
-        if not self.names:
+        if not self.targets:
             return []
         spans: list[Span] = []
         for number, line in enumerate(text.split("\n"), start=1):
             if self._may_hold(line):
-                spans.extend(_in_line(number, line.rstrip("\r"), self.names, self.guards))
+                spans.extend(self._in_line(number, line.rstrip("\r")))
         return spans
 
     def _may_hold(self, line: str) -> bool:
         """A cheap first look: most lines hold none of the names, folded or not."""
-        folded = line.lower() if line.isascii() else _folded(line)[0]
-        return any(name in folded for name in self.names)
+        folded = fold(line)
+        return any(t in folded for t in self.targets)
+
+    def _in_line(self, number: int, line: str) -> list[Span]:
+        taken: list[tuple[int, int]] = []
+        spans: list[Span] = []
+        if "[[" in line:
+            for m in WIKILINK.finditer(line):
+                if fold(link_target(m[1])) in self.targets:
+                    spans.append(Span(number, m.start(), m.end(), "link"))
+                    taken.append((m.start(), m.end()))
+        # A name inside a link to another note ("[[2026-11-10 1-1 Henk]]") is a name too:
+        # ``forget`` renames that note the same way, so the link still finds it.
+        folded, where = _folded(line)
+        for guard in self.guards:
+            if guard not in folded:  # most lines: one C-level look, no call
+                continue
+            for at in _word_at(folded, guard):
+                taken.append((where[at], where[at + len(guard)]))
+        found = [
+            (where[at], where[at + len(name)])
+            for name in self.names
+            if name in folded
+            for at in _word_at(folded, name)
+        ]
+        found += [(at, at + len(i)) for i in self.initials if i in line for at in _word_at(line, i)]
+        for start, end in found:
+            if any(a < end and start < b for a, b in taken):
+                continue
+            taken.append((start, end))
+            spans.append(Span(number, start, end, "name"))
+        return sorted(spans, key=lambda s: s.start)
+
+
+def _initialism(key: str) -> bool:
+    """``HdV``, ``AM``, ``ZdW``: short, with a capital after the first letter."""
+    return len(key) <= 5 and " " not in key and any(c.isupper() for c in key[1:])
 
 
 def _holds_any(longer: str, names: list[str]) -> bool:
-    return any(_word_at(longer, name) for name in names)
+    return any(name in longer and _word_at(longer, name) for name in names)
 
 
 def _word_at(text: str, word: str) -> list[int]:
@@ -84,30 +124,6 @@ def _word_at(text: str, word: str) -> list[int]:
             found.append(at)
         at = text.find(word, at + 1)
     return found
-
-
-def _in_line(number: int, line: str, names: list[str], guards: list[str]) -> list[Span]:
-    taken: list[tuple[int, int]] = []
-    spans: list[Span] = []
-    if "[[" in line:
-        for m in WIKILINK.finditer(line):
-            if fold(link_target(m[1])) in names:
-                spans.append(Span(number, m.start(), m.end(), "link"))
-                taken.append((m.start(), m.end()))
-    # A name inside a link to another note ("[[2026-11-10 1-1 Henk]]") is a name too:
-    # ``forget`` renames that note the same way, so the link still finds it.
-    folded, where = _folded(line)
-    for guard in guards:
-        for at in _word_at(folded, guard):
-            taken.append((where[at], where[at + len(guard)]))
-    for name in names:
-        for at in _word_at(folded, name):
-            start, end = where[at], where[at + len(name)]
-            if any(a < end and start < b for a, b in taken):
-                continue
-            taken.append((start, end))
-            spans.append(Span(number, start, end, "name"))
-    return sorted(spans, key=lambda s: s.start)
 
 
 def _folded(line: str) -> tuple[str, list[int]]:
