@@ -290,3 +290,47 @@ def test_search_finds_private_facts_and_marks_them(vault: Vault) -> None:
         assert hits and hits[0].private, form
     (public,) = search_vault(vault, "Utrecht").hits
     assert not public.private
+
+
+def test_export_includes_every_private_fact_marked(vault: Vault) -> None:
+    from vaultcrm.features.export import export_document
+
+    result = export_document(vault, "ann", today=TODAY)
+    lines = result.text.split("\n")
+    for form, word in SECRETS.items():
+        holding = [line for line in lines if word in line]
+        assert holding, form
+        assert all("🔒" in line for line in holding), (form, holding)
+
+
+def test_nothing_leaves_the_machine(run, example_vault, monkeypatch) -> None:
+    """Every command runs with the network cut off: no connection is even tried."""
+    import socket
+
+    tried: list[object] = []
+
+    def refuse(*args, **kwargs):
+        tried.append(args)
+        raise OSError("network is off in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    for args in (
+        ("index",),
+        ("search", "jazz"),
+        ("prep", "henk"),
+        ("prep", "sanne", "fatima", "--format", "html"),
+        ("agenda",),
+        ("people",),
+        ("calendar",),
+        ("export", "henk"),
+        ("forget", "henk"),
+        ("check",),
+        ("network",),
+        ("health",),
+    ):
+        result = run(example_vault, *args)
+        assert result.exit_code == 0, (args, result.output)
+    assert tried == []
