@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from .errors import AmbiguousNameError, NotFoundError, VaultcrmError
+from .errors import VaultcrmError, error_lines, unexpected_line
 from .model.vocabulary import RELATIONS
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
@@ -203,17 +203,9 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except AmbiguousNameError as exc:
-            err(f"'{exc.name}' matches several people; say which:")
-            for candidate in exc.candidates:
-                err(f"  {candidate}")
-            sys.exit(exc.exit_code)
-        except NotFoundError as exc:
-            hint = f" Did you mean: {', '.join(exc.suggestions)}?" if exc.suggestions else ""
-            err(f"{exc.message[0].upper()}{exc.message[1:]}.{hint}")
-            sys.exit(exc.exit_code)
         except VaultcrmError as exc:
-            err(f"vaultcrm: {exc}")
+            for line in error_lines(exc):
+                err(line)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             err("Interrupted.")
@@ -235,48 +227,8 @@ def _last_resort(exc: BaseException, ctx: click.Context) -> None:
     """An error vaultcrm did not foresee: one line naming it and where the traceback was
     written (a file in the user's cache folder, never in the vault), exit 3."""
     vault = getattr(ctx.obj, "_vault", None)
-    where = _crash_report(exc, vault.root if vault is not None else None)
-    what = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    name = f"{type(exc).__name__}: {what}"[:300] if what else type(exc).__name__
-    detail = f"details in {where}" if where else "no details could be written"
-    err(f"vaultcrm: unexpected error ({name}); {detail}")
+    err(unexpected_line(exc, vault.root if vault is not None else None))
     sys.exit(EXIT_FAILURE)
-
-
-def _crash_report(exc: BaseException, vault_root: Any = None) -> str | None:
-    """Write the traceback to ``$XDG_CACHE_HOME/vaultcrm/`` (``~/.cache/vaultcrm``), else
-    the temp folder; readable by the user alone, and never inside the vault (which may be
-    shared). Returns the file, or None."""
-    import tempfile
-    import time
-    import traceback
-    from pathlib import Path
-
-    text = "".join(traceback.format_exception(exc))
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    name = f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
-    for folder in (Path(cache) / "vaultcrm", Path(tempfile.gettempdir())):
-        try:
-            if vault_root is not None and folder.resolve().is_relative_to(vault_root):
-                continue
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            path = folder / name
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as handle:
-                handle.write(f"vaultcrm {_version()}, Python {sys.version.split()[0]}\n{text}")
-            return str(path)
-        except OSError:
-            continue
-    return None
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("vaultcrm")
-    except PackageNotFoundError:
-        return "(not installed)"
 
 
 @click.group(
