@@ -155,6 +155,17 @@ class Context:
         return self._today
 
     @property
+    def clock(self) -> Callable[[], Any]:
+        """Today, asked anew at each call, for a command that runs for days (``mcp``);
+        the day ``VAULTCRM_TODAY`` fixes, when it does."""
+        import datetime as dt
+
+        if os.environ.get("VAULTCRM_TODAY"):
+            fixed = self.today
+            return lambda: fixed
+        return dt.date.today
+
+    @property
     def words(self):
         """Words and dates in the vault's ``locale``."""
         from .present.words import language
@@ -1350,6 +1361,43 @@ def _health_detail(h, words) -> list[str]:
         rows.append((words("h_summary"), summary))
     # Only the drift and late promises are red: every other cell says it is not.
     return lines + _table([(a, b if isinstance(b, tuple) else (b, False)) for a, b in rows], red=1)
+
+
+# ---------------------------------------------------------------- mcp
+
+
+@cli.command()
+@click.option(
+    "--allow-writes",
+    is_flag=True,
+    help="Let the assistant add Log entries and follow-ups (the log tool); else it is refused.",
+)
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Let private facts through, marked 🔒, as on your own prep sheet; else they stay out.",
+)
+@pass_ctx
+def mcp(ctx: Context, allow_writes: bool, allow_private: bool) -> None:
+    """Serve the vault to an AI assistant (Claude Desktop, VS Code, …) over the Model
+    Context Protocol on stdin and stdout, until the client closes it: search, person,
+    prep, agenda, people and log. Reads only this vault; private facts stay out and
+    nothing is written unless allowed. Needs the extra: pip install 'vaultcrm[mcp]'."""
+    from .errors import UsageError
+
+    try:
+        from .mcp_server import serve
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in _MCP_PACKAGES:
+            raise
+        raise UsageError(
+            "the MCP server needs the optional extra 'mcp': pip install 'vaultcrm[mcp]' "
+            "(in a clone: pip install '.[mcp]')"
+        ) from None
+    serve(ctx.vault, ctx.clock, allow_writes=allow_writes, allow_private=allow_private)
+
+
+_MCP_PACKAGES = ("mcp", "mcp_types", "pydantic", "pydantic_core", "typing_extensions", "anyio")
 
 
 # ---------------------------------------------------------------- one exit point
