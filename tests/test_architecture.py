@@ -6,6 +6,10 @@
   everyone's), and the import graph has no cycle, lazy imports included.
 - ``cli.py`` imports neither Whoosh nor Jinja2 (``--help`` starts fast), and only
   ``cli.py`` prints or exits.
+- The assistant server (``mcp_server.py``) is an adapter beside ``cli.py``: it imports
+  the library (features, present, model, store, errors), never the CLI; the library
+  never imports it; only ``cli.py`` starts it, lazily; and only it imports the MCP SDK,
+  so the core install stays small.
 """
 
 from __future__ import annotations
@@ -129,3 +133,39 @@ def test_only_the_cli_prints_or_exits() -> None:
                 if called in ("print", "sys.exit", "exit", "click.echo"):
                     offenders.append(f"{name}:{node.lineno} {called}")
     assert offenders == []
+
+
+ADAPTERS = {"vaultcrm.cli", "vaultcrm.mcp_server"}
+SDK = ("mcp", "mcp_types", "pydantic", "pydantic_core", "anyio", "typing_extensions")
+
+
+def _top_level_imports(path: Path) -> set[str]:
+    """The modules imported at the top of a file, not inside a function."""
+    found: set[str] = set()
+    for node in ast.parse(path.read_text("utf-8")).body:
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module)
+    return found
+
+
+def test_the_assistant_server_is_an_adapter_beside_the_cli() -> None:
+    found = modules()
+    server = imports_of("vaultcrm.mcp_server", found["vaultcrm.mcp_server"])
+    inside = {i for i in server if i in found}
+    assert inside, "it is a thin layer over the library"
+    assert not [i for i in inside if i in ADAPTERS or i.startswith("vaultcrm.engine.whoosh")]
+    assert not [i for i in server if i.split(".")[0] in ("whoosh", "jinja2", "click")]
+    importers = {n for n, path in found.items() if "vaultcrm.mcp_server" in imports_of(n, path)}
+    assert importers == {"vaultcrm.cli"}
+    assert not [i for i in _top_level_imports(PACKAGE / "cli.py") if "mcp" in i]  # lazily
+
+
+def test_only_the_assistant_server_imports_the_mcp_sdk() -> None:
+    users = {
+        name
+        for name, path in modules().items()
+        if any(i.split(".")[0] in SDK for i in imports_of(name, path))
+    }
+    assert users == {"vaultcrm.mcp_server"}

@@ -334,3 +334,48 @@ def test_nothing_leaves_the_machine(run, example_vault, monkeypatch) -> None:
         result = run(example_vault, *args)
         assert result.exit_code == 0, (args, result.output)
     assert tried == []
+
+
+def test_a_search_to_share_finds_no_private_fact(vault: Vault) -> None:
+    """Not the word, nor a note found through it: 'Ann AND Ostende' would tell that
+    Ann's note says Ostende even when the line shown is public."""
+    for form, word in SECRETS.items():
+        for query in (word, f"Ann AND {word}", f"studio AND {word}"):
+            assert search_vault(vault, query, share=True).hits == (), f"{form}: {query}"
+            assert search_vault(vault, query, people=True, share=True).hits == (), form
+    (public,) = search_vault(vault, "Utrecht", share=True).hits
+    assert public.path == "people/Ann Smit.md" and not public.private
+    # a word said in public and in private: found, its public line shown
+    (climbing,) = search_vault(vault, "climbing OR studio", share=True, limit=1).hits
+    assert "%%" not in climbing.snippet
+
+
+def test_a_search_to_share_still_gives_up_to_limit_hits(make_vault) -> None:
+    notes = {f"notes/{i:02}.md": f"Quarterly plan {i}\n" for i in range(6)}
+    notes.update({f"notes/p{i}.md": f"Quarterly plan #private {i}\n" for i in range(6)})
+    vault = Vault(make_vault(notes))
+    hits = search_vault(vault, "quarterly", limit=4, share=True).hits
+    assert len(hits) == 4 and not any(h.path.startswith("notes/p") for h in hits)
+    assert len(search_vault(vault, "quarterly", limit=4).hits) == 4
+
+
+def test_people_and_agenda_to_share_leave_private_keys_and_dates_out(make_vault) -> None:
+    from vaultcrm.features.agenda import build_agenda
+    from vaultcrm.features.people import list_people
+
+    carl = "---\nname: Carl Berg\nteam: Legal\nrole: Counsel\ncadence: 7d\nprivate: [team]\n---\n"
+    vault = Vault(make_vault({"people/Ann Smit.md": ANN, "people/Carl Berg.md": carl}))
+    owners = {r.name: r for r in list_people(vault, today=TODAY).rows}
+    assert owners["Carl Berg"].team == "Legal"
+    assert owners["Carl Berg"].to_dict()["team"] == "Legal" and "private_fields" not in (
+        owners["Carl Berg"].to_dict()
+    )
+    shared = {r.name: r for r in list_people(vault, today=TODAY, share=True).rows}
+    assert (shared["Carl Berg"].team, shared["Carl Berg"].role) == ("", "Counsel")
+    assert list_people(vault, team="legal", today=TODAY, share=True).rows == ()
+    assert len(list_people(vault, team="legal", today=TODAY).rows) == 1
+    agenda = build_agenda(vault, 14, today=TODAY, share=True)
+    text = repr(agenda.to_dict())
+    assert not [word for word in SECRETS.values() if word in text]
+    assert "Tom" not in text and "roadmap" in text  # a relative's birthday is family's
+    assert "Tom" in repr(build_agenda(vault, 14, today=TODAY).to_dict())

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from .errors import AmbiguousNameError, NotFoundError, VaultcrmError
+from .errors import VaultcrmError, error_lines, unexpected_line
 from .model.vocabulary import RELATIONS
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
@@ -155,6 +155,17 @@ class Context:
         return self._today
 
     @property
+    def clock(self) -> Callable[[], Any]:
+        """Today, asked anew at each call, for a command that runs for days (``mcp``);
+        the day ``VAULTCRM_TODAY`` fixes, when it does."""
+        import datetime as dt
+
+        if os.environ.get("VAULTCRM_TODAY"):
+            fixed = self.today
+            return lambda: fixed
+        return dt.date.today
+
+    @property
     def words(self):
         """Words and dates in the vault's ``locale``."""
         from .present.words import language
@@ -203,17 +214,9 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except AmbiguousNameError as exc:
-            err(f"'{exc.name}' matches several people; say which:")
-            for candidate in exc.candidates:
-                err(f"  {candidate}")
-            sys.exit(exc.exit_code)
-        except NotFoundError as exc:
-            hint = f" Did you mean: {', '.join(exc.suggestions)}?" if exc.suggestions else ""
-            err(f"{exc.message[0].upper()}{exc.message[1:]}.{hint}")
-            sys.exit(exc.exit_code)
         except VaultcrmError as exc:
-            err(f"vaultcrm: {exc}")
+            for line in error_lines(exc):
+                err(line)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             err("Interrupted.")
@@ -235,48 +238,8 @@ def _last_resort(exc: BaseException, ctx: click.Context) -> None:
     """An error vaultcrm did not foresee: one line naming it and where the traceback was
     written (a file in the user's cache folder, never in the vault), exit 3."""
     vault = getattr(ctx.obj, "_vault", None)
-    where = _crash_report(exc, vault.root if vault is not None else None)
-    what = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    name = f"{type(exc).__name__}: {what}"[:300] if what else type(exc).__name__
-    detail = f"details in {where}" if where else "no details could be written"
-    err(f"vaultcrm: unexpected error ({name}); {detail}")
+    err(unexpected_line(exc, vault.root if vault is not None else None))
     sys.exit(EXIT_FAILURE)
-
-
-def _crash_report(exc: BaseException, vault_root: Any = None) -> str | None:
-    """Write the traceback to ``$XDG_CACHE_HOME/vaultcrm/`` (``~/.cache/vaultcrm``), else
-    the temp folder; readable by the user alone, and never inside the vault (which may be
-    shared). Returns the file, or None."""
-    import tempfile
-    import time
-    import traceback
-    from pathlib import Path
-
-    text = "".join(traceback.format_exception(exc))
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    name = f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
-    for folder in (Path(cache) / "vaultcrm", Path(tempfile.gettempdir())):
-        try:
-            if vault_root is not None and folder.resolve().is_relative_to(vault_root):
-                continue
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            path = folder / name
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as handle:
-                handle.write(f"vaultcrm {_version()}, Python {sys.version.split()[0]}\n{text}")
-            return str(path)
-        except OSError:
-            continue
-    return None
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("vaultcrm")
-    except PackageNotFoundError:
-        return "(not installed)"
 
 
 @click.group(
@@ -1398,6 +1361,43 @@ def _health_detail(h, words) -> list[str]:
         rows.append((words("h_summary"), summary))
     # Only the drift and late promises are red: every other cell says it is not.
     return lines + _table([(a, b if isinstance(b, tuple) else (b, False)) for a, b in rows], red=1)
+
+
+# ---------------------------------------------------------------- mcp
+
+
+@cli.command()
+@click.option(
+    "--allow-writes",
+    is_flag=True,
+    help="Let the assistant add Log entries and follow-ups (the log tool); else it is refused.",
+)
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Let private facts through, marked 🔒, as on your own prep sheet; else they stay out.",
+)
+@pass_ctx
+def mcp(ctx: Context, allow_writes: bool, allow_private: bool) -> None:
+    """Serve the vault to an AI assistant (Claude Desktop, VS Code, …) over the Model
+    Context Protocol on stdin and stdout, until the client closes it: search, person,
+    prep, agenda, people and log. Reads only this vault; private facts stay out and
+    nothing is written unless allowed. Needs the extra: pip install 'vaultcrm[mcp]'."""
+    from .errors import UsageError
+
+    try:
+        from .mcp_server import serve
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in _MCP_PACKAGES:
+            raise
+        raise UsageError(
+            "the MCP server needs the optional extra 'mcp': pip install 'vaultcrm[mcp]' "
+            "(in a clone: pip install '.[mcp]')"
+        ) from None
+    serve(ctx.vault, ctx.clock, allow_writes=allow_writes, allow_private=allow_private)
+
+
+_MCP_PACKAGES = ("mcp", "mcp_types", "pydantic", "pydantic_core", "typing_extensions", "anyio")
 
 
 # ---------------------------------------------------------------- one exit point

@@ -1,7 +1,8 @@
 """The agenda (SPEC §3 ``agenda``): whom to give time to, and what is coming up.
 
 Three lists, each read from the index in one pass (no note is re-read). The agenda is
-the owner's own: private dates and tasks (SPEC §6) are on it, marked 🔒.
+the owner's own: private dates and tasks (SPEC §6) are on it, marked 🔒; an agenda to
+``share`` (the assistant server's) leaves them out.
 
 - **due**: people whose cadence says it is time (last contact + cadence <= today), most
   overdue first;
@@ -28,7 +29,7 @@ from ..engine.reading import reading
 from ..model.brief import Brief
 from ..model.notes import Note, fold
 from ..model.people import Directory, Person, contacts, task_people, upcoming_dates
-from ..model.privacy import for_owner
+from ..model.privacy import DEFAULT_PRIVATE_KEYS, for_others, for_owner
 from ..model.rules import Contact, DateEvent, FollowUp, follow_up, on_agenda
 from ..store.vault import Vault
 from .people import PersonRow, person_row
@@ -94,12 +95,15 @@ def _follow_up_dict(f: FollowUp) -> dict:
 
 
 def due_contacts(
-    people: Iterable[Person], contacts: dict[str, Contact], today: dt.date
+    people: Iterable[Person],
+    contacts: dict[str, Contact],
+    today: dt.date,
+    secret: Iterable[str] = DEFAULT_PRIVATE_KEYS,
 ) -> list[PersonRow]:
     """People due or overdue by cadence, most overdue first, then by name: their rows of
     the people list (one row of a person, wherever it is shown)."""
     rows = [
-        person_row(person, contact)
+        person_row(person, contact, secret)
         for person in people
         if (contact := contacts.get(person.path)) is not None and contact.overdue_days is not None
     ]
@@ -131,9 +135,11 @@ def build_agenda(
     days: int = DEFAULT_DAYS,
     today: dt.date | None = None,
     engine: Engine | None = None,
+    share: bool = False,
 ) -> Agenda:
     """The agenda for the next ``days`` days from ``today``, from the briefs the index
-    keeps (no note is read)."""
+    keeps (no note is read). The owner's own, private facts marked; to ``share``,
+    without them (SPEC §6)."""
     from ..errors import UsageError
 
     if days < 0:
@@ -142,13 +148,13 @@ def build_agenda(
     with reading(vault, engine) as index:
         briefs = index.briefs()  # first: the directory is then made from them
         directory, result = index.directory, index.result
-    people = directory.people
+    people, secret = directory.people, vault.config.private_keys
     agenda = Agenda(
         today=today,
         days=days,
-        due=tuple(due_contacts(people, contacts(directory, briefs, today), today)),
-        dates=tuple(upcoming_dates(people, today, days, vault.config.private_keys)),
+        due=tuple(due_contacts(people, contacts(directory, briefs, today), today, secret)),
+        dates=tuple(upcoming_dates(people, today, days, secret)),
         follow_ups=tuple(open_follow_ups(briefs, directory, today, days)),
     )
-    # The agenda is the owner's own: private facts stay, marked (SPEC §6)
-    return replace(for_owner(agenda), sync=result)
+    # The owner's own: private facts stay, marked; for others they are left out (SPEC §6)
+    return replace(for_others(agenda) if share else for_owner(agenda), sync=result)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..engine.api import Engine, SyncResult
 from ..engine.reading import reading
 from ..model.notes import fold
-from ..model.people import Person, contacts
+from ..model.people import Person, contacts, keys_private
+from ..model.privacy import DEFAULT_PRIVATE_KEYS, for_others
 from ..model.rules import Contact
 from ..store.vault import Vault
 
@@ -25,10 +28,14 @@ class PersonRow:
     days_since: int | None
     due: dt.date | None
     overdue_days: int | None
+    # Fields from a private front-matter key (SPEC §6), which ``privacy.for_others`` empties
+    private_fields: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {
-            k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.__dict__.items()
+            k: (v.isoformat() if isinstance(v, dt.date) else v)
+            for k, v in self.__dict__.items()
+            if k != "private_fields"
         }
 
 
@@ -38,9 +45,11 @@ class PeopleList:
     sync: SyncResult
 
 
-def person_row(person: Person, contact: Contact) -> PersonRow:
+def person_row(
+    person: Person, contact: Contact, secret: Iterable[str] = DEFAULT_PRIVATE_KEYS
+) -> PersonRow:
     """A person and where their last contact puts them: the row the people list and the
-    agenda's "due" list show."""
+    agenda's "due" list show (``secret``: config's ``private_keys``)."""
     return PersonRow(
         name=person.name,
         path=person.path,
@@ -52,7 +61,16 @@ def person_row(person: Person, contact: Contact) -> PersonRow:
         days_since=contact.days_since,
         due=contact.due,
         overdue_days=contact.overdue_days,
+        private_fields=tuple(sorted(keys_private(person, secret) & _ROW_FIELDS)),
     )
+
+
+# The row's fields a private front-matter key of the same name empties (SPEC §6).
+_ROW_FIELDS = frozenset(f.name for f in dataclasses.fields(PersonRow)) - {
+    "name",
+    "path",
+    "private_fields",
+}
 
 
 def list_people(
@@ -61,9 +79,11 @@ def list_people(
     relation: str | None = None,
     today: dt.date | None = None,
     engine: Engine | None = None,
+    share: bool = False,
 ) -> PeopleList:
     """Everyone, filtered by team or relation (case- and accent-insensitive), by name.
-    Read from the briefs: no note is read."""
+    Read from the briefs: no note is read. ``share``: without private facts (SPEC §6),
+    and filtered on what is left, so a private team is not found by asking for it."""
     today = today or dt.date.today()
     with reading(vault, engine) as index:
         briefs = index.briefs()  # first: the directory is then made from them
@@ -71,9 +91,11 @@ def list_people(
     last = contacts(directory, briefs, today)
     rows = []
     for person in directory.people:
-        if team and fold(team) != fold(person.team):
+        row = person_row(person, last[person.path], vault.config.private_keys)
+        row = for_others(row) if share else row
+        if team and fold(team) != fold(row.team):
             continue
-        if relation and fold(relation) != person.relation:
+        if relation and fold(relation) != fold(row.relation):
             continue
-        rows.append(person_row(person, last[person.path]))
+        rows.append(row)
     return PeopleList(tuple(rows), result)
