@@ -23,8 +23,12 @@ def test_prep_prints_the_markdown_sheet(run, example_vault: Path) -> None:
         f"**Last contact:** 5 days ago ({EN.date(on('2026-11-18'))}) · "
         f"next due {EN.day(on('2026-12-02'))} (in 9 days)"
     )
-    assert "## To raise" in lines and "## Ask about" in lines
-    assert "- 🔒 **Lisa** (daughter, 17): maths exam in November" in lines  # private: marked
+    assert "## What I promised" in lines and "## What they promised" in lines
+    assert "## Ask about" in lines and "## Context" in lines
+    assert (  # private: marked; the family note's month, dated by his Log (25 November)
+        f"- 🔒 **Lisa** (daughter, 17): maths exam, {EN.day(on('2026-11-25'))} (in 2 days): "
+        "wish them luck" in lines
+    )
     assert (
         f"- Leiderschapstraining voorjaar 2027 aanvragen bij HR · due {EN.day(on('2026-12-04'))}"
         in lines

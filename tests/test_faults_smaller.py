@@ -141,7 +141,7 @@ def test_a_utf16_note_is_read_not_called_binary(make_vault, run, codec: str) -> 
     vault = make_vault(
         {
             "people/Zoë Wide.md": encoded(person, codec),
-            "meetings/2026-11-20 Overleg.md": encoded(meeting, codec),
+            "notes/2026-11-20 Overleg.md": encoded(meeting, codec),  # not a 1:1: a mention
         }
     )
     check = run(vault, "check")
@@ -151,6 +151,7 @@ def test_a_utf16_note_is_read_not_called_binary(make_vault, run, codec: str) -> 
     sheet = run(vault, "prep", "zoe")
     assert sheet.exit_code == 0 and "Tester" in sheet.stdout
     assert "over de zeppelin" in sheet.stdout, "context read from a UTF-16 mention"
+    assert "Ze houdt van zeppelins." in sheet.stdout, "their own prose from a UTF-16 note"
     logged = run(vault, "log", "zoe", "koffie gedronken")
     assert logged.exit_code == 0, logged.output
     raw = (vault / "people" / "Zoë Wide.md").read_bytes()

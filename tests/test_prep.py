@@ -237,9 +237,12 @@ def test_a_group_meeting_task_for_two_people_is_on_both_sheets(vault: Vault) -> 
 def test_ask_about_family_with_their_notes_and_ages(henk) -> None:
     family = [(r.name, r.relation, r.note, r.age) for r in henk.family]
     assert family == [
-        ("Lisa", "daughter", "maths exam in November", 16),
+        ("Lisa", "daughter", "", 16),  # the note is said by its ask, in November
         ("Bo", "dog", "", None),
         ("Mees", "son", "", None),
+    ]
+    assert [(a.what, a.phase, a.month_only) for a in henk.family[0].asks] == [
+        ("maths exam", "during", True)
     ]
 
 
@@ -288,32 +291,35 @@ def test_growth_wins_and_the_last_five_log_entries_newest_first(henk) -> None:
 
 
 def test_mentioned_in_lists_the_newest_notes_with_a_line_of_context(henk) -> None:
+    # The 1:1 of 10 November is where "since last time" starts; the notes after it are
+    # listed there, and the 1:1's own note is no mention.
+    assert [(i.date, i.kind, i.text) for i in henk.since if i.kind in ("meeting", "note")] == [
+        (dt.date(2026, 11, 18), "meeting", "Team"),
+        (dt.date(2026, 11, 20), "note", "2026-11-20"),
+    ]
     mentions = [(m.path, m.label, m.date, m.context) for m in henk.mentions]
     assert mentions == [
-        (
-            "daily/2026-11-20.md",
-            "2026-11-20",
-            dt.date(2026, 11, 20),
-            "Talked to Henk de Vries at the coffee machine.",
-        ),
-        (
-            "meetings/2026-11-18 Team.md",
-            "Team",
-            dt.date(2026, 11, 18),
-            "Present: [[Henk]], [[Sanne de Groot|Sanne]].",
-        ),
-        (
-            "meetings/2026-11-10 1-1 Henk.md",
-            "1-1 Henk",
-            dt.date(2026, 11, 10),
-            # the paragraph around the link, not just the wrapped line that holds it
-            "Coffee by the window. We talked about [[Henk de Vries|Henk]]'s plan for a "
-            "mentoring programme.",
-        ),
         (SANNE, "Sanne de Groot", None, "Ask [[Henk]] about the rota, in Sanne's note"),
         ("projects/Old project.md", "Old project", None, "Henk de Vries once led this."),
     ]
-    assert henk.mention_count == 5  # not his own note, a bare first name, or code
+    assert henk.mention_count == 2  # not his own note, a bare first name, or code
+
+
+def test_a_mention_is_the_paragraph_around_the_link(vault: Vault) -> None:
+    sanne = build_sheet(vault, ["sanne"], today=TODAY).person
+    team = next(m for m in sanne.mentions if m.label == "Team")
+    assert team.context == "Present: [[Henk]], [[Sanne de Groot|Sanne]]."
+    (vault.root / "projects" / "Mentoring.md").write_text(
+        "Coffee by the window. We talked about\n"
+        "[[Henk de Vries|Henk]]'s plan for a mentoring\nprogramme.\n"
+    )
+    mentions = build_sheet(vault, ["henk"], today=TODAY).person.mentions
+    (mention,) = [m for m in mentions if m.label == "Mentoring"]
+    # the paragraph around the link, not just the wrapped line that holds it
+    assert mention.context == (
+        "Coffee by the window. We talked about [[Henk de Vries|Henk]]'s plan for a "
+        "mentoring programme."
+    )
 
 
 def test_a_link_only_in_front_matter_gives_the_key_as_context(vault: Vault) -> None:
@@ -334,15 +340,18 @@ def test_a_long_context_line_is_cut_around_the_name(make_vault) -> None:
 # ---------------------------------------------------------------- decisions
 
 
-def test_decisions_for_their_team_with_the_why(henk) -> None:
+def test_decisions_for_their_team_with_the_why(henk, vault: Vault) -> None:
     assert [(d.label, d.date, d.why) for d in henk.decisions] == [
         ("Chat hours", dt.date(2026, 11, 12), "Evening chats are few and cost two people."),
+    ]  # not heard yet: after the 1:1 of 10 November; not Billing's
+    before = build_sheet(vault, ["henk"], today=dt.date(2026, 10, 5)).person  # log of 29 Sep
+    assert [(d.label, d.date, d.why) for d in before.decisions] == [
         (
             "Office day",
             dt.date(2026, 10, 1),
             "The team hardly met. New people learn by listening in.",
         ),
-    ]  # not the June one (older than 90 days), not Billing's
+    ]  # not the June one (older than 90 days then)
 
 
 def test_someone_without_a_team_gets_no_decisions(vault: Vault) -> None:
@@ -405,7 +414,8 @@ def test_a_group_sheet_pools_follow_ups_and_dates(vault: Vault) -> None:
     assert len(sheet.to_raise) == len(pooled)  # a shared task is listed once
     # Lisa's birthday is a family fact, private by default: not on a sheet for a group
     assert [e.who for e in sheet.dates] == ["Henk de Vries", "Henk de Vries"]
-    assert [d.label for d in sheet.decisions] == ["Chat hours", "Office day"]
+    assert sheet.since_date == dt.date(2026, 11, 18)  # the team meeting links them both
+    assert sheet.decisions == ()  # both decisions came before it
 
 
 # ---------------------------------------------------------------- --save
@@ -452,16 +462,21 @@ def test_example_vault_henk(example_vault) -> None:
     assert "Vrije vrijdag na de piek geregeld" not in raise_  # done
     assert "Fatima: kennisbankartikelen over de nieuwe tarieven afronden" not in raise_
     assert [(r.name, r.relation, r.note, r.age) for r in henk.family] == [
-        ("Lisa", "daughter", "maths exam in November", 17)
+        ("Lisa", "daughter", "", 17)  # "maths exam in November" became its ask
+    ]
+    assert [(a.what, a.date, a.phase, a.days) for a in henk.family[0].asks] == [
+        ("maths exam", dt.date(2026, 11, 25), "before", 2)  # the day from his Log
     ]
     assert henk.dates == ()
     assert henk.growth == ("leading a team", "Spanish")
     assert len(henk.recent) == 4 and henk.recent[0].date == dt.date(2026, 11, 10)
-    assert henk.mentions[0].label == "Teamoverleg Klantenservice"
-    assert [d.label for d in henk.decisions] == [
-        "Chat alleen tijdens kantooruren",
-        "Vaste kantoordag op dinsdag",
+    assert henk.since_date == dt.date(2026, 11, 10)
+    assert [m.label for m in henk.mentions] == [
+        "Kwartaalreview Northwind",
+        "Bram Mulder",
+        "Daan Visser",
     ]
+    assert [d.label for d in henk.decisions] == ["Chat alleen tijdens kantooruren"]
     assert henk.decisions[0].why.startswith("Buiten kantooruren komen er gemiddeld maar 11")
 
 

@@ -85,7 +85,6 @@ birthday: 1990-11-28
 MEETING = """\
 ---
 date: 2026-11-19
-type: meeting
 ---
 Talked with [[Ann Smit]] about the offsite.
 %% [[Ann Smit]] cried about Nijmegen. %%
@@ -104,9 +103,13 @@ SECRETS = {
     "family (config default)": "Lego",
     "gift_ideas (config default)": "Zwanenmeer",
     "comment in another note": "Nijmegen",
+    "Private section prose": "Zwolle",
 }
-# What the owner's own sheet shows of them (body prose and extra keys are not on a sheet)
+# What the owner's own sheet shows of them (extra front-matter keys are not on a sheet)
 ON_OWN_SHEET = (
+    "Copenhagen",  # in the Context part, with the body's other prose
+    "Ostende",
+    "Zwolle",
     "Rotterdam",
     "Groningen",
     "Eindhoven",
@@ -125,7 +128,7 @@ def vault(make_vault) -> Vault:
             {
                 "people/Ann Smit.md": ANN,
                 "people/Bob Vos.md": BOB,
-                "meetings/2026-11-19 Offsite.md": MEETING,
+                "notes/2026-11-19 Offsite.md": MEETING,  # a 1:1's note is no mention
             }
         )
     )
@@ -229,6 +232,20 @@ def test_the_owners_own_sheet_shows_private_facts_marked(vault: Vault) -> None:
     assert "🔒 Ask about the Eindhoven appointment" in md
     assert "Roadmap talk 🔒 mentioned her Rotterdam divorce" in md
     assert "- Send the roadmap" in md and "- Interests: climbing" in md  # public: unmarked
+
+
+def test_the_context_part_marks_private_prose_and_others_never_see_it(vault: Vault) -> None:
+    md = sheet_text(vault, ["ann"])
+    assert "Ann leads the Studio team. 🔒 She is thinking of leaving for Copenhagen." in md
+    assert "🔒 Burnout in 2024; watch the workload around Ostende." in md
+    assert "🔒 Her mother lives in Zwolle and is ill." in md
+    assert "Back in public: the Utrecht office move." in md
+    for names, share in ((["ann"], True), (["ann", "bob"], False)):
+        context = [p.context for p in build_sheet(vault, names, TODAY, share=share).people]
+        assert context[0] == (
+            "Ann leads the Studio team.",
+            "Back in public: the Utrecht office move.",
+        )
 
 
 @pytest.mark.parametrize("fmt", ["md", "html"])

@@ -65,9 +65,12 @@ def test_the_markdown_sheet(vault: Vault) -> None:
         f"**Last contact:** 3 days ago ({EN.date(on('2026-11-20'))}) · "
         f"next due {EN.day(on('2026-11-27'))} (in 4 days)\n"
         "\n"
+        # the health line: the owner's own assessment, marked as for their eyes only
+        "🔒 *rhythm kept 2 of 4 weeks · 1 promise late · 1 growth wish not followed up*\n"
+        "\n"
         f"*Prepared {EN.longdate(on('2026-11-23'))}*\n"
         "\n"
-        "## To raise\n"
+        "## What I promised\n"
         "\n"
         "- **overdue by 2 days:** Send the <i>brief</i>\n"
         "\n"
@@ -129,7 +132,8 @@ def test_a_dutch_vault_gets_a_dutch_sheet(make_vault) -> None:
         f"volgende uiterlijk {NL.day(on('2026-11-27'))}"
     ) in text
     assert f"*Voorbereid {NL.longdate(on('2026-11-23'))}*" in text
-    assert "## Bespreken\n\n- **2 dagen te laat:** Send the <i>brief</i>\n" in text
+    assert "## Wat ik beloofde\n\n- **2 dagen te laat:** Send the <i>brief</i>\n" in text
+    assert "🔒 *ritme gehouden 2 van 4 weken · 1 belofte te laat" in text
     assert (
         f"- 🔒 {NL.day(on('2026-12-01'))} (over 8 dagen): Verjaardag Tom (zoon, wordt 10)\n" in text
     )
@@ -243,7 +247,7 @@ def test_an_override_can_extend_the_builtin_and_change_one_block(vault: Vault) -
     )
     text = render(vault)
     assert "## Kudos\n" in text and "Wins to recognise" not in text
-    assert "## To raise\n" in text
+    assert "## What I promised\n" in text
 
 
 def test_template_by_name_or_by_path(vault: Vault, tmp_path: Path) -> None:

@@ -102,7 +102,7 @@ def test_each_state_says_what_it_is(vault: Vault) -> None:
     assert "- Read the proposal\n" in en
     assert "Renew the licence" not in en  # waits for its day
     assert f"- Plan the offsite · due {EN.day(on('2027-03-09'))}\n" in en
-    assert "- Water the plants\n" in en
+    assert "Water the plants" not in en and "- *and 1 more*\n" in en  # past the budget of 5
     assert (
         f"- 🔒 **Roos** (daughter, expected {EN.date(on('2027-04-09'))})\n" in en
     )  # not born yet: no age

@@ -38,6 +38,8 @@ from ..engine.api import Engine, SyncResult
 from ..engine.reading import reading
 from ..errors import NotFoundError, RefusedWriteError, UsageError, VaultcrmError
 from ..model.notes import (
+    WIKILINK,
+    LogEntry,
     Note,
     as_list,
     body_lines,
@@ -45,7 +47,9 @@ from ..model.notes import (
     link_target,
     link_targets,
     note_text,
+    prose,
     split_front_matter,
+    undated,
     unlink,
 )
 from ..model.people import (
@@ -55,6 +59,7 @@ from ..model.people import (
     contact_for,
     keys_private,
     surprise_for,
+    task_owners,
     task_people,
     upcoming_dates,
 )
@@ -62,25 +67,38 @@ from ..model.privacy import as_private, for_others, for_owner, private_keys, pri
 from ..model.rules import (
     FollowUp,
     age_on,
+    ask_phase,
     event_order,
     expected_on,
     follow_up,
     follow_up_order,
     is_open,
     months_old,
+    previous_meeting,
 )
-from ..model.sheet import Decision, LogLine, Mention, PersonSheet, PrepSheet, Relative
-from ..model.vocabulary import MEETINGS_DIR, PREPARED_BY, PREPARED_KEY
+from ..model.sheet import (
+    Ask,
+    Decision,
+    LogLine,
+    Mention,
+    PersonSheet,
+    PrepSheet,
+    Relative,
+    SinceItem,
+)
+from ..model.textdates import TextDate, find_dates, without_date
+from ..model.vocabulary import ATTENDEE_KEYS, MEETINGS_DIR, PREPARED_BY, PREPARED_KEY
 from ..present.templates import format_for, render_sheet
 from ..store.vault import Vault
 from ..store.writes import write_output
 
 DATE_DAYS = 30  # "upcoming dates in the next 30 days" (SPEC §5)
 RECENT_LOG = 5  # "the last 5 log entries"
-MENTIONS = 5  # the newest notes that mention them
+MENTIONS = 3  # the newest notes that mention them (not the 1:1s, not those "since")
 DECISION_DAYS = 90  # how far back a decision still needs explaining
 DECISIONS = 5
 CONTEXT_WIDTH = 160  # characters of context around a mention
+PARAGRAPH_CHARS = 300  # a paragraph of their own prose is cut at a sentence within this
 
 _LINE_MARKERS = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s+|(?:[-*+]|\d+[.)])\s+(?:\[.\]\s+)?)?")
 _BLOCK_START = re.compile(r"^\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\|)")
@@ -137,25 +155,44 @@ def read_sheet(
                 people.append(person)
         decisions = [n for n in index.notes("decision") if n.date]
         sheets = []
+        read: list[tuple[Person, Note, list[Note], list[Note]]] = []
         for person in people:
             own = index.note(person.path)
             if own is None:  # gone since the briefs were read: a one-line error, not a crash
                 raise NotFoundError(f"no person called '{person.name}'")
             related = [n for n in index.about(person.keys, _phrases(person)) if n.path != own.path]
-            sheets.append(_person_sheet(vault, person, own, related, decisions, directory, today))
+            linking = [n for n in related if _links(n, person, directory)]
+            read.append((person, own, related, linking))
+            sheets.append(
+                _person_sheet(vault, person, own, related, linking, decisions, directory, today)
+            )
+        group_since = _group_since([r[3] for r in read], today) if len(people) > 1 else None
+        pooled_since: tuple[SinceItem, ...] = ()
+        if group_since is not None:
+            pooled_since = _pooled_since(read, decisions, directory, group_since, today)
         result = index.result
     asked = {s.path for s in sheets}
     sheets = [
         replace(s, to_raise=tuple(f for f in s.to_raise if not asked & set(f.secret_from)))
         for s in sheets
     ]
+    pooled_decisions = tuple({d.path: d for s in sheets for d in s.decisions}.values())
+    if group_since is not None:  # the group heard what was decided before it last met
+        team = {d.path: d for p, *_ in read for d in _decisions(p, decisions, today)}
+        pooled_decisions = tuple(
+            d
+            for d in sorted(team.values(), key=lambda d: (d.date, d.path), reverse=True)
+            if d.date is not None and d.date > group_since
+        )
     sheet = PrepSheet(
         today=today,
         locale=vault.config.locale,
         people=tuple(sheets),
         to_raise=_pooled_follow_ups(sheets),
         dates=tuple(sorted((e for s in sheets for e in s.dates), key=event_order)),
-        decisions=tuple({d.path: d for s in sheets for d in s.decisions}.values()),
+        decisions=pooled_decisions,
+        since=pooled_since,
+        since_date=group_since,
     )
     return sheet, result
 
@@ -170,16 +207,26 @@ def _person_sheet(
     person: Person,
     own: Note,
     related: list[Note],
+    linking: list[Note],
     decisions: list[Note],
     directory: Directory,
     today: dt.date,
 ) -> PersonSheet:
-    linking = [n for n in related if _links(n, person, directory)]
     contact = contact_for(person, linking, today)
-    mentions, mention_count = _mentions(vault, person, related, {n.path for n in linking}, today)
+    one_to_ones = [n for n in linking if _one_to_one(n, person, directory)]
+    since_date = previous_meeting(one_to_ones, (e.date for e in own.log), today)
+    # a previous 1:1 is where "since" starts, not a mention ("Coffee by the window")
+    skip = {n.path for n in one_to_ones if n.date and n.date < today}
+    if since_date is not None:
+        skip |= {n.path for n in related if n.date and n.date > since_date}  # "since"
+    mentions, mention_count = _mentions(
+        vault, person, [n for n in related if n.path not in skip], {n.path for n in linking}, today
+    )
     stem = person.stem
     secret = vault.config.private_keys
     hidden = keys_private(person, secret)
+    team_decisions = _decisions(person, decisions, today)
+    family, asks = _asks(person, own, today)
     return PersonSheet(
         name=person.name,
         path=person.path,
@@ -197,7 +244,7 @@ def _person_sheet(
         due_in=contact.due_in,
         overdue_days=contact.overdue_days,
         to_raise=tuple(_follow_ups(person, own, related, directory, today)),
-        family=tuple(_relative(m, today) for m in person.family),
+        family=family,
         dates=tuple(upcoming_dates([person], today, DATE_DAYS, secret)),
         growth=person.growth,
         wins=tuple(as_private(w.text) if w.private else w.text for w in own.wins),
@@ -211,10 +258,20 @@ def _person_sheet(
         ),
         mentions=mentions,
         mention_count=mention_count,
-        decisions=tuple(_decisions(person, decisions, today)),
+        decisions=tuple(
+            d for d in team_decisions if since_date is None or (d.date and d.date > since_date)
+        ),
         interests=person.interests,
         gift_ideas=person.gift_ideas,
-        private_fields=tuple(sorted(hidden & _SHEET_FIELDS)),
+        # health is the owner's own assessment of them: never on a sheet for others
+        private_fields=tuple(sorted((hidden & _SHEET_FIELDS) | {"health"})),
+        context=_own_prose(vault, own),
+        asks=asks,
+        since=_since(person, own, related, team_decisions, directory, since_date, today)
+        if since_date is not None
+        else (),
+        since_date=since_date,
+        health=_health(vault, person, own, linking, directory, today),
     )
 
 
@@ -225,6 +282,163 @@ _SHEET_FIELDS = frozenset(f.name for f in dataclasses.fields(PersonSheet)) - {
     "link",
     "private_fields",
 }
+
+
+# ---------------------------------------------------------------- context and health
+
+
+def _own_prose(vault: Vault, own: Note) -> tuple[str, ...]:
+    """Their own note's prose (``notes.prose``), each item cut to ``PARAGRAPH_CHARS``,
+    a private one as ``%% … %%`` (what ``privacy`` marks or leaves out). The only file
+    read besides the mentions': the index keeps no note's text."""
+    try:
+        text = note_text(vault.read_bytes(own.path))
+    except (OSError, VaultcrmError):  # gone since the sync: no context, not a crash
+        return ()
+    items = prose(text, own.body_line)
+    return tuple(
+        as_private(clip(i.text, PARAGRAPH_CHARS)) if i.private else clip(i.text, PARAGRAPH_CHARS)
+        for i in items
+    )
+
+
+_SENTENCE = re.compile(r"%%.*?(?:%%|$)|.+?(?:[.!?](?=\s|$)|(?=%%)|$)", re.DOTALL)
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut after the last whole sentence within ``limit`` characters (a
+    ``%% … %%`` comment counts as one), else at a word, with " …" where it was cut."""
+    if len(text) <= limit:
+        return text
+    out = ""
+    for m in _SENTENCE.finditer(text):
+        if out and len(out) + len(m[0]) > limit:
+            break
+        out += m[0]
+    if len(out) > limit:
+        out = out[:limit].rsplit(" ", 1)[0]
+        if out.count("%%") % 2:  # cut inside a comment: it stays one
+            out += "%%"
+    return out.rstrip() + " …"
+
+
+def _health(
+    vault: Vault,
+    person: Person,
+    own: Note,
+    linking: list[Note],
+    directory: Directory,
+    today: dt.date,
+) -> str:
+    """The health line (issue 17) from what the sheet has read already: their own note
+    and the notes that link them, no whole-vault pass."""
+    from ..present.words import language
+    from .health import assess_health, health_line
+
+    return health_line(
+        assess_health(person, own, linking, directory, today), language(vault.config.locale)
+    )
+
+
+# ---------------------------------------------------------------- since last time
+
+
+def _attendees(note: Note, directory: Directory) -> set[str]:
+    """Who a meeting was with: its ``attendees:`` (or ``people:``, ``with:`` …) when it
+    has them, else everyone it links."""
+    people: set[str] = set()
+    listed = False
+    for key in ATTENDEE_KEYS:
+        for value in as_list(note.meta.get(key)):
+            if isinstance(value, dict | list):
+                continue
+            listed = True
+            for name in link_targets(str(value)) or [str(value).strip()]:
+                found = directory.lookup(name)
+                if found is not None:
+                    people.add(found.path)
+    return people if listed else {p.path for p in directory.linked(note)}
+
+
+def _one_to_one(note: Note, person: Person, directory: Directory) -> bool:
+    """A meeting note of yours with them alone: a previous 1:1."""
+    return note.meeting and note.date is not None and _attendees(note, directory) == {person.path}
+
+
+def _since(
+    person: Person,
+    own: Note,
+    related: list[Note],
+    decisions: Sequence[Decision],
+    directory: Directory,
+    start: dt.date,
+    today: dt.date,
+) -> tuple[SinceItem, ...]:
+    """What is dated after the previous 1:1 (``start``) up to today, oldest first: Log
+    entries, dated wins, follow-ups done (✅), decisions for their team, and the notes
+    that link or name them (a meeting, a daily note)."""
+    from .health import win_date
+
+    def new(day: dt.date | None) -> bool:
+        return day is not None and start < day <= today
+
+    found = [SinceItem(e.date, "log", e.text, e.private) for e in own.log if new(e.date)]
+    for win in own.wins:
+        day = win_date(win.text)
+        if new(day):
+            assert day is not None
+            text = re.sub(r"^\d{4}-\d{2}-\d{2}\b[\s:\u2013\u2014-]*", "", win.text)
+            found.append(SinceItem(day, "win", text, win.private))
+    done = [(own, t) for t in own.tasks if t.done and new(t.done_on)]
+    for note in related:
+        if note.kind != "person":
+            done += [
+                (note, t)
+                for t in note.tasks
+                if t.done and new(t.done_on) and _about(t.text, note, person, directory)
+            ]
+    seen: set[str] = set()
+    for _, task in done:
+        if fold(task.text) not in seen:
+            seen.add(fold(task.text))
+            assert task.done_on is not None
+            found.append(SinceItem(task.done_on, "done", task.text, task.private))
+    found += [SinceItem(d.date, "decision", d.label) for d in decisions if d.date and new(d.date)]
+    for note in related:
+        if note.kind == "note" and not note.prepared and new(note.date):
+            assert note.date is not None
+            kind = "meeting" if note.meeting else "note"
+            found.append(SinceItem(note.date, kind, undated(note.title)))
+    return tuple(sorted(found, key=lambda i: (i.date, _SINCE_ORDER[i.kind])))
+
+
+def _group_since(linked_by: list[list[Note]], today: dt.date) -> dt.date | None:
+    """A group's last time: the newest meeting note that links them all, before today."""
+    paths = set.intersection(*({n.path for n in notes if n.meeting} for notes in linked_by))
+    meetings = [n for n in linked_by[0] if n.path in paths]
+    return previous_meeting(meetings, (), today)
+
+
+_SINCE_ORDER = {"meeting": 0, "note": 1, "log": 2, "decision": 3, "done": 4, "win": 5}
+
+
+def _pooled_since(
+    read: list[tuple[Person, Note, list[Note], list[Note]]],
+    decisions: list[Note],
+    directory: Directory,
+    start: dt.date,
+    today: dt.date,
+) -> tuple[SinceItem, ...]:
+    """Everyone's "since" after the group's last meeting, a shared note or decision once."""
+    pooled: dict[tuple, SinceItem] = {}
+    for person, own, related, _ in read:
+        team = _decisions(person, decisions, today)
+        for item in _since(person, own, related, team, directory, start, today):
+            shared = item.kind in ("meeting", "note", "decision")
+            key = (item.date, item.kind, item.text) if shared else (item, person.path)
+            if key not in pooled:
+                pooled[key] = item if shared else replace(item, who=person.name)
+    return tuple(sorted(pooled.values(), key=lambda i: (i.date, _SINCE_ORDER[i.kind])))
 
 
 # ---------------------------------------------------------------- to raise
@@ -261,6 +475,9 @@ def _follow_ups(
                 continue
             seen.add(key)
             item = follow_up(task, note, today, (person.name,), own=own)
+            owners = task_owners(task.text, note, directory, (person,))
+            if owners:
+                item = replace(item, owners=tuple(p.name for p in owners))
             if task.surprise:
                 kept_from = surprise_for(task.text, note, directory)
                 item = replace(item, secret_from=tuple(p.path for p in kept_from))
@@ -289,17 +506,89 @@ def _pooled_follow_ups(sheets: Iterable[PersonSheet]) -> tuple[FollowUp, ...]:
 # ---------------------------------------------------------------- ask about
 
 
-def _relative(member: FamilyMember, today: dt.date) -> Relative:
+def _relative(
+    member: FamilyMember, today: dt.date, asks: Sequence[Ask] = (), dated: bool = False
+) -> Relative:
+    """A family member on ``today``. ``dated``: their note's date became one of ``asks``,
+    which says the note (without its date), so the note is not said twice."""
     born = member.birthday
     return Relative(
         member.name,
         member.relation,
-        member.note,
+        "" if dated else member.note,
         age_on(born, today),
         born,
         expected_on(born, today),
         months_old(born, today),
+        tuple(asks),
     )
+
+
+def _asks(
+    person: Person, own: Note, today: dt.date
+) -> tuple[tuple[Relative, ...], tuple[Ask, ...]]:
+    """Dated events to ask about today (``rules.ask_phase``): the dates in family notes
+    ("maths exam on 25 November") and in Log entries (their sentence: "Lisa's tentamen
+    is op 25 november"; a relative's when it names one, else the person's own), read
+    by ``textdates``. A family note that gives only a month takes its day from a Log
+    entry about that relative in that month. Returns the family, each with their asks,
+    and the person's own asks."""
+    logged: list[tuple[str, TextDate, str, bool]] = []  # (relative, date, sentence, private)
+    for entry in own.log:
+        if entry.date <= today:
+            logged += _logged_dates(entry, person.family)
+    family: list[Relative] = []
+    for member in person.family:
+        asks: list[Ask] = []
+        days: set[dt.date] = set()
+        dated = False
+        for found in find_dates(member.note, today):
+            first, last = found.date, found.last
+            exact = [f for who, f, _, _ in logged if who == member.name and first <= f.date <= last]
+            if found.month_only and exact:
+                first = last = exact[0].date
+            days.add(first)
+            when = ask_phase(first, last, today)
+            if when is not None:
+                what = unlink(without_date(member.note, found))
+                month_only = found.month_only and not exact
+                asks.append(Ask(what, first, *when, member.name, month_only))
+                dated = True
+        for who, found, sentence, private in logged:
+            when = ask_phase(found.date, found.date, today)
+            if who == member.name and found.date not in days and when is not None:
+                days.add(found.date)
+                asks.append(Ask(sentence, found.date, *when, member.name, private=private))
+        family.append(_relative(member, today, sorted(asks, key=lambda a: a.date), dated))
+    own_asks: dict[dt.date, Ask] = {}
+    for who, found, sentence, private in logged:
+        when = ask_phase(found.date, found.date, today)
+        if not who and when is not None and found.date not in own_asks:
+            own_asks[found.date] = Ask(sentence, found.date, *when, private=private)
+    return tuple(family), tuple(sorted(own_asks.values(), key=lambda a: a.date))
+
+
+_SENTENCE_END = re.compile(r"[.!?;](?=\s|$)")
+
+
+def _logged_dates(
+    entry: LogEntry, family: Sequence[FamilyMember]
+) -> list[tuple[str, TextDate, str, bool]]:
+    """The dates a Log entry mentions (not inside a [[link]], not a month alone), each
+    with the relative its sentence names ("" for none) and that sentence."""
+    text = entry.text
+    blank = WIKILINK.sub(lambda m: " " * len(m[0]), text) if "[[" in text else text
+    out = []
+    for found in find_dates(blank, entry.date):
+        if found.month_only:
+            continue
+        ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, found.start)]
+        start = ends[-1] if ends else 0
+        stop = _SENTENCE_END.search(text, found.end)
+        sentence = unlink(text[start : stop.end() if stop else len(text)]).strip()
+        who = next((m.name for m in family if _names(sentence, m.name)), "")
+        out.append((who, found, sentence, entry.private))
+    return out
 
 
 # ---------------------------------------------------------------- mentioned in

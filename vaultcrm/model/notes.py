@@ -19,6 +19,8 @@ from typing import Any
 # that a command parsing no note (a search after a no-op sync) need not pay.
 from .vocabulary import (
     ATTENDEE_KEYS,
+    CONTEXT_HEADINGS,
+    FOLLOW_UP_HEADINGS,
     LOG_HEADINGS,
     MEETINGS_DIR,
     PREPARED_BY,
@@ -776,6 +778,77 @@ def _read_body(text: str, body_line: int, path: str, problems: list[Problem]) ->
             out.why.append(f"%%{line.strip().replace('%%', '')}%%" if tagged else line.strip())
     close_pending()
     return out
+
+
+# ---------------------------------------------------------------- prose
+
+_STRUCTURED = LOG_HEADINGS | WINS_HEADINGS | WHY_HEADINGS | FOLLOW_UP_HEADINGS
+_QUOTE = re.compile(r"^\s*(?:>\s?)+")
+_NOT_PROSE = re.compile(r"^\s*(?:\||!\[\[[^\]]*\]\]\s*$|<!--|([-*_])\s*(?:\1\s*){2,}$)")
+
+
+def prose(text: str, body_line: int) -> list[Item]:
+    """What the user wrote about someone in their own words: the paragraphs and list
+    items of a note's body outside its Log, Wins, Follow-ups and Why sections, without
+    headings, tasks, code, tables or embeds, in the order written. When the note has a
+    ``## Context`` / ``## Achtergrond`` section (any level), only that section counts.
+
+    An item is private (SPEC §6) when all its lines are (a ``## Private`` section, a
+    ``%%`` block, ``#private`` lines) or its first line is tagged ``#private``: its text
+    then has no ``%%`` marks. When only some
+    lines are, their text is wrapped in ``%% … %%``, so ``privacy.for_others`` leaves
+    those lines out and ``for_owner`` marks them; an inline ``%% … %%`` stays as written.
+    """
+    blocks: list[list[tuple[int, str, bool]]] = []
+    outline: list[tuple[int, str]] = []
+    current: list[tuple[int, str, bool]] | None = None
+    in_task = False
+    has_context = False
+    rows = []
+    for number, line, in_code, private in body_lines(text, body_line):
+        heading = _HEADING.match(line) if not in_code else None
+        if heading:
+            level = len(heading[1])
+            while outline and outline[-1][0] >= level:
+                outline.pop()
+            outline.append((level, _section_name(heading[2])))
+        names = {name for _, name in outline}
+        has_context = has_context or bool(names & CONTEXT_HEADINGS)
+        rows.append((number, line, in_code or bool(heading), private, names))
+    for number, line, skip, private, names in rows:
+        outside = (has_context and not names & CONTEXT_HEADINGS) or names & _STRUCTURED
+        if skip or outside or not line.strip() or _NOT_PROSE.match(line):
+            current, in_task = None, False
+            continue
+        line = _QUOTE.sub("", line)
+        item = _LIST_ITEM.match(line)
+        if item:  # a list item starts a block of its own; a task's lines are left out
+            in_task = _TASK.match(line) is not None
+            current = None if in_task else []
+            line = item[1]
+        elif in_task:
+            continue
+        elif current is None:
+            current = []
+        if current is None:
+            continue
+        if not current:
+            blocks.append(current)
+        current.append((number, line.strip(), private))
+    return [_prose_item(block) for block in blocks if block]
+
+
+def _prose_item(block: list[tuple[int, str, bool]]) -> Item:
+    tagged = _PRIVATE_TAG.search(block[0][1]) is not None  # a list item tagged #private
+    if tagged or all(private for _, _, private in block):
+        text = " ".join(line.replace("%%", " ") for _, line, _ in block)
+        return Item(re.sub(r"\s{2,}", " ", text).strip(), block[0][0], True)
+    parts: list[str] = []
+    marks = 0  # the %% seen so far: odd inside a comment block the text already marks
+    for _, line, private in block:
+        parts.append(f"%%{line}%%" if private and marks % 2 == 0 and "%%" not in line else line)
+        marks += line.count("%%")
+    return Item(" ".join(parts), block[0][0], False)
 
 
 # ---------------------------------------------------------------- the note

@@ -353,6 +353,54 @@ def task_people(
     return _named_in(text, linked, directory, candidates) or (linked if note.meeting else [])
 
 
+_OWNER_HEAD = re.compile(r"^\s*([^:\n]{1,80}?):(?=\s|$)")
+_OWNER_JOINERS = re.compile(r"\s*(?:,|&|\+|/|\band\b|\ben\b)\s*", re.IGNORECASE)
+EVERYONE = frozenset({"everyone", "all", "team", "iedereen", "allen", "allemaal"})
+
+
+def task_owners(
+    text: str, note: Note, directory: Directory, candidates: Iterable[Person] = ()
+) -> list[Person]:
+    """Who promised a task, by the one convention (README "Meeting prep"): the names
+    before a colon that starts it. "Henk: share the draft", "[[Henk]] and Sanne: swap the
+    late shift" (joined by ``,`` ``&`` ``+`` ``/`` and/en); "Everyone:" / "Iedereen:" is
+    everyone the note links (in a person's own note, that person). A name is a link, a
+    name, alias or file name, or the first name of someone the note links or of
+    ``candidates``. Empty (a promise of yours) when nothing before the colon is a person:
+    "Ask Henk: about the rota" is yours."""
+    head = _OWNER_HEAD.match(text)
+    if head is None:
+        return []
+    parts = [p for p in _OWNER_JOINERS.split(head[1]) if p.strip()]
+    if not parts or len(parts) > 6 or any(len(p.split()) > 4 for p in parts):
+        return []
+    pool = {p.path: p for p in (*directory.linked(note), *candidates)}
+    owner = directory.lookup(note.stem) if note.kind == "person" else None
+    found: dict[str, Person] = {}
+    for part in parts:
+        targets = link_targets(part)
+        name = fold(unlink_name(part))
+        if not targets and name in EVERYONE:
+            people = [owner] if owner else list(pool.values())
+        else:
+            people = [p for t in targets if (p := directory.lookup(t))]
+            if not targets:
+                person = directory.lookup(name)
+                people = [person] if person else [p for p in pool.values() if _first(p) == name]
+        found.update((p.path, p) for p in people)
+    return list(found.values())
+
+
+def unlink_name(text: str) -> str:
+    """A name as written, without ``[[`` ``]]``, a link's label or emphasis."""
+    return re.sub(r"[\[\]*_]", "", text.split("|", 1)[-1]).strip()
+
+
+def _first(person: Person) -> str:
+    words = person.name.split()
+    return fold(words[0]) if words else ""
+
+
 def surprise_for(text: str, note: Note, directory: Directory) -> list[Person]:
     """Whom a ``#surprise`` task is kept from (SPEC §6). In a person's own note, the
     others it names ("Ask Anouk about the voucher for Fatima" in Anouk's note is

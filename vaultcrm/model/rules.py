@@ -130,6 +130,12 @@ class FollowUp:
     private: bool = False  # SPEC §6: for the owner's eyes only
     surprise: bool = False  # #surprise: never shown to the people in ``secret_from``
     secret_from: tuple[str, ...] = ()  # paths of the people a surprise is for
+    owners: tuple[str, ...] = ()  # who promised it ("Henk: …"); empty: you did
+
+    @property
+    def theirs(self) -> bool:
+        """A promise of theirs (``people.task_owners``), not one of yours."""
+        return bool(self.owners)
 
     @property
     def who(self) -> tuple[str, ...]:
@@ -182,6 +188,45 @@ def on_agenda(task: Task, today: dt.date, horizon: dt.date) -> bool:
     if task.due is not None:
         return task.due <= horizon
     return task.scheduled is not None
+
+
+# ---------------------------------------------------------------- dated events to ask about
+
+ASK_AHEAD_DAYS = 30  # a dated event is asked about from this many days before it …
+ASK_BACK_DAYS = 30  # … until this many days after it
+
+
+def ask_phase(
+    first: dt.date,
+    last: dt.date,
+    today: dt.date,
+    ahead: int = ASK_AHEAD_DAYS,
+    back: int = ASK_BACK_DAYS,
+) -> tuple[str, int] | None:
+    """When an event from ``first`` to ``last`` (one day, or a month written without a
+    day) is worth a question on ``today``, and how far away it is: ``before`` and the
+    days until it (wish them luck), ``today``, ``during`` (the month it is in), ``after``
+    and the days since it ended (ask how it went); None outside that time."""
+    if today < first:
+        days = (first - today).days
+        return ("before", days) if days <= ahead else None
+    if today > last:
+        days = (today - last).days
+        return ("after", days) if days <= back else None
+    return ("today", 0) if first == last else ("during", 0)
+
+
+def previous_meeting(
+    meetings: Iterable[Note], log: Iterable[dt.date], today: dt.date
+) -> dt.date | None:
+    """The day of the previous 1:1, what "since last time" counts from: the newest of
+    the meeting notes given (the caller's 1:1s) that counts as contact before ``today``
+    (today's meeting is the one being prepared); without one, the newest Log entry
+    before today."""
+    days = [n.date for n in meetings if n.date and n.date < today and counts_as_contact(n, today)]
+    if not days:
+        days = [d for d in log if d < today]
+    return max(days) if days else None
 
 
 # ---------------------------------------------------------------- contact and cadence

@@ -15,8 +15,27 @@ from .rules import DateEvent, FollowUp
 
 
 @dataclass(frozen=True)
+class Ask:
+    """A dated event to ask about at the right time (``rules.ask_phase``): "maths exam",
+    25 November, ``after``, 2 days ago.
+
+    ``what`` is a family note without its date ("maths exam") or the sentence of a Log
+    entry that holds the date; ``who`` the relative it is about ("" for the person);
+    ``month_only`` when only the month was written (``date`` is its first day)."""
+
+    what: str
+    date: dt.date
+    phase: str  # before | today | during | after
+    days: int  # until it (before) or since it ended (after); 0 today or during
+    who: str = ""
+    month_only: bool = False
+    private: bool = False
+
+
+@dataclass(frozen=True)
 class Relative:
-    """A family member to ask about; ``expected`` is the day a child not yet born is due."""
+    """A family member to ask about; ``expected`` is the day a child not yet born is due.
+    ``asks``: their dated events worth a question today (the note's own date among them)."""
 
     name: str
     relation: str
@@ -25,6 +44,40 @@ class Relative:
     birthday: PartialDate | None
     expected: dt.date | None = None
     months: int | None = None  # for a child under a year old
+    asks: tuple[Ask, ...] = ()
+
+
+@dataclass(frozen=True)
+class SinceItem:
+    """Something dated after the previous 1:1: a Log entry, a win, a follow-up done, a
+    decision taken, a note that links or names them (``kind``: log, win, done,
+    decision, meeting, note)."""
+
+    date: dt.date
+    kind: str
+    text: str
+    private: bool = False
+    who: str = ""  # whose it is, on a group sheet
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How many items of each part a sheet shows; the rest is counted ("and 3 more").
+    What keeps a 1:1 sheet on one A4 page and a group sheet of three on two. The data
+    holds every item, so what others may not see is left out before anything is counted."""
+
+    context: int = 5  # paragraphs, each cut to ``features.prep.PARAGRAPH_CHARS``
+    since: int = 6
+    to_raise: int = 5  # what you promised
+    theirs: int = 4  # what they promised
+    asks: int = 4  # dated events besides relatives
+    growth: int = 4
+    wins: int = 3
+    recent: int = 3
+    decisions: int = 2
+    card_context: int = 1  # on a group sheet's card of each person
+    card_wins: int = 2
+    card_recent: int = 2
 
 
 @dataclass(frozen=True)
@@ -95,10 +148,30 @@ class PersonSheet:
     gift_ideas: tuple[str, ...]
     # Fields from a private front-matter key (SPEC §6), which ``privacy.for_others`` empties
     private_fields: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()  # their own prose, each paragraph or item trimmed
+    asks: tuple[Ask, ...] = ()  # their own dated events (a relative's are in ``family``)
+    since: tuple[SinceItem, ...] = ()  # dated after ``since_date``, oldest first
+    since_date: dt.date | None = None  # the previous 1:1 (``rules.previous_meeting``)
+    health: str = ""  # the health line (issue 17): the owner's own assessment
 
     @property
     def ask_about(self) -> bool:
-        return bool(self.family or self.dates)
+        return bool(self.family or self.dates or self.asks)
+
+    @property
+    def earlier(self) -> tuple[LogLine, ...]:
+        """The recent Log entries up to the previous 1:1: the later ones are in ``since``."""
+        return tuple(e for e in self.recent if not self.since or e.date <= self.since_date)
+
+    @property
+    def mine(self) -> tuple[FollowUp, ...]:
+        """What you promised them (or to raise with them)."""
+        return tuple(f for f in self.to_raise if not f.theirs)
+
+    @property
+    def theirs(self) -> tuple[FollowUp, ...]:
+        """What they promised (``people.task_owners``)."""
+        return tuple(f for f in self.to_raise if f.theirs)
 
     def is_private(self, name: str) -> bool:
         """Whether the field ``name`` (``family``, ``gift_ideas`` …) is private: what a
@@ -116,10 +189,21 @@ class PrepSheet:
     to_raise: tuple[FollowUp, ...]  # pooled over everyone, each with ``who``
     dates: tuple[DateEvent, ...]  # pooled
     decisions: tuple[Decision, ...]  # pooled, each once
+    since: tuple[SinceItem, ...] = ()  # a group's: after the last meeting of them all
+    since_date: dt.date | None = None
+    budget: Budget = Budget()
 
     @property
     def group(self) -> bool:
         return len(self.people) > 1
+
+    @property
+    def mine(self) -> tuple[FollowUp, ...]:
+        return tuple(f for f in self.to_raise if not f.theirs)
+
+    @property
+    def theirs(self) -> tuple[FollowUp, ...]:
+        return tuple(f for f in self.to_raise if f.theirs)
 
     @property
     def person(self) -> PersonSheet:

@@ -26,6 +26,8 @@ LOG_HEADINGS = frozenset({"log", "logboek"})
 WINS_HEADINGS = frozenset({"wins", "successen"})
 WHY_HEADINGS = frozenset({"why", "waarom"})
 PRIVATE_HEADINGS = frozenset({"private", "prive"})  # ## Private / ## Privé (folded)
+# A person note's own prose (the prep sheet's Context): under this heading if there is one.
+CONTEXT_HEADINGS = frozenset({"context", "achtergrond"})
 FOLLOW_UP_HEADINGS = frozenset(
     {"follow-ups", "follow-up", "follow ups", "followups", "opvolging", "opvolgen", "opvolgpunten"}
 )

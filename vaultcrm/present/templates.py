@@ -14,7 +14,7 @@ The packaged templates are also reachable as ``builtin/prep.md.j2``, so an overr
 Templates see ``sheet`` (the ``PrepSheet``), ``t`` (the headings and words of the
 vault's language) and filters for dates and phrases in that language: ``date``,
 ``longdate``, ``day``, ``daymonth``, ``ago``, ``in_days``, ``days``, ``overdue``,
-``relation``, ``event``, ``unlink``, ``join_and``. They run in Jinja's sandbox with StrictUndefined:
+``relation``, ``event``, ``ask``, ``more``, ``unlink``, ``join_and``. They run in Jinja's sandbox with StrictUndefined:
 a template shared with a vault cannot run code, and a typo is an error with its file
 and line, not a silently empty section. HTML is autoescaped; Markdown is not.
 """
@@ -431,6 +431,8 @@ def _environment(
         join_and=language.join_and,
         unlink=unlink,
         lock=lock,
+        more=language.more,
+        ask=functools.partial(language.ask, today=today),
     )
     env.globals.update(
         t=language.labels, lang=language.lang, locale=str(language.locale), today=today

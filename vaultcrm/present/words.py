@@ -62,6 +62,25 @@ WORDS: dict[str, dict[str, Entry]] = {
         "of": "of",
         "none": "Nothing to prepare: this person's note is still empty.",
         "footer": "vaultcrm · {date}",
+        # the prep sheet's parts for a 1:1 (issue 15)
+        "context": "Context",
+        "since_last": "Since last time",
+        "since_date": "since {date} ({ago})",
+        "since_log": "log",
+        "since_win": "win",
+        "since_done": "done",
+        "since_decision": "decision",
+        "since_meeting": "meeting",
+        "since_note": "note",
+        "mine": "What I promised",
+        "theirs": "What they promised",
+        "more": ("and 1 more", "and {n} more"),
+        "ask_before": "{what}, {date} ({when}): wish them luck",
+        "ask_today": "{what}, today: wish them luck",
+        "ask_during": "{what}, this month",
+        "ask_after": "{what}, {date} ({when}): ask how it went",
+        "ask_month_before": "{what}, in {month}",
+        "ask_month_after": "{what}, in {month}: ask how it went",
         # phrases
         "today": "today",
         "yesterday": "yesterday",
@@ -281,6 +300,24 @@ WORDS: dict[str, dict[str, Entry]] = {
         "of": "van",
         "none": "Niets voor te bereiden: de notitie over deze persoon is nog leeg.",
         "footer": "vaultcrm · {date}",
+        "context": "Achtergrond",
+        "since_last": "Sinds de vorige keer",
+        "since_date": "sinds {date} ({ago})",
+        "since_log": "logboek",
+        "since_win": "succes",
+        "since_done": "gedaan",
+        "since_decision": "besluit",
+        "since_meeting": "overleg",
+        "since_note": "notitie",
+        "mine": "Wat ik beloofde",
+        "theirs": "Wat zij beloofden",
+        "more": ("en nog 1", "en nog {n}"),
+        "ask_before": "{what}, {date} ({when}): succes wensen",
+        "ask_today": "{what}, vandaag: succes wensen",
+        "ask_during": "{what}, deze maand",
+        "ask_after": "{what}, {date} ({when}): vragen hoe het ging",
+        "ask_month_before": "{what}, in {month}",
+        "ask_month_after": "{what}, in {month}: vragen hoe het ging",
         "today": "vandaag",
         "yesterday": "gisteren",
         "tomorrow": "morgen",
@@ -531,7 +568,7 @@ class Language:
         if found is None:
             from babel.dates import format_date, format_skeleton
 
-            if form in ("medium", "full"):
+            if form in ("medium", "full", "LLLL"):  # LLLL: a month's name on its own
                 found = format_date(day, form, locale=self.locale)
             else:
                 found = format_skeleton(form, day, locale=self.locale)
@@ -592,6 +629,24 @@ class Language:
     def overdue(self, days: int) -> str:
         """A follow-up's lateness: ``overdue by 2 days`` / ``2 dagen te laat``."""
         return self("overdue_by", what=self.days(days))
+
+    def more(self, n: int) -> str:
+        """What a part left out for its budget: ``and 3 more`` / ``en nog 3``."""
+        return self.n("more", n)
+
+    def ask(self, a: Any, today: dt.date | None = None) -> str:
+        """A dated event as a question for today (``sheet.Ask``): ``maths exam, Wed,
+        Nov 25 (2 days ago): ask how it went``; before it, wish them luck."""
+        if a.month_only:
+            month = self._format("LLLL", a.date)
+            key = {"before": "ask_month_before", "after": "ask_month_after"}.get(
+                a.phase, "ask_during"
+            )
+            return self(key, what=a.what, month=month)
+        if a.phase in ("today", "during"):
+            return self("ask_today", what=a.what)
+        when = self.in_days(a.days) if a.phase == "before" else self.ago(a.days)
+        return self(f"ask_{a.phase}", what=a.what, date=self.day(a.date, today), when=when)
 
     def relation(self, word: str) -> str:
         table = RELATIONS.get(self.lang, {})
