@@ -40,12 +40,14 @@ class NoVaultError(UsageError):
 
 
 class AmbiguousNameError(UsageError):
-    """A NAME matched several people; the candidates are listed for the user."""
+    """A NAME matched several people (or a TEXT several meetings: ``what``); the
+    candidates are listed for the user."""
 
-    def __init__(self, name: str, candidates: Sequence[str]):
-        super().__init__(f"'{name}' matches several people: " + ", ".join(candidates))
+    def __init__(self, name: str, candidates: Sequence[str], what: str = "people"):
+        super().__init__(f"'{name}' matches several {what}: " + ", ".join(candidates))
         self.name = name
         self.candidates = list(candidates)
+        self.what = what
 
 
 class RefusedWriteError(UsageError):

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .notes import PartialDate, undated
-from .rules import DateEvent, FollowUp
+from .rules import FROM_CALENDAR, DateEvent, FollowUp
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,14 @@ class PersonSheet:
     gift_ideas: tuple[str, ...]
     # Fields from a private front-matter key (SPEC §6), which ``privacy.for_others`` empties
     private_fields: tuple[str, ...] = ()
+    # Where ``last_contact`` comes from: "notes", or "calendar" when only a calendar
+    # meeting says so (SPEC §7: shown as "from the calendar"); None without contact.
+    last_contact_source: str | None = None
+
+    @property
+    def from_calendar(self) -> bool:
+        """Whether the last contact is a calendar meeting the notes do not record."""
+        return self.last_contact_source == FROM_CALENDAR
 
     @property
     def ask_about(self) -> bool:
