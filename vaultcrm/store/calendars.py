@@ -38,19 +38,20 @@ import functools
 import re
 import zoneinfo
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ..errors import VaultcrmError
+from ..errors import UsageError
 from ..model.meetings import Attendee, Meeting
 from ..model.notes import Problem
+from .config import CALENDAR_FUTURE_DAYS, CALENDAR_PAST_DAYS
 
 if TYPE_CHECKING:
     from .vault import Vault
 
-DEFAULT_PAST_DAYS = 365  # a year of history: enough for any cadence up to 1y
-DEFAULT_FUTURE_DAYS = 60
+DEFAULT_PAST_DAYS = CALENDAR_PAST_DAYS  # a year of history: enough for any cadence up to 1y
+DEFAULT_FUTURE_DAYS = CALENDAR_FUTURE_DAYS
 MAX_LINE = 1_000_000  # characters of one physical line that are ever held
 _CHUNK = 1 << 20  # characters read at a time
 
@@ -88,8 +89,9 @@ _TIME_PROPS = ("DTSTART", "DTEND", "RECURRENCE-ID")
 _READ_PROPS = frozenset({*_TIME_PROPS, "DURATION", "RRULE", "RDATE", "EXDATE"})
 
 
-class CalendarError(VaultcrmError):
-    """A calendar file that cannot be read at all: missing, unreadable, not iCalendar."""
+class CalendarError(UsageError):
+    """A calendar file that cannot be read at all: missing, unreadable, not iCalendar
+    (exit 2, as for a contacts file: the file named is the user's to fix)."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ class CalendarRead:
     meetings: tuple[Meeting, ...] = ()
     problems: tuple[Problem, ...] = ()
     skipped: Skipped = field(default_factory=Skipped)
+    unread: tuple[Problem, ...] = ()  # files that could not be read at all (also in problems)
 
 
 # ---------------------------------------------------------------- where and when
@@ -162,6 +165,19 @@ def local_timezone() -> dt.tzinfo:
     return tz.gettz() or dt.UTC
 
 
+def day_window(
+    now: dt.datetime, past_days: int = DEFAULT_PAST_DAYS, future_days: int = DEFAULT_FUTURE_DAYS
+) -> tuple[dt.datetime, dt.datetime]:
+    """``calendar_window`` widened to whole days in ``now``'s zone: from the start of the
+    day ``past_days`` back to the end of the day ``future_days`` ahead. Every command of
+    one day asks the same window, so a read calendar can be kept (``calendar_cache``)."""
+    _require_aware(now, "now")
+    today = now.date()
+    first = dt.datetime.combine(today - dt.timedelta(days=past_days), dt.time(), now.tzinfo)
+    last = dt.datetime.combine(today + dt.timedelta(days=future_days + 1), dt.time(), now.tzinfo)
+    return first, last
+
+
 def load_meetings(
     vault: Vault,
     now: dt.datetime,
@@ -171,22 +187,69 @@ def load_meetings(
     future_days: int = DEFAULT_FUTURE_DAYS,
     tz: dt.tzinfo | None = None,
     strict: bool = True,
+    cache: bool = True,
 ) -> CalendarRead:
     """The meetings of the vault's configured calendars plus ``paths`` (``--calendar``),
-    within ``calendar_window(now, past_days, future_days)``; config ``me`` and
-    ``max_attendees`` apply. No calendar configured or given: nothing, no error."""
+    within ``day_window(now, past_days, future_days)``; config ``me`` and
+    ``max_attendees`` apply. No calendar configured or given: nothing, no error, and
+    nothing read or imported.
+
+    A configured calendar that cannot be read is a problem in the result (the others
+    are still read); one of ``paths``, which the user just named, is a
+    ``CalendarError`` unless ``strict`` is False. With ``cache``, what a file holds is
+    kept under ``.vaultcrm/cache/`` until it changes (``calendar_cache``)."""
     config = vault.config
+    configured = calendar_paths(vault.root, config.calendars)
     files = calendar_paths(vault.root, config.calendars, paths)
-    start, end = calendar_window(now, past_days, future_days)
-    return read_calendars(
-        files,
-        start,
-        end,
-        me=config.me,
-        max_attendees=config.max_attendees,
-        tz=tz,
-        strict=strict,
-    )
+    if not files:
+        return CalendarRead()
+    tz = tz or local_timezone()
+    start, end = day_window(now, past_days, future_days)
+    reads: list[CalendarRead] = []
+    for path in files:
+        try:
+            reads.append(
+                _read_kept(vault, path, start, end, config.me, config.max_attendees, tz, cache)
+            )
+        except CalendarError as exc:
+            if strict and path not in configured:
+                raise
+            reads.append(_unread(exc))
+    return merge_reads(reads)
+
+
+def _read_kept(
+    vault: Vault,
+    path: Path,
+    start: dt.datetime,
+    end: dt.datetime,
+    me: Iterable[str],
+    max_attendees: int,
+    tz: dt.tzinfo,
+    cache: bool,
+) -> CalendarRead:
+    """``read_calendar``, through the cache when ``cache``."""
+
+    def read() -> CalendarRead:
+        return read_calendar(path, start, end, me=me, max_attendees=max_attendees, tz=tz)
+
+    if not cache:
+        return read()
+    from . import calendar_cache
+
+    def plain() -> tuple:
+        found = read()
+        return found.meetings, found.problems, asdict(found.skipped)
+
+    key = {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "me": sorted(m.casefold() for m in me),
+        "max_attendees": max_attendees,
+        "tz": calendar_cache.zone_key(tz, range(start.year, end.year + 1)),
+    }
+    meetings, problems, skipped = calendar_cache.cached(vault.state_dir, path, key, plain)
+    return CalendarRead(meetings, problems, Skipped(**skipped))
 
 
 # ---------------------------------------------------------------- reading
@@ -207,24 +270,38 @@ def read_calendars(
     An event exported into two of the files (same UID and start) counts once. A file
     that cannot be read raises ``CalendarError``, or with ``strict=False`` becomes a
     problem while the other files are still read."""
-    meetings: dict[tuple[str, dt.datetime] | int, Meeting] = {}
-    problems: list[Problem] = []
-    skipped = Skipped()
+    reads = []
     for path in paths:
         try:
-            read = read_calendar(path, start, end, me=me, max_attendees=max_attendees, tz=tz)
+            reads.append(read_calendar(path, start, end, me=me, max_attendees=max_attendees, tz=tz))
         except CalendarError as exc:
             if strict:
                 raise
-            problems.append(Problem(str(exc.path), exc.line, exc.message))
-            continue
+            reads.append(_unread(exc))
+    return merge_reads(reads)
+
+
+def _unread(exc: CalendarError) -> CalendarRead:
+    problem = Problem(str(exc.path), exc.line, exc.message)
+    return CalendarRead(problems=(problem,), unread=(problem,))
+
+
+def merge_reads(reads: Iterable[CalendarRead]) -> CalendarRead:
+    """Several files' meetings as one calendar, sorted by start; an event exported into
+    two of them (same UID and start) counts once."""
+    meetings: dict[tuple[str, dt.datetime] | int, Meeting] = {}
+    problems: list[Problem] = []
+    unread: list[Problem] = []
+    skipped = Skipped()
+    for read in reads:
         for meeting in read.meetings:
             key = (meeting.uid, meeting.start) if meeting.uid else len(meetings)
             meetings.setdefault(key, meeting)
         problems.extend(read.problems)
+        unread.extend(read.unread)
         skipped += read.skipped
     ordered = sorted(meetings.values(), key=lambda m: (m.start, m.title, m.uid))
-    return CalendarRead(tuple(ordered), tuple(problems), skipped)
+    return CalendarRead(tuple(ordered), tuple(problems), skipped, tuple(unread))
 
 
 def read_calendar(
