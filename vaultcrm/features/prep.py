@@ -30,7 +30,7 @@ import dataclasses
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -119,20 +119,28 @@ def shown(sheet: PrepSheet, share: bool = False) -> PrepSheet:
 
 
 def read_sheet(
-    vault: Vault, names: Sequence[str], today: dt.date | None = None, engine: Engine | None = None
+    vault: Vault,
+    names: Sequence[str | Person],
+    today: dt.date | None = None,
+    engine: Engine | None = None,
+    *,
+    met: Mapping[str, Iterable[dt.date]] | None = None,
 ) -> tuple[PrepSheet, SyncResult]:
     """The sheet as data, private facts flagged but not yet left out (see ``shown``),
     with what bringing the index up to date did first.
 
     What is read follows the people asked about, not the vault: the briefs (to find
     them by NAME), their own notes, the notes that link or name them, and the decisions.
-    A ``#surprise`` task is left out of every sheet whose people it is a surprise for."""
+    A ``#surprise`` task is left out of every sheet whose people it is a surprise for.
+    ``names`` may hold people already found (a calendar meeting's); ``met`` holds the
+    days of calendar meetings with them by path, for last contact (SPEC §7)."""
     today = today or dt.date.today()
+    met = met or {}
     with reading(vault, engine) as index:
         directory = index.directory
         people: list[Person] = []
         for name in names:
-            person = directory.resolve(name)
+            person = name if isinstance(name, Person) else directory.resolve(name)
             if all(p.path != person.path for p in people):
                 people.append(person)
         decisions = [n for n in index.notes("decision") if n.date]
@@ -142,7 +150,18 @@ def read_sheet(
             if own is None:  # gone since the briefs were read: a one-line error, not a crash
                 raise NotFoundError(f"no person called '{person.name}'")
             related = [n for n in index.about(person.keys, _phrases(person)) if n.path != own.path]
-            sheets.append(_person_sheet(vault, person, own, related, decisions, directory, today))
+            sheets.append(
+                _person_sheet(
+                    vault,
+                    person,
+                    own,
+                    related,
+                    decisions,
+                    directory,
+                    today,
+                    met=met.get(person.path, ()),
+                )
+            )
         result = index.result
     asked = {s.path for s in sheets}
     sheets = [
@@ -173,9 +192,10 @@ def _person_sheet(
     decisions: list[Note],
     directory: Directory,
     today: dt.date,
+    met: Iterable[dt.date] = (),
 ) -> PersonSheet:
     linking = [n for n in related if _links(n, person, directory)]
-    contact = contact_for(person, linking, today)
+    contact = contact_for(person, linking, today, met)
     mentions, mention_count = _mentions(vault, person, related, {n.path for n in linking}, today)
     stem = person.stem
     secret = vault.config.private_keys
@@ -215,6 +235,7 @@ def _person_sheet(
         interests=person.interests,
         gift_ideas=person.gift_ideas,
         private_fields=tuple(sorted(hidden & _SHEET_FIELDS)),
+        last_contact_source=contact.source,
     )
 
 
@@ -224,6 +245,7 @@ _SHEET_FIELDS = frozenset(f.name for f in dataclasses.fields(PersonSheet)) - {
     "path",
     "link",
     "private_fields",
+    "last_contact_source",
 }
 
 
@@ -519,13 +541,8 @@ def saved_link(person: PersonSheet) -> str:
     ``Ann and Bob``). The target is the file name, or the name when the file name
     cannot be linked (it holds ``[ ] | # ^``), as vaultcrm resolves links by either."""
     stem = person.path.rsplit("/", 1)[-1].removesuffix(".md")
-
-    def tidy(text: str) -> str:
-        text = _INVISIBLE.sub("", _LINE_BREAKS.sub(" ", text))
-        return re.sub(r"\s+", " ", _LINK_UNSAFE.sub(" ", text)).strip()
-
-    label = tidy(person.name) or tidy(stem)
-    target = stem if tidy(stem) == stem else label
+    label = _plain_name(person.name) or _plain_name(stem)
+    target = stem if _plain_name(stem) == stem else label
     return target if fold(target) == fold(label) else f"{target}|{label}"
 
 
@@ -537,7 +554,15 @@ class Saved:
     beside: str | None = None
 
 
-def save_sheet(vault: Vault, sheet: PrepSheet, body: str) -> Saved:
+def save_sheet(
+    vault: Vault,
+    sheet: PrepSheet,
+    body: str,
+    *,
+    name: str | None = None,
+    day: dt.date | None = None,
+    attendees: Sequence[str] = (),
+) -> Saved:
     """Write the rendered sheet as a new note ``meetings/YYYY-MM-DD NAME.md``.
 
     A note never replaces another: a second sheet for the same people on the same day
@@ -549,15 +574,23 @@ def save_sheet(vault: Vault, sheet: PrepSheet, body: str) -> Saved:
     not on the day it was prepared (see ``rules.counts_as_contact``).
     ``body`` should be rendered from ``inert_sheet(sheet)``, so nothing it copies acts in
     the note.
+
+    For a calendar meeting (``prep --next`` …), ``name`` is the note's file name
+    (``YYYY-MM-DD Title``), ``day`` the meeting's day (its ``date:``) and ``attendees``
+    who was invited, listed as plain names under ``attendees:``.
     """
     from ..store.writes import write_new
 
     folder = _meetings_folder(vault)
-    base = f"{sheet.today.isoformat()} {_file_name(sheet.names)}"
+    day = day or sheet.today
+    base = _file_name([name]) if name else f"{day.isoformat()} {_file_name(sheet.names)}"
     people = ", ".join(json.dumps(f"[[{saved_link(p)}]]", ensure_ascii=False) for p in sheet.people)
+    invited = [n for n in (_plain_name(a) for a in attendees) if n]
+    listed = ", ".join(json.dumps(n, ensure_ascii=False) for n in dict.fromkeys(invited))
     text = (
-        f"---\ndate: {sheet.today.isoformat()}\ntype: meeting\npeople: [{people}]\n"
-        f"{PREPARED_KEY}: {PREPARED_BY}\n---\n"
+        f"---\ndate: {day.isoformat()}\ntype: meeting\npeople: [{people}]\n"
+        + (f"attendees: [{listed}]\n" if listed else "")
+        + f"{PREPARED_KEY}: {PREPARED_BY}\n---\n"
     )
     text += body if body.endswith("\n") else body + "\n"
     try:
@@ -577,6 +610,13 @@ def save_sheet(vault: Vault, sheet: PrepSheet, body: str) -> Saved:
             continue
         return Saved(rel, first if number > 1 else None)
     raise RefusedWriteError("99 sheets for the same day already exist; not saving", folder)
+
+
+def _plain_name(text: str) -> str:
+    """A name as it may stand in a saved note (a link's label, an attendee): one line,
+    no control characters, and nothing a link is made of (``[ ] | # ^``)."""
+    text = _INVISIBLE.sub("", _LINE_BREAKS.sub(" ", text))
+    return re.sub(r"\s+", " ", _LINK_UNSAFE.sub(" ", text)).strip()
 
 
 def _meetings_folder(vault: Vault) -> str:
@@ -615,7 +655,7 @@ class Prepared:
 
 def prepare(
     vault: Vault,
-    names: list[str] | tuple[str, ...],
+    names: Sequence[str | Person],
     fmt: str | None = None,
     template: str | None = None,
     out: str | Path | None = None,
@@ -623,6 +663,12 @@ def prepare(
     save: bool = False,
     today: dt.date | None = None,
     share: bool = False,
+    *,
+    engine: Engine | None = None,
+    met: Mapping[str, Iterable[dt.date]] | None = None,
+    note_name: str | None = None,
+    note_date: dt.date | None = None,
+    attendees: Sequence[str] = (),
 ) -> Prepared:
     """``vaultcrm prep``: build the sheet, render it, and write it where asked.
 
@@ -632,11 +678,15 @@ def prepare(
     ``share``: a sheet safe to hand to the person, without private facts (SPEC §6).
     A saved sheet never holds private facts either: it is a note of its own, with
     none of the marks that kept them private where they were written.
+
+    ``met``: calendar meeting days by person, for last contact (``read_sheet``);
+    ``note_name``, ``note_date``, ``attendees``: the calendar meeting a saved sheet is
+    for (``save_sheet``); ``engine``: an index the caller has open.
     """
     if force and out is None:
         raise UsageError("--force only goes with --out (a saved sheet never replaces a note)")
     fmt = format_for(template, fmt, out)
-    raw, sync = read_sheet(vault, names, today)
+    raw, sync = read_sheet(vault, names, today, engine, met=met)
     sheet = shown(raw, share)
     text = render_sheet(sheet, fmt, template, vault)
     written = None
@@ -648,5 +698,5 @@ def prepare(
         body = render_sheet(
             inert_sheet(for_others(raw)), "md", template if fmt == "md" else None, vault
         )
-        saved = save_sheet(vault, sheet, body)
+        saved = save_sheet(vault, sheet, body, name=note_name, day=note_date, attendees=attendees)
     return Prepared(text, sheet, written, saved, sync)

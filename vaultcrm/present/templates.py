@@ -328,6 +328,29 @@ def render_sheet(
     return text if text.endswith("\n") else text + "\n"
 
 
+_BODY = re.compile(r"(<body[^>]*>)(.*)(</body>)", re.DOTALL | re.IGNORECASE)
+
+
+def join_sheets(texts: list[str], fmt: str) -> str:
+    """Several rendered sheets as one text (``prep --date D``: every meeting of a day).
+
+    Markdown: one after the other, a rule between them. HTML: one page, each sheet's
+    body after the first's, on a new page when printed; sheets from a template without
+    a ``<body>`` are put one after the other as they are."""
+    if len(texts) < 2:
+        return texts[0] if texts else ""
+    if fmt == "md":
+        return "\n---\n\n".join(t if t.endswith("\n") else t + "\n" for t in texts)
+    bodies = [_BODY.search(t) for t in texts]
+    if not all(bodies):
+        return "".join(texts)
+    first = bodies[0]
+    assert first is not None
+    parts = [b[2] for b in bodies if b is not None]
+    joined = '\n<div style="break-before: page; page-break-before: always"></div>\n'.join(parts)
+    return texts[0][: first.start(2)] + joined + texts[0][first.end(2) :]
+
+
 def render_person(vault: Vault, today: dt.date, **values: Any) -> str:
     """The note ``new`` writes, from ``person.md.j2`` (the vault's override first), with
     ``values`` (name, role, team, relation) and the same words, filters and sandbox as the
