@@ -378,25 +378,35 @@ def person_renderer(vault: Vault, today: dt.date) -> Callable[..., str]:
     return render
 
 
-# Text that is a plain YAML scalar meaning itself in block and flow context: a letter
-# first, then letters, digits, spaces and a few marks; no ':', '#', ',' or brackets; and
-# no word any YAML reader takes for something else (YAML 1.1's yes/no/on/off included).
-_PLAIN = re.compile(r"[^\W\d_][\w .@+'&()/-]*(?<! )")
+# Text that may be a plain YAML scalar in block and flow context: a letter, digit, '+'
+# or '(' first, then letters, digits, spaces and a few marks; no ':', '#', ',' or
+# brackets. It is written plain unless PyYAML's resolver takes it for something else
+# (a number, a date, yes/no), or it is a word other YAML readers do.
+_PLAIN = re.compile(r"[^\W_+(][\w .@+'&()/-]*(?<! )|[+(][\w .@+'&()/-]*(?<! )")
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
 
 
 def yaml_scalar(value: object) -> str:
     """``value`` as a YAML scalar that reads back as the same text (quoted only if needed).
 
-    Most values (names, roles, teams) are plain text, written as they are: what PyYAML's
-    dump makes of them (tested), without a dump per value, which was a tenth of the time
-    of importing an address book."""
+    Most values (names, roles, teams, addresses, phone numbers) are plain text, written
+    as they are: what PyYAML's dump makes of them (tested), without a dump per value,
+    which was a fifth of the time of importing an address book."""
     if value is None or value == "":
         return ""
     text = str(value)
-    if _PLAIN.fullmatch(text) and text.casefold() not in _YAML_WORDS:
+    if _PLAIN.fullmatch(text) and text.casefold() not in _YAML_WORDS and not _typed(text):
         return text
     return dumped_scalar(text)
+
+
+def _typed(text: str) -> bool:
+    """Whether PyYAML's resolver reads plain ``text`` as other than a string."""
+    from yaml.resolver import Resolver
+
+    return any(
+        pattern.match(text) for _, pattern in Resolver.yaml_implicit_resolvers.get(text[0], ())
+    )
 
 
 def dumped_scalar(text: str) -> str:
