@@ -169,12 +169,14 @@ def test_build_agenda_from_a_vault(make_vault) -> None:
     assert agenda.to_dict() == {
         "today": "2026-11-23",
         "days": 7,
+        "meetings": [],
         "due": [
             {
                 "name": "Henk",
                 "path": "people/Henk.md",
                 "cadence": "14d",
                 "last_contact": "2026-11-01",
+                "last_contact_source": "notes",
                 "due": "2026-11-15",
                 "overdue_days": 8,
             }

@@ -24,5 +24,5 @@ def test_the_exports_are_deterministic(tmp_path: Path) -> None:
 def test_the_script_runs(capsys) -> None:
     assert meetings_contacts.main(["--events", "60", "--contacts", "12", "--repeats", "1"]) == 0
     out = capsys.readouterr().out
-    for row in ("read calendar", "import, dry run", "import --yes"):
+    for row in ("read calendar", "read calendar, kept", "import, dry run", "import --yes"):
         assert f"| {row} |" in out

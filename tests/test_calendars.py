@@ -615,8 +615,8 @@ def test_a_series_the_expander_refuses_costs_only_that_series(
     real = recurring_ical_events.CalendarQuery.between
 
     def between(self, start, stop):
-        for occurrence in real(self, start, stop):
-            if str(occurrence.get("UID")) == "floating@google.com":
+        for occurrence in real(self, start, stop):  # (component, start, end): calendars.py
+            if str(occurrence[0].get("UID")) == "floating@google.com":
                 raise recurring_ical_events.InvalidCalendar("refused")
             yield occurrence
 
@@ -761,6 +761,43 @@ def test_the_fast_path_on_a_generated_export(tmp_path: Path, monkeypatch: pytest
     assert len(fast.meetings) > 50
     monkeypatch.setattr(calendars, "_FAST", False)
     assert shape(read_calendar(path, start, end, me=ME, tz=AMS)) == shape(fast)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [GOOGLE, GOOGLE_FLOATING, OUTLOOK, APPLE, BROKEN, "generated"],
+    ids=["google", "floating", "outlook", "apple", "broken", "generated"],
+)
+def test_passing_over_far_events_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    """Whole events far from the window are passed over without reading their lines;
+    read line by line instead, every meeting, problem (with its line) and count is the
+    same. Lowercase names, a folded DTSTART and an event cut by the end of a chunk are
+    read line by line either way."""
+    import vaultcrm.store.calendars as calendars
+    from benchmarks.exports import write_calendar
+
+    path = tmp_path / "c.ics"
+    if text == "generated":
+        write_calendar(path, 400, seed=3)
+        monkeypatch.setattr(calendars, "_CHUNK", 4096)  # many events across chunk ends
+    else:
+        extra = (
+            "BEGIN:VEVENT\nuid:lower\ndtstart:20200101T090000Z\nrrule:FREQ=WEEKLY\n"
+            "summary:lowercase series\nattendee:mailto:henk@example.com\nEND:VEVENT\n"
+            "BEGIN:VEVENT\nUID:folded\nDTSTART;TZID=Europe/Amsterdam\n :20200101T090000\n"
+            "RRULE:FREQ=WEEKLY\nSUMMARY:folded start\nEND:VEVENT\n"
+        )
+        text = text.replace("BEGIN:VEVENT", extra + "BEGIN:VEVENT", 1)
+        write(tmp_path, "c.ics", text)
+    start, end = calendar_window(NOW)
+    passed = read_calendar(path, start, end, me=ME, tz=AMS)
+    monkeypatch.setattr(calendars._Scanner, "far", lambda self, block: False)
+    assert shape(read_calendar(path, start, end, me=ME, tz=AMS)) == shape(passed)
+    if text != "generated":
+        titles = {m.title for m in passed.meetings}
+        assert {"lowercase series", "folded start"} <= titles
 
 
 @pytest.mark.slow

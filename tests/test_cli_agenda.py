@@ -70,6 +70,7 @@ def test_nothing_due_is_still_success(make_vault, run) -> None:
     assert json.loads(result.stdout) == {
         "today": "2026-11-23",
         "days": 14,
+        "meetings": [],
         "due": [],
         "dates": [],
         "follow_ups": [],

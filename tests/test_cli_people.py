@@ -78,6 +78,7 @@ def test_json(run, vault) -> None:
             "days_since": 5,
             "due": "2026-12-02",
             "overdue_days": None,
+            "last_contact_source": "notes",
         }
     ]
 

@@ -11,6 +11,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vaultcrm.features.contacts import (
     Conflict,
@@ -367,10 +369,57 @@ def test_names_that_cannot_be_imported(make_vault, tmp_path: Path) -> None:
 )
 def test_plain_values_are_written_as_yaml_would(value: str) -> None:
     from vaultcrm.features.contacts import _scalar
-    from vaultcrm.present.templates import yaml_scalar
+    from vaultcrm.present.templates import dumped_scalar, yaml_scalar
 
-    expected = yaml_scalar(value)
+    expected = dumped_scalar(value)
+    assert yaml_scalar(value) == expected
     assert _scalar(value) == expected
     assert fill_front_matter(b"---\n---\n", Contact(name="x", role=value), "x.md").data == (
         f"---\nrole: {expected}\n---\n".encode()
     )
+
+
+@given(st.from_regex(r"[\w+(.][\w .@+'&()/:-]{0,30}", fullmatch=True))
+@settings(max_examples=500, deadline=None)
+def test_plain_text_is_written_as_the_dump_writes_it(text: str) -> None:
+    """The fast path of yaml_scalar gives PyYAML's own answer, and reads back as itself."""
+    import yaml
+
+    from vaultcrm.present.templates import dumped_scalar, yaml_scalar
+
+    assert yaml_scalar(text) == dumped_scalar(text)
+    assert yaml.safe_load(f"k: {yaml_scalar(text)}")["k"] == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0612345678",
+        "+31 6 1234 5678",
+        "+31612345678",
+        "(020) 123 45 67",
+        "2026-11-23",
+        "1.5",
+        "12e3",
+        "1_000",
+        "0x1F",
+        "0o17",
+        "...",
+        ".5",
+        "+.5",
+        "-1",
+        "_x",
+        "Yes",
+        "NULL",
+        "~",
+        "1:30",
+        "190:20:30",
+    ],
+)
+def test_tricky_values_are_written_as_the_dump_writes_them(text: str) -> None:
+    import yaml
+
+    from vaultcrm.present.templates import dumped_scalar, yaml_scalar
+
+    assert yaml_scalar(text) == dumped_scalar(text)
+    assert yaml.safe_load(f"k: {yaml_scalar(text)}")["k"] == text

@@ -131,7 +131,7 @@ def cache(tmp_path: Path, monkeypatch) -> Path:
     "command, target",
     [
         (("search", "jazz"), "vaultcrm.features.search.search_vault"),
-        (("prep", "henk"), "vaultcrm.features.prep.prepare"),
+        (("prep", "henk"), "vaultcrm.features.prep.prep_sheets"),
         (("people",), "vaultcrm.features.people.list_people"),
         (("log", "henk", "x"), "vaultcrm.features.journal.log_contact"),
         (("index",), "vaultcrm.engine.sync.sync_vault"),

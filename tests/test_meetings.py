@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import read_vault
 
-from vaultcrm.errors import NotFoundError
+from vaultcrm.errors import AmbiguousNameError, NotFoundError
 from vaultcrm.model.meetings import (
     CalendarContact,
+    PeopleMatcher,
     calendar_contacts,
+    calendar_days,
     find_meeting,
     match_meetings,
     meeting_note_name,
@@ -221,3 +223,64 @@ def test_from_a_real_shaped_export_to_people(make_vault, tmp_path: Path) -> None
 
 def henk_path(directory) -> str:
     return directory.lookup("Henk").path
+
+
+def test_calendar_days_are_every_started_meeting_day_in_the_users_zone(matched, directory) -> None:
+    days = calendar_days(matched, NOW)
+    henk, zoe = directory.lookup("Henk").path, directory.lookup("Zoë Bakker").path
+    assert days[henk] == [dt.date(2026, 11, 9), dt.date(2026, 11, 16)]  # 15:00 today: not yet
+    assert days[zoe] == [dt.date(2026, 11, 22), dt.date(2026, 11, 23)]  # the one in progress
+    tokyo = calendar_days(matched, NOW.astimezone(ZoneInfo("Asia/Tokyo")))
+    assert tokyo[zoe][0] == dt.date(2026, 11, 23)  # 23:30 in Amsterdam is morning in Tokyo
+
+
+def test_text_in_the_titles_of_different_meetings_is_ambiguous(directory) -> None:
+    henk = Attendee("henk@example.com", "Henk")
+    found = match_meetings(
+        [
+            meeting("1:1 Henk", "2026-11-24T10:00", henk, uid="series"),
+            meeting("1:1 Henk (moved)", "2026-11-25T15:00", henk, uid="series"),
+            meeting("1:1 Henk", "2026-12-01T10:00", henk, uid="series"),
+            meeting("Lunch with Henk", "2026-11-26T12:00", henk, uid="lunch"),
+        ],
+        directory,
+        ME,
+    )
+    with pytest.raises(AmbiguousNameError) as caught:
+        find_meeting(found, "henk", NOW)
+    assert caught.value.what == "meetings"
+    assert caught.value.candidates == [
+        "1:1 Henk (2026-11-24 10:00)",
+        "1:1 Henk (moved) (2026-11-25 15:00)",
+        "Lunch with Henk (2026-11-26 12:00)",
+    ]
+    assert find_meeting(found, "1:1", NOW).start.day == 24  # one series, moved or not
+    assert find_meeting(found, "1:1 HENK", NOW).title == "1:1 Henk"  # exact wins
+    assert find_meeting(found, "lunch", NOW).title == "Lunch with Henk"
+
+
+def test_attendee_names_for_a_saved_note(directory) -> None:
+    (item,) = match_meetings(
+        [
+            meeting(
+                "Planning",
+                "2026-11-24T10:00",
+                Attendee("me@example.com", "Me Myself"),
+                Attendee("ZOE@example.com", "Zoë B."),
+                Attendee("ext@other.example", "Sam Extern"),
+                Attendee("bare@other.example"),
+                Attendee("no@other.example", "Declined", "DECLINED"),
+                Attendee("ext@other.example", "Sam again"),
+                organizer=Attendee("henk@example.com", "H"),
+            )
+        ],
+        directory,
+        ME,
+    )
+    matcher = PeopleMatcher(directory, ME)
+    assert matcher.attendee_names(item.meeting) == (
+        "Henk de Vries",
+        "Zoë Bakker",
+        "Sam Extern",
+        "bare@other.example",
+    )

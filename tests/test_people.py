@@ -119,3 +119,53 @@ def test_contacts_for_everyone_in_one_pass() -> None:
     assert found[ZOE.path].last == dt.date(2026, 11, 20)
     assert found[HENK_J.path].last == dt.date(2026, 11, 20)
     assert found[HENK.path].last == dt.date(2026, 11, 12)
+
+
+# ---------------------------------------------------------------- calendar meetings (SPEC §7)
+
+
+def test_a_later_calendar_meeting_is_the_last_contact_and_says_so() -> None:
+    contact = contact_for(HENK, [], TODAY, met=[dt.date(2026, 11, 19)])
+    assert (contact.last, contact.source, contact.from_calendar) == (
+        dt.date(2026, 11, 19),
+        "calendar",
+        True,
+    )
+    assert contact.due == dt.date(2026, 12, 3)  # the cadence runs from the meeting
+
+
+def test_the_notes_win_a_tie_and_an_earlier_meeting() -> None:
+    for day in (dt.date(2026, 11, 12), dt.date(2026, 11, 1)):  # the log's day, before it
+        contact = contact_for(HENK, [], TODAY, met=[day])
+        assert (contact.last, contact.source) == (dt.date(2026, 11, 12), "notes")
+
+
+def test_a_meeting_after_today_is_not_contact() -> None:
+    contact = contact_for(ZOE, [], TODAY, met=[dt.date(2026, 11, 24)])
+    assert (contact.last, contact.source, contact.overdue_days) == (None, None, 0)
+    assert contact_for(ZOE, [], TODAY, met=[TODAY]).source == "calendar"
+
+
+def test_contacts_take_each_persons_meeting_days() -> None:
+    met = {ZOE.path: (dt.date(2026, 11, 21),), "people/Nobody.md": (TODAY,)}
+    found = contacts(DIRECTORY, [], TODAY, met)
+    assert (found[ZOE.path].last, found[ZOE.path].source) == (dt.date(2026, 11, 21), "calendar")
+    assert found[HENK.path].source == "notes" and found[HENK_J.path].source is None
+
+
+def test_contact_days_count_meetings_once_a_day() -> None:
+    from vaultcrm.model.rules import contact_days, last_contact
+
+    days = contact_days(
+        dt.date(2026, 11, 1),
+        [dt.date(2026, 11, 3)],
+        [],
+        TODAY,
+        met=[
+            dt.date(2026, 11, 3),
+            dt.date(2026, 11, 10),
+            dt.date(2026, 11, 30),  # not yet
+        ],
+    )
+    assert days == [dt.date(2026, 11, 1), dt.date(2026, 11, 3), dt.date(2026, 11, 10)]
+    assert last_contact(None, [], [], TODAY, met=[dt.date(2026, 11, 10)]) == dt.date(2026, 11, 10)

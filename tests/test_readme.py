@@ -2,7 +2,8 @@
 
 The way sqlite-utils tests its documentation: a README that shows a command which does
 not exist (``prep --template brief`` once did) or fails on the example vault is a bug.
-Each ``sh`` block runs in order, in a fresh copy of ``example_vault/``, every
+Each ``sh`` block runs in order, in a fresh copy of ``example_vault/`` (in the working
+folder, as in a checkout), every
 ``vaultcrm`` command in it through click's CliRunner with ``--vault`` added; the tour,
 which starts with ``vaultcrm init ~/notes``, runs in a fresh vault in ``tmp_path``
 instead. A command exits 0 unless its line's comment says what else it exits with
@@ -111,7 +112,8 @@ def test_every_command_in_the_readme_runs(
     monkeypatch.setenv("EDITOR", "true")  # --edit: an editor that saves nothing new
     monkeypatch.chdir(tmp_path)  # --out files land here
     tour = "vaultcrm init ~/notes" in block
-    vault = tmp_path / "notes" if tour else tmp_path / "vault"
+    # named as in the repository, so a path into it (--calendar example_vault/…) works
+    vault = tmp_path / "notes" if tour else tmp_path / "example_vault"
     if tour:
         block = _tour_home(block, tmp_path)
     else:

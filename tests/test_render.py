@@ -360,3 +360,15 @@ def test_a_template_compiled_in_one_language_is_never_reused_for_another(
     for locale, expected in (("en", "today\n"), ("nl", "vandaag\n"), ("en", "today\n")):
         localised = dataclasses.replace(sheet, locale=locale)
         assert render_sheet(localised, "md", template, vault) == expected
+
+
+def test_join_sheets() -> None:
+    from vaultcrm.present.templates import join_sheets
+
+    assert join_sheets(["# A\n"], "md") == "# A\n"
+    assert join_sheets(["# A\n", "# B"], "md") == "# A\n\n---\n\n# B\n"
+    page = "<html><head><style>x</style></head><body>\n{}\n</body></html>\n"
+    joined = join_sheets([page.format("<h1>A</h1>"), page.format("<h1>B</h1>")], "html")
+    assert joined.count("<html>") == 1 and joined.count("<style>") == 1
+    assert joined.index("<h1>A</h1>") < joined.index("break-before: page") < joined.index("B</h1>")
+    assert join_sheets(["<p>A</p>", "<p>B</p>"], "html") == "<p>A</p><p>B</p>"  # no body

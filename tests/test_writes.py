@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from vaultcrm.errors import RefusedWriteError, VaultcrmError
-from vaultcrm.store.writes import LOCKS_DIR, lock_path_for, replace_file, update_file, write_new
+from vaultcrm.store.writes import (
+    LOCKS_DIR,
+    lock_path_for,
+    replace_file,
+    update_file,
+    write_new,
+    write_new_many,
+)
 
 
 def append(line: bytes):
@@ -48,6 +55,77 @@ def test_a_write_into_a_read_only_folder_is_a_message_not_a_traceback(tmp_path: 
             write_new(folder / "x.md", "x")
     finally:
         os.chmod(folder, 0o700)
+
+
+# ---------------------------------------------------------------- write_new_many
+
+
+def test_write_new_many_makes_every_file_and_syncs_each_folder_once(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import vaultcrm.store.writes as writes
+
+    synced: list[Path] = []
+    monkeypatch.setattr(writes, "_fsync_dir", synced.append)
+    files = [(tmp_path / ("a" if n % 2 else "b") / f"{n}.md", f"note {n}\n") for n in range(40)]
+    write_new_many(files)
+    for path, text in files:
+        assert path.read_text() == text
+        assert os.stat(path).st_mode & 0o777 == 0o644 & ~_umask()
+    assert sorted(synced) == [tmp_path / "a", tmp_path / "b"]
+    assert len(os.listdir(tmp_path / "a")) == 20  # no temp left
+    write_new_many([])  # nothing to do
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def test_write_new_many_refuses_an_existing_file_before_writing_any(tmp_path: Path) -> None:
+    (tmp_path / "b.md").write_text("mine")
+    with pytest.raises(RefusedWriteError, match="already exists"):
+        write_new_many([(tmp_path / "a.md", "x"), (tmp_path / "b.md", "y")])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.md"]
+    assert (tmp_path / "b.md").read_text() == "mine"
+
+
+def test_write_new_many_a_failed_write_makes_nothing(tmp_path: Path, monkeypatch) -> None:
+    import vaultcrm.store.writes as writes
+
+    real = writes._temp_with
+
+    def full(folder, data, mode):
+        if data == b"3":
+            raise OSError(28, "No space left on device")
+        return real(folder, data, mode)
+
+    monkeypatch.setattr(writes, "_temp_with", full)
+    with pytest.raises(VaultcrmError, match="No space left"):
+        write_new_many([(tmp_path / f"{n}.md", str(n)) for n in range(8)])
+    assert list(tmp_path.iterdir()) == []  # every temp file removed, no note half there
+
+
+def test_write_new_many_a_file_made_meanwhile_is_refused_and_kept(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import vaultcrm.store.writes as writes
+
+    real = writes._temp_with
+
+    def race(folder, data, mode):
+        temp = real(folder, data, mode)
+        if data == b"c":
+            (tmp_path / "c.md").write_text("theirs")  # an editor saves it meanwhile
+        return temp
+
+    monkeypatch.setattr(writes, "_temp_with", race)
+    with pytest.raises(RefusedWriteError):
+        write_new_many([(tmp_path / f"{n}.md", n) for n in "abcd"])
+    assert (tmp_path / "c.md").read_text() == "theirs"
+    assert (tmp_path / "a.md").read_text() == "a"  # linked before: whole, kept
+    assert not list(tmp_path.glob(".vaultcrm-*"))
 
 
 # ---------------------------------------------------------------- update_file

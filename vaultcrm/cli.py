@@ -126,6 +126,7 @@ class Context:
         self.vault_option = vault_option
         self._vault = None
         self._today = None
+        self._now = None
 
     @property
     def vault(self):
@@ -143,16 +144,29 @@ class Context:
             import datetime as dt
 
             fixed = os.environ.get("VAULTCRM_TODAY")
-            if not fixed:
-                self._today = dt.date.today()
-            else:
-                from .errors import UsageError
-                from .model.notes import parse_date
-
-                self._today = parse_date(fixed)
-                if self._today is None:
-                    raise UsageError(f"VAULTCRM_TODAY={fixed!r} is not a date (use YYYY-MM-DD)")
+            self._today = _fixed_clock(fixed)[0] if fixed else dt.date.today()
         return self._today
+
+    def now(self, calendars: tuple[str, ...] = ()):
+        """The moment the calendars are read at, aware, in the local time zone (``TZ``
+        or the system's): the real time, or with ``VAULTCRM_TODAY`` the start of that
+        day (``YYYY-MM-DDTHH:MM`` gives the time too). None when no calendar is
+        configured or given (``calendars``): then no zone is even looked up."""
+        if not (calendars or self.vault.config.calendars):
+            return None
+        if self._now is None:
+            import datetime as dt
+
+            from .store.calendars import local_timezone
+
+            zone = local_timezone()
+            fixed = os.environ.get("VAULTCRM_TODAY")
+            if not fixed:
+                self._now = dt.datetime.now(zone)
+            else:
+                day, at = _fixed_clock(fixed)
+                self._now = dt.datetime.combine(day, at or dt.time(), zone)
+        return self._now
 
     @property
     def clock(self) -> Callable[[], Any]:
@@ -174,6 +188,54 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def _fixed_clock(text: str):
+    """``VAULTCRM_TODAY`` as (date, time of day or None): ``YYYY-MM-DD`` or
+    ``YYYY-MM-DDTHH:MM[:SS]``."""
+    import datetime as dt
+
+    from .errors import UsageError
+    from .model.notes import parse_date
+
+    day_text, _, time_text = text.strip().replace(" ", "T", 1).partition("T")
+    day = parse_date(day_text)
+    at = None
+    if time_text:
+        try:
+            at = dt.time.fromisoformat(time_text)
+        except ValueError:
+            day = None
+    if day is None or (at is not None and at.tzinfo is not None):
+        raise UsageError(
+            f"VAULTCRM_TODAY={text!r} is not a date (use YYYY-MM-DD, or YYYY-MM-DDTHH:MM)"
+        )
+    return day, at
+
+
+def calendar_option(command: Callable) -> Callable:
+    """``--calendar FILE`` (repeatable): more calendars for this run, besides config's."""
+    return click.option(
+        "--calendar",
+        "calendar_files",
+        multiple=True,
+        metavar="FILE",
+        type=click.Path(dir_okay=False),
+        help="Also read this .ics calendar, besides config 'calendars' (repeatable).",
+    )(command)
+
+
+CALENDAR_PROBLEMS_SHOWN = 3
+
+
+def report_calendars(problems) -> None:
+    """What the calendars could not read, on stderr: the first few, then how many more
+    (``vaultcrm check`` lists them all). The command's output is not held back."""
+    for problem in problems[:CALENDAR_PROBLEMS_SHOWN]:
+        err(f"vaultcrm: {problem}", fg="yellow")
+    more = len(problems) - CALENDAR_PROBLEMS_SHOWN
+    if more > 0:
+        err(f"vaultcrm: … and {more} more in the calendars; 'vaultcrm check' lists them all")
 
 
 def report_sync(result) -> None:
@@ -384,7 +446,7 @@ def check(ctx: Context, as_json: bool) -> None:
     """List every problem in the vault with path:line; exit 1 if there are any."""
     from .features.check import check_vault
 
-    result = check_vault(ctx.vault, today=ctx.today)
+    result = check_vault(ctx.vault, today=ctx.today, now=ctx.now())
     if as_json:
         emit_json(
             {
@@ -416,13 +478,29 @@ def check(ctx: Context, as_json: bool) -> None:
 @click.option("--team", help="Only people in this team.")
 @click.option("--relation", help="Only this relation: report, peer, manager, client, freelancer, …")
 @click.option("--json", "as_json", is_flag=True, help="Print the people as JSON.")
+@calendar_option
 @pass_ctx
-def people(ctx: Context, team: str | None, relation: str | None, as_json: bool) -> None:
-    """List the people in the vault, with their last contact."""
+def people(
+    ctx: Context,
+    team: str | None,
+    relation: str | None,
+    as_json: bool,
+    calendar_files: tuple[str, ...],
+) -> None:
+    """List the people in the vault, with their last contact (a past meeting in your
+    calendars counts, marked "from the calendar")."""
     from .features.people import list_people
 
-    rows = list_people(ctx.vault, team=team, relation=relation, today=ctx.today)
+    rows = list_people(
+        ctx.vault,
+        team=team,
+        relation=relation,
+        today=ctx.today,
+        now=ctx.now(calendar_files),
+        calendars=calendar_files,
+    )
     report_sync(rows.sync)
+    report_calendars(rows.problems)
     if as_json:
         emit_json([row.to_dict() for row in rows.rows])
         if not rows.rows:
@@ -436,7 +514,12 @@ def people(ctx: Context, team: str | None, relation: str | None, as_json: bool) 
         (
             printable(row.name),
             row.last_contact.isoformat() if row.last_contact else "-",
-            words.ago(row.days_since) if row.last_contact else words("never"),
+            (
+                words.ago(row.days_since)
+                + (f" ({words('from_calendar')})" if row.from_calendar else "")
+                if row.last_contact
+                else words("never")
+            ),
             _due_state(words, row.overdue_days),
             ", ".join(x for x in (words.relation(row.relation), row.team) if x),
         )
@@ -624,13 +707,22 @@ def log(
     help="How far ahead to look for dates and follow-ups.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the agenda as JSON.")
+@calendar_option
 @pass_ctx
-def agenda(ctx: Context, days: int, as_json: bool) -> None:
-    """Who is due by cadence, birthdays and anniversaries in the next DAYS days, and
-    open follow-ups due by then. Exit 0 even when nothing is due."""
+def agenda(ctx: Context, days: int, as_json: bool, calendar_files: tuple[str, ...]) -> None:
+    """Your meetings with people in the vault (from your calendars), who is due by
+    cadence, birthdays and anniversaries in the next DAYS days, and open follow-ups due
+    by then. Exit 0 even when nothing is due."""
     from .features.agenda import build_agenda
 
-    result = build_agenda(ctx.vault, days, today=ctx.today)
+    result = build_agenda(
+        ctx.vault,
+        days,
+        today=ctx.today,
+        now=ctx.now(calendar_files),
+        calendars=calendar_files,
+    )
+    report_calendars(result.problems)
     if as_json:
         emit_json(result.to_dict())
         return
@@ -647,6 +739,9 @@ def _agenda_lines(result, words) -> list[str]:
     from .model.privacy import LOCK
 
     lines: list[str] = []
+    if result.meetings:
+        lines.append(click.style(_in_window(words, "agenda_meetings", result.days), bold=True))
+        lines += _table([_meeting_row(m, words, result.today) for m in result.meetings])
     if result.due:
         lines.append(click.style(words("agenda_due"), bold=True))
         rows = []
@@ -654,7 +749,7 @@ def _agenda_lines(result, words) -> list[str]:
             late = _due_state(words, d.overdue_days)
             last = (
                 words(
-                    "last_contact_on",
+                    "last_met_on" if d.from_calendar else "last_contact_on",
                     date=d.last_contact.isoformat(),
                     ago=words.ago((result.today - d.last_contact).days),
                 )
@@ -664,12 +759,7 @@ def _agenda_lines(result, words) -> list[str]:
             rows.append((d.name, late, f"{last}, {words('every', cadence=d.cadence)}"))
         lines += _table(rows, red=1)
     if result.dates:
-        coming = (
-            words("agenda_coming_up", days=words.days(result.days))
-            if result.days
-            else words("agenda_coming_up_today")
-        )
-        lines.append(click.style(coming, bold=True))
+        lines.append(click.style(_in_window(words, "agenda_coming_up", result.days), bold=True))
         rows = [
             (
                 f"{e.date.isoformat()} {words.weekday(e.date)}",
@@ -700,6 +790,17 @@ def _agenda_lines(result, words) -> list[str]:
             rows.append((day.isoformat(), (when, late), f"{text}{who}  {where}"))
         lines += _table(rows, red=1)
     return lines
+
+
+def _in_window(words, key: str, days: int) -> str:
+    """A heading of the agenda: ``… in the next 14 days``, or ``key_today`` for --days 0."""
+    return words(key, days=words.days(days)) if days else words(f"{key}_today")
+
+
+def _meeting_row(meeting, words, today) -> tuple[str, str]:
+    """``Thu, Dec 3 10:00 AM`` and ``· 1:1 Henk (Henk de Vries)``: a meeting's line."""
+    who = ", ".join(meeting.people)
+    return (words.meeting_when(meeting.start, today), f"· {meeting.title or '-'} ({who})")
 
 
 def _table(rows: list[tuple], red: int | None = None) -> list[str]:
@@ -742,7 +843,27 @@ def calendar(ctx: Context, out_file: str | None, force: bool) -> None:
 
 
 @cli.command()
-@click.argument("names", nargs=-1, required=True, metavar="NAME...")
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.option(
+    "--next",
+    "soonest",
+    is_flag=True,
+    help="Prepare your next meeting with anyone in the vault (from your calendars).",
+)
+@click.option(
+    "--date",
+    "date_text",
+    metavar="D",
+    help="Prepare every meeting of day D with people in the vault: YYYY-MM-DD, today, "
+    "tomorrow (vandaag, morgen) or +3d.",
+)
+@click.option(
+    "--meeting",
+    "meeting_text",
+    metavar="TEXT",
+    help="Prepare the coming meeting whose title holds TEXT.",
+)
+@calendar_option
 @click.option(
     "--template",
     "-t",
@@ -759,8 +880,8 @@ def calendar(ctx: Context, out_file: str | None, force: bool) -> None:
 @click.option(
     "--save",
     is_flag=True,
-    help="Also save it as a new note meetings/YYYY-MM-DD NAME.md; "
-    "tasks you add there come back on the next sheet.",
+    help="Also save it as a new note meetings/YYYY-MM-DD NAME.md (for a calendar "
+    "meeting: its day and title); tasks you add there come back on the next sheet.",
 )
 @click.option(
     "--share",
@@ -771,6 +892,10 @@ def calendar(ctx: Context, out_file: str | None, force: bool) -> None:
 def prep(
     ctx: Context,
     names: tuple[str, ...],
+    soonest: bool,
+    date_text: str | None,
+    meeting_text: str | None,
+    calendar_files: tuple[str, ...],
     template: str | None,
     fmt: str | None,
     out_file: str | None,
@@ -781,30 +906,46 @@ def prep(
     """The sheet to read before meeting NAME: follow-ups, family, dates, growth, wins,
     recent log, mentions and decisions to explain. Several NAMEs: one group sheet.
 
+    Or let your calendars say whom: --next (your next meeting with anyone in the
+    vault), --date D (every such meeting that day, one sheet each) or --meeting TEXT.
+    A meeting with several people of the vault gets a group sheet.
+
     Private facts (%% comments, #private, a Private section, private keys) are marked
     🔒 on your own sheet of one person, and left out of group sheets and --share."""
-    from .features.prep import prepare
+    from .features.prep import prep_sheets
+    from .model.dates import parse_user_date
 
-    result = prepare(
+    day = parse_user_date(date_text, ctx.today) if date_text is not None else None
+    run = prep_sheets(
         ctx.vault,
         names,
+        now=ctx.now(calendar_files),
+        soonest=soonest,
+        day=day,
+        text=meeting_text,
+        calendars=calendar_files,
         fmt=fmt.lower() if fmt else None,
         template=template,
         out=None if out_file == "-" else out_file,  # '-' is stdout, as usual
         force=force,
         save=save,
-        today=ctx.today,
         share=share,
+        today=ctx.today,
     )
-    report_sync(result.sync)
-    if result.out is not None:
-        err(f"Wrote {result.out}")
-    if result.saved is not None:
-        beside = result.saved.beside
-        also = f" ({beside} was saved earlier today and is kept)" if beside else ""
-        err(f"Saved {result.saved.path}{also}")
-    if result.out is None and result.saved is None:
-        click.echo(printable(result.text), nl=False)
+    report_sync(run.sync)
+    report_calendars(run.problems)
+    words = ctx.words
+    for meeting in run.meetings:  # which meetings the sheets are for (stdout is the sheet)
+        err(" ".join(_meeting_row(meeting, words, ctx.today)), fg="cyan")
+    if run.out is not None:
+        err(f"Wrote {run.out}")
+    for sheet in run.sheets:
+        if sheet.saved is not None:
+            beside = sheet.saved.beside
+            also = f" ({beside} was saved earlier today and is kept)" if beside else ""
+            err(f"Saved {sheet.saved.path}{also}")
+    if run.out is None and not any(s.saved for s in run.sheets):
+        click.echo(printable(run.text), nl=False)
 
 
 # ---------------------------------------------------------------- import
@@ -958,6 +1099,7 @@ NAMES_CAP = 8  # names in one cell
     "or html (one self-contained page).",
 )
 @out_options("Write to FILE.")
+@calendar_option
 @pass_ctx
 def network(
     ctx: Context,
@@ -968,6 +1110,7 @@ def network(
     fmt: str,
     out_file: str | None,
     force: bool,
+    calendar_files: tuple[str, ...],
 ) -> None:
     """How the lines run between the people in the vault: who bridges teams and the
     inside and outside, what breaks if they leave, clusters, outside parties no team
@@ -989,9 +1132,16 @@ def network(
             "--grid is the text or JSON grid alone; it takes no --path or other format"
         )
     net = network_report(
-        ctx.vault, ctx.today, name=name, depth=1 if depth is None else depth, path=ends
+        ctx.vault,
+        ctx.today,
+        name=name,
+        depth=1 if depth is None else depth,
+        path=ends,
+        now=ctx.now(calendar_files),
+        calendars=calendar_files,
     )
     report_sync(net.sync)
+    report_calendars(net.problems)
     words = ctx.words
     if grid:
         text = (
@@ -1212,14 +1362,25 @@ def _path_lines(net, words) -> list[str]:
     help="How far back to look.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@calendar_option
 @pass_ctx
-def health(ctx: Context, name: str | None, months: int, as_json: bool) -> None:
+def health(
+    ctx: Context, name: str | None, months: int, as_json: bool, calendar_files: tuple[str, ...]
+) -> None:
     """The health of each relationship: rhythm kept, drift, promises kept, recognition,
     growth followed up and who reaches out, with contacts per month. NAME: one person,
     in full."""
     from .features.health import health_report
 
-    report = health_report(ctx.vault, ctx.today, name=name, months=months)
+    report = health_report(
+        ctx.vault,
+        ctx.today,
+        name=name,
+        months=months,
+        now=ctx.now(calendar_files),
+        calendars=calendar_files,
+    )
+    report_calendars(report.problems)
     if as_json:
         emit_json(report.to_dict())
         return

@@ -43,12 +43,14 @@ class NoVaultError(UsageError):
 
 
 class AmbiguousNameError(UsageError):
-    """A NAME matched several people; the candidates are listed for the user."""
+    """A NAME matched several people (or a TEXT several meetings: ``what``); the
+    candidates are listed for the user."""
 
-    def __init__(self, name: str, candidates: Sequence[str]):
-        super().__init__(f"'{name}' matches several people: " + ", ".join(candidates))
+    def __init__(self, name: str, candidates: Sequence[str], what: str = "people"):
+        super().__init__(f"'{name}' matches several {what}: " + ", ".join(candidates))
         self.name = name
         self.candidates = list(candidates)
+        self.what = what
 
 
 class RefusedWriteError(UsageError):
@@ -104,7 +106,7 @@ def error_lines(exc: VaultcrmError) -> list[str]:
     """The message for ``exc`` as the user reads it: the CLI prints these lines to
     stderr, the assistant server sends them as one (``error_line``)."""
     if isinstance(exc, AmbiguousNameError):
-        return [f"'{exc.name}' matches several people; say which:"] + [
+        return [f"'{exc.name}' matches several {exc.what}; say which:"] + [
             f"  {candidate}" for candidate in exc.candidates
         ]
     if isinstance(exc, NotFoundError):

@@ -96,6 +96,7 @@ class AgendaOutput(TypedDict):
     due: Rows
     dates: Rows
     follow_ups: Rows
+    meetings: Rows  # coming meetings from the calendars in config.toml
 
 
 class LogOutput(TypedDict):
@@ -200,8 +201,10 @@ def build_server(
     ) -> AgendaOutput:
         """What needs time in the next days: due (people due for contact by their
         cadence, most overdue first), dates (birthdays, work anniversaries and relatives'
-        birthdays, with days_until and years) and follow_ups (open tasks due by then or
-        scheduled to start, with the people they are about). Dates are YYYY-MM-DD."""
+        birthdays, with days_until and years), follow_ups (open tasks due by then or
+        scheduled to start, with the people they are about) and meetings (coming
+        meetings with people of the vault, from the calendars in config.toml). Dates
+        are YYYY-MM-DD."""
         return build_agenda(vault, days, today=clock(), share=share).to_dict()
 
     @tool(_READS)
@@ -213,8 +216,9 @@ def build_server(
         ] = None,
     ) -> PeopleOutput:
         """The people in the vault, by name. Each: name, path, role, team, relation,
-        cadence, last_contact, days_since, due (next contact by cadence) and
-        overdue_days (null when not due)."""
+        cadence, last_contact, days_since, due (next contact by cadence),
+        overdue_days (null when not due) and last_contact_source ("calendar" when only
+        a calendar meeting says so)."""
         rows = list_people(vault, team=team, relation=relation, today=clock(), share=share)
         return {"people": [row.to_dict() for row in rows.rows]}
 

@@ -15,23 +15,29 @@ the owner's own: private dates and tasks (SPEC §6) are on it, marked 🔒; an a
   due date ("ask how the exam went, after the exam"). Undated tasks are for the prep
   sheet, not the agenda.
 
+With calendars (config ``calendars``, ``--calendar FILE``; SPEC §7) past meetings count
+as contact in the due list, and a fourth list shows the **meetings** with people of the
+vault from now to the end of the last day of the window, soonest first.
+
 "Today" is a parameter: the CLI passes the day ``VAULTCRM_TODAY`` fixes, for tests and planning.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from ..engine.api import Engine, SyncResult
 from ..engine.reading import reading
 from ..model.brief import Brief
-from ..model.notes import Note, fold
+from ..model.notes import Note, Problem, fold
 from ..model.people import Directory, Person, contacts, task_people, upcoming_dates
 from ..model.privacy import DEFAULT_PRIVATE_KEYS, for_others, for_owner
 from ..model.rules import Contact, DateEvent, FollowUp, follow_up, on_agenda
 from ..store.vault import Vault
+from .meetings import ComingMeeting, coming_meetings, read_meetings
 from .people import PersonRow, person_row
 
 DEFAULT_DAYS = 14
@@ -45,15 +51,18 @@ class Agenda:
     dates: tuple[DateEvent, ...]
     follow_ups: tuple[FollowUp, ...]
     sync: SyncResult | None = None
+    meetings: tuple[ComingMeeting, ...] = ()  # from the calendars, in the user's zone
+    problems: tuple[Problem, ...] = ()  # what the calendars could not read
 
     @property
     def empty(self) -> bool:
-        return not (self.due or self.dates or self.follow_ups)
+        return not (self.due or self.dates or self.follow_ups or self.meetings)
 
     def to_dict(self) -> dict:
         return {
             "today": self.today.isoformat(),
             "days": self.days,
+            "meetings": [m.to_dict() for m in self.meetings],
             "due": [_due_dict(d) for d in self.due],
             "dates": [_event_dict(e) for e in self.dates],
             "follow_ups": [_follow_up_dict(f) for f in self.follow_ups],
@@ -82,7 +91,7 @@ def _event_dict(e: DateEvent) -> dict:
 
 
 def _due_dict(row: PersonRow) -> dict:
-    keys = ("name", "path", "cadence", "last_contact", "due", "overdue_days")
+    keys = ("name", "path", "cadence", "last_contact", "last_contact_source", "due", "overdue_days")
     return _as_dict({k: getattr(row, k) for k in keys})
 
 
@@ -136,10 +145,14 @@ def build_agenda(
     today: dt.date | None = None,
     engine: Engine | None = None,
     share: bool = False,
+    *,
+    now: dt.datetime | None = None,
+    calendars: Sequence[str | Path] = (),
 ) -> Agenda:
     """The agenda for the next ``days`` days from ``today``, from the briefs the index
-    keeps (no note is read). The owner's own, private facts marked; to ``share``,
-    without them (SPEC §6)."""
+    keeps (no note is read), and the calendars' meetings as of ``now`` (aware; default:
+    the start of ``today`` in the local zone). The owner's own, private facts marked;
+    to ``share``, without them (SPEC §6)."""
     from ..errors import UsageError
 
     if days < 0:
@@ -148,13 +161,17 @@ def build_agenda(
     with reading(vault, engine) as index:
         briefs = index.briefs()  # first: the directory is then made from them
         directory, result = index.directory, index.result
+    cal = read_meetings(vault, directory, now or today, calendars, future_days=days + 1)
     people, secret = directory.people, vault.config.private_keys
+    last = contacts(directory, briefs, today, cal.met)
     agenda = Agenda(
         today=today,
         days=days,
-        due=tuple(due_contacts(people, contacts(directory, briefs, today), today, secret)),
+        due=tuple(due_contacts(people, last, today, secret)),
         dates=tuple(upcoming_dates(people, today, days, secret)),
         follow_ups=tuple(open_follow_ups(briefs, directory, today, days)),
+        meetings=coming_meetings(cal, days) if cal.matched else (),
     )
     # The owner's own: private facts stay, marked; for others they are left out (SPEC §6)
-    return replace(for_others(agenda) if share else for_owner(agenda), sync=result)
+    shown = for_others(agenda) if share else for_owner(agenda)
+    return replace(shown, sync=result, problems=cal.problems)

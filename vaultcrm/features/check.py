@@ -27,16 +27,24 @@ class CheckResult:
 
 
 def check_vault(
-    vault: Vault, today: dt.date | None = None, engine: Engine | None = None
+    vault: Vault,
+    today: dt.date | None = None,
+    engine: Engine | None = None,
+    *,
+    now: dt.datetime | None = None,
 ) -> CheckResult:
     """Per-note problems found at index time, plus what only the whole vault shows:
     duplicate names or aliases, links to notes or people that do not exist, a
-    ``last_contact`` after ``today`` (not counted, so silently "never"), and settings
-    config.toml holds that vaultcrm does not know (a typo does nothing otherwise)."""
+    ``last_contact`` after ``today`` (not counted, so silently "never"), settings
+    config.toml holds that vaultcrm does not know (a typo does nothing otherwise), and
+    what the configured calendars hold that cannot be read (SPEC §7), each with its line."""
+    from .meetings import read_meetings
+
     today = today or dt.date.today()
     with reading(vault, engine) as index:
         notes, directory, result = index.notes(), index.directory, index.result
     problems = [p for note in notes for p in note.problems]
+    problems += read_meetings(vault, directory, now or today).problems
     config = ".vaultcrm/config.toml"
     for key, line in vault.config.unknown:
         problems.append(Problem(config, line, f"unknown setting '{key}'; it does nothing"))

@@ -73,10 +73,6 @@ _BOM = b"\xef\xbb\xbf"
 _EMPTY = {"", "~", "null", "Null", "NULL", "''", '""', "[]", "{}"}
 _FENCE = re.compile(r"^-{3,}\s*$")
 _NUMBERISH = re.compile(r"[-+]?(?:\d[\d_]*)?\.?\d*(?:[eE][-+]?\d+)?|0[xXoObB][\da-fA-F_]+")
-# Text that is a plain YAML scalar meaning itself in block and flow context: a letter
-# first, then letters, digits, spaces and a few marks; no ':', '#', ',' or brackets.
-_PLAIN = re.compile(r"[^\W\d_][\w .@+'&()/-]*(?<! )")
-_YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
 _YEARLESS_YEARS = {"1604", "1900", "0000"}  # what Apple and Outlook write for "no year"
 
 
@@ -435,10 +431,7 @@ def _scalar(value: str) -> str:
     take it for a number: ``0612345678`` and ``+31612345678`` must keep their zeros."""
     from ..present.templates import yaml_scalar
 
-    value = value.strip()
-    if _PLAIN.fullmatch(value) and value.casefold() not in _YAML_WORDS:
-        return value  # what yaml_scalar returns for it, without a YAML dump per value
-    text = yaml_scalar(value)
+    text = yaml_scalar(value.strip())
     if _NUMBERISH.fullmatch(text):
         return "'" + text + "'"
     return text
@@ -511,15 +504,29 @@ def import_contacts(
     """
     from ..engine.reading import reading
     from ..model.meetings import PeopleMatcher
+    from ..model.notes import parses_kept
+
+    book = read_contacts(path)
+    with reading(vault) as index:
+        matcher = PeopleMatcher(index.directory)
+    with parses_kept():  # each new note is parsed to plan it, and again to index it
+        return _import(vault, path, book, matcher, today, write)
+
+
+def _import(
+    vault: Vault,
+    path: str | Path,
+    book: AddressBook,
+    matcher: PeopleMatcher,
+    today: dt.date,
+    write: bool,
+) -> Imported:
     from ..model.people import person_from_note
     from ..present.templates import person_renderer
     from .journal import clean_name
 
-    book = read_contacts(path)
     problems = list(book.problems)
     source = str(path)
-    with reading(vault) as index:
-        matcher = PeopleMatcher(index.directory)
     folder = vault.config.people_dirs[0] if vault.config.people_dirs else "people"
     render = person_renderer(vault, today)
     words = _words(vault)
@@ -625,10 +632,9 @@ def _write(
     An existing note is changed through ``update_file``: the fills are redone on the
     note as it is at that moment, so an edit saved meanwhile is kept."""
     from ..engine.sync import sync_vault
-    from ..store.writes import update_file, write_new
+    from ..store.writes import update_file, write_new_many
 
-    for rel in sorted(created):
-        write_new(vault.path_of(rel), current[rel])
+    write_new_many([(vault.path_of(rel), current[rel]) for rel in sorted(created)])
     for rel, contacts in changes.items():
 
         def change(raw: bytes, contacts: list[Contact] = contacts, rel: str = rel) -> bytes:

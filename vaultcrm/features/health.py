@@ -43,15 +43,17 @@ import datetime as dt
 import functools
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..model.notes import Note, Task, fold
+from ..model.notes import Note, Problem, Task, fold
 from ..model.people import Directory, Person, task_people
 from ..model.rules import add_cadence, contact, contact_days, is_open, overdue_days
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..engine.api import Engine, SyncResult
     from ..present.words import Language
     from ..store.vault import Vault
@@ -244,6 +246,7 @@ class HealthReport:
     months: int
     people: tuple[Health, ...]
     sync: SyncResult | None = None
+    problems: tuple[Problem, ...] = ()  # what the calendars could not read
 
     def to_dict(self) -> dict:
         return {
@@ -429,6 +432,7 @@ def assess_health(
     growth_months: int = GROWTH_MONTHS,
     links: Links | None = None,
     shared: Sequence[tuple[Note, Task]] | None = None,
+    met: Sequence[dt.date] = (),
 ) -> Health:
     """The health of one relationship on ``today``.
 
@@ -436,6 +440,7 @@ def assess_health(
     given): the prep sheet can pass the notes it has already read. On a whole vault,
     ``links`` (``read_links``) and ``shared`` (the person's entry in ``shared_tasks``)
     save working out each note's people and each task's owners once per person.
+    ``met``: the days of calendar meetings with them (SPEC §7), contact like the notes.
     """
     if months < 1:
         from ..errors import UsageError
@@ -444,7 +449,7 @@ def assess_health(
     related = [n for n in related if n.path != person.path]
     window_start = _months_back(today, months)
     log = note.log
-    days = contact_days(person.last_contact_field, (e.date for e in log), related, today)
+    days = contact_days(person.last_contact_field, (e.date for e in log), related, today, met)
     monthly = count_by_month(days, today, months)
     now = contact(days[-1] if days else None, person.cadence, today)
 
@@ -558,8 +563,11 @@ def assess_vault(
     months: int = WINDOW_MONTHS,
     people: Iterable[Person] | None = None,
     growth_months: int = GROWTH_MONTHS,
+    *,
+    met: Mapping[str, Sequence[dt.date]] | None = None,
 ) -> tuple[Health, ...]:
-    """Everyone's health (or ``people``'s), from one pass over the notes, by name."""
+    """Everyone's health (or ``people``'s), from one pass over the notes, by name;
+    ``met``: each person's calendar meeting days by path (SPEC §7)."""
     links = read_links(notes, directory)
     chosen = directory.people if people is None else list(people)
     related = [n for n in notes if n.kind != "person"]
@@ -581,6 +589,7 @@ def assess_vault(
             growth_months,
             links,
             shared.get(p.path, []),
+            (met or {}).get(p.path, ()),
         )
         for p in chosen
     )
@@ -592,19 +601,27 @@ def health_report(
     name: str | None = None,
     months: int = WINDOW_MONTHS,
     engine: Engine | None = None,
+    *,
+    now: dt.datetime | None = None,
+    calendars: Sequence[str | Path] = (),
 ) -> HealthReport:
-    """``vaultcrm health [NAME]``: everyone, or the person NAME resolves to."""
+    """``vaultcrm health [NAME]``: everyone, or the person NAME resolves to. Meetings in
+    the calendars (config ``calendars`` and ``calendars`` given) over the window count as
+    contact as of ``now`` (aware; default: the start of ``today`` in the local zone)."""
     from ..engine.api import no_gc
     from ..engine.reading import reading
     from ..errors import UsageError
+    from .meetings import read_meetings
 
     if months < 1:
         raise UsageError("--months must be 1 or more")
     with no_gc(), reading(vault, engine) as index:  # many acyclic objects: no collections
         directory = index.directory
         people = [directory.resolve(name)] if name else None
-        rows = assess_vault(index.notes(), directory, today, months, people)
-        return HealthReport(today, months, rows, index.result)
+        past = (today - _months_back(today, months)).days + 1
+        cal = read_meetings(vault, directory, now or today, calendars, past_days=past)
+        rows = assess_vault(index.notes(), directory, today, months, people, met=cal.days)
+        return HealthReport(today, months, rows, index.result, cal.problems)
 
 
 # ---------------------------------------------------------------- for the prep sheet and agenda

@@ -34,17 +34,19 @@ import datetime as dt
 import functools
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from ..model.notes import Note, flatten_values, fold, link_targets
+from ..model.notes import Note, Problem, flatten_values, fold, link_targets
 from ..model.people import Directory, Person
 from ..model.rules import contact, contact_days, counts_as_contact
 from ..model.vocabulary import ATTENDEE_KEYS
 from .health import read_links
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import networkx
 
     from ..engine.api import Engine, SyncResult
@@ -336,6 +338,7 @@ class Network:
     ends: tuple[str, ...] = ()
     introductions: tuple[Introduction, ...] = ()
     sync: SyncResult | None = None
+    problems: tuple[Problem, ...] = ()  # what the calendars could not read
 
     @functools.cached_property
     def by_path(self) -> dict[str, Node]:
@@ -462,9 +465,15 @@ def _meta_links(value: Any) -> list[str]:
 
 
 def map_network(
-    notes: Sequence[Note], directory: Directory, today: dt.date, links: Links | None = None
+    notes: Sequence[Note],
+    directory: Directory,
+    today: dt.date,
+    links: Links | None = None,
+    *,
+    met: Mapping[str, Sequence[dt.date]] | None = None,
 ) -> NetworkMap:
-    """Every person and every line between them that still runs on ``today``."""
+    """Every person and every line between them that still runs on ``today``; ``met``:
+    each person's calendar meeting days (SPEC §7), which count as contact too."""
     links = links or read_links(notes, directory)
     lookup = functools.lru_cache(maxsize=None)(directory.lookup)
     ties = _Ties()
@@ -517,16 +526,18 @@ def map_network(
             a, b = b, a
         edges.append(Edge(a, b, found, ties.reports_to.get((min(a, b), max(a, b)), "")))
     edges.sort(key=lambda e: (order[e.a], order[e.b]))
-    nodes = tuple(_node(p, links, today) for p in directory.people)
+    met = met or {}
+    nodes = tuple(_node(p, links, today, met.get(p.path, ())) for p in directory.people)
     return NetworkMap(today, nodes, tuple(edges))
 
 
-def _node(person: Person, links: Links, today: dt.date) -> Node:
+def _node(person: Person, links: Links, today: dt.date, met: Sequence[dt.date] = ()) -> Node:
     days = contact_days(
         person.last_contact_field,
         person.log_dates,
         links.by_person.get(person.path, ()),
         today,
+        met,
     )
     now = contact(days[-1] if days else None, person.cadence, today)
     recent = today - dt.timedelta(days=CONTACT_DAYS)
@@ -807,23 +818,35 @@ def network_report(
     depth: int = DEFAULT_DEPTH,
     path: tuple[str, str] | None = None,
     engine: Engine | None = None,
+    *,
+    now: dt.datetime | None = None,
+    calendars: Sequence[str | Path] = (),
 ) -> Network:
     """``vaultcrm network``: the whole network, NAME's neighbourhood, or (``path``) who
-    can introduce one person to another."""
+    can introduce one person to another. Calendar meetings (config ``calendars`` and
+    ``calendars`` given) count as contact as of ``now`` (default: the start of ``today``)."""
     from ..engine.api import no_gc
     from ..engine.reading import reading
+    from .meetings import read_meetings
 
     with no_gc(), reading(vault, engine) as index:  # many acyclic objects: no collections
-        return _network_report(index, today, name, depth, path)
+        cal = read_meetings(vault, index.directory, now or today, calendars)
+        net = _network_report(index, today, name, depth, path, cal.days)
+    return replace(net, problems=cal.problems)
 
 
 def _network_report(
-    index: Engine, today: dt.date, name: str | None, depth: int, path: tuple[str, str] | None
+    index: Engine,
+    today: dt.date,
+    name: str | None,
+    depth: int,
+    path: tuple[str, str] | None,
+    met: Mapping[str, Sequence[dt.date]],
 ) -> Network:
     from ..errors import UsageError
 
     directory = index.directory
-    m = map_network(index.notes(), directory, today)
+    m = map_network(index.notes(), directory, today, met=met)
     if path:
         a, b = (directory.resolve(n) for n in path)
         if a.path == b.path:
@@ -844,6 +867,4 @@ def _network_report(
 
 
 def _with_sync(net: Network, sync: SyncResult | None) -> Network:
-    from dataclasses import replace
-
     return replace(net, sync=sync)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..engine.api import Engine, SyncResult
 from ..engine.reading import reading
-from ..model.notes import fold
+from ..model.notes import Problem, fold
 from ..model.people import Person, contacts, keys_private
 from ..model.privacy import DEFAULT_PRIVATE_KEYS, for_others
-from ..model.rules import Contact
+from ..model.rules import FROM_CALENDAR, Contact
 from ..store.vault import Vault
+from .meetings import read_meetings
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,11 @@ class PersonRow:
     overdue_days: int | None
     # Fields from a private front-matter key (SPEC §6), which ``privacy.for_others`` empties
     private_fields: tuple[str, ...] = ()
+    last_contact_source: str | None = None  # "notes", or "calendar" (SPEC §7)
+
+    @property
+    def from_calendar(self) -> bool:
+        return self.last_contact_source == FROM_CALENDAR
 
     def to_dict(self) -> dict:
         return {
@@ -43,6 +50,7 @@ class PersonRow:
 class PeopleList:
     rows: tuple[PersonRow, ...]
     sync: SyncResult
+    problems: tuple[Problem, ...] = ()  # what the calendars could not read
 
 
 def person_row(
@@ -62,6 +70,7 @@ def person_row(
         due=contact.due,
         overdue_days=contact.overdue_days,
         private_fields=tuple(sorted(keys_private(person, secret) & _ROW_FIELDS)),
+        last_contact_source=contact.source,
     )
 
 
@@ -80,15 +89,21 @@ def list_people(
     today: dt.date | None = None,
     engine: Engine | None = None,
     share: bool = False,
+    *,
+    now: dt.datetime | None = None,
+    calendars: Sequence[str | Path] = (),
 ) -> PeopleList:
     """Everyone, filtered by team or relation (case- and accent-insensitive), by name.
     Read from the briefs: no note is read. ``share``: without private facts (SPEC §6),
-    and filtered on what is left, so a private team is not found by asking for it."""
+    and filtered on what is left, so a private team is not found by asking for it.
+    Past meetings in the calendars (config ``calendars`` and ``calendars`` given) count
+    as contact as of ``now`` (aware; default: the start of ``today`` in the local zone)."""
     today = today or dt.date.today()
     with reading(vault, engine) as index:
         briefs = index.briefs()  # first: the directory is then made from them
         directory, result = index.directory, index.result
-    last = contacts(directory, briefs, today)
+    cal = read_meetings(vault, directory, now or today, calendars)
+    last = contacts(directory, briefs, today, cal.met)
     rows = []
     for person in directory.people:
         row = person_row(person, last[person.path], vault.config.private_keys)
@@ -98,4 +113,4 @@ def list_people(
         if relation and fold(relation) != fold(row.relation):
             continue
         rows.append(row)
-    return PeopleList(tuple(rows), result)
+    return PeopleList(tuple(rows), result, cal.problems)

@@ -30,9 +30,10 @@ import dataclasses
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..engine.api import Engine, SyncResult
 from ..engine.reading import reading
@@ -41,6 +42,7 @@ from ..model.notes import (
     WIKILINK,
     LogEntry,
     Note,
+    Problem,
     as_list,
     body_lines,
     fold,
@@ -91,6 +93,10 @@ from ..model.vocabulary import ATTENDEE_KEYS, MEETINGS_DIR, PREPARED_BY, PREPARE
 from ..present.templates import format_for, render_sheet
 from ..store.vault import Vault
 from ..store.writes import write_output
+from .meetings import ComingMeeting, choose_meetings, coming, prep_window, read_meetings
+
+if TYPE_CHECKING:
+    from ..model.meetings import MatchedMeeting
 
 DATE_DAYS = 30  # "upcoming dates in the next 30 days" (SPEC §5)
 RECENT_LOG = 5  # "the last 5 log entries"
@@ -137,20 +143,28 @@ def shown(sheet: PrepSheet, share: bool = False) -> PrepSheet:
 
 
 def read_sheet(
-    vault: Vault, names: Sequence[str], today: dt.date | None = None, engine: Engine | None = None
+    vault: Vault,
+    names: Sequence[str | Person],
+    today: dt.date | None = None,
+    engine: Engine | None = None,
+    *,
+    met: Mapping[str, Iterable[dt.date]] | None = None,
 ) -> tuple[PrepSheet, SyncResult]:
     """The sheet as data, private facts flagged but not yet left out (see ``shown``),
     with what bringing the index up to date did first.
 
     What is read follows the people asked about, not the vault: the briefs (to find
     them by NAME), their own notes, the notes that link or name them, and the decisions.
-    A ``#surprise`` task is left out of every sheet whose people it is a surprise for."""
+    A ``#surprise`` task is left out of every sheet whose people it is a surprise for.
+    ``names`` may hold people already found (a calendar meeting's); ``met`` holds the
+    days of calendar meetings with them by path, for last contact (SPEC §7)."""
     today = today or dt.date.today()
+    met = met or {}
     with reading(vault, engine) as index:
         directory = index.directory
         people: list[Person] = []
         for name in names:
-            person = directory.resolve(name)
+            person = name if isinstance(name, Person) else directory.resolve(name)
             if all(p.path != person.path for p in people):
                 people.append(person)
         decisions = [n for n in index.notes("decision") if n.date]
@@ -164,7 +178,17 @@ def read_sheet(
             linking = [n for n in related if _links(n, person, directory)]
             read.append((person, own, related, linking))
             sheets.append(
-                _person_sheet(vault, person, own, related, linking, decisions, directory, today)
+                _person_sheet(
+                    vault,
+                    person,
+                    own,
+                    related,
+                    linking,
+                    decisions,
+                    directory,
+                    today,
+                    met=met.get(person.path, ()),
+                )
             )
         group_since = _group_since([r[3] for r in read], today) if len(people) > 1 else None
         pooled_since: tuple[SinceItem, ...] = ()
@@ -211,8 +235,9 @@ def _person_sheet(
     decisions: list[Note],
     directory: Directory,
     today: dt.date,
+    met: Iterable[dt.date] = (),
 ) -> PersonSheet:
-    contact = contact_for(person, linking, today)
+    contact = contact_for(person, linking, today, met)
     one_to_ones = [n for n in linking if _one_to_one(n, person, directory)]
     since_date = previous_meeting(one_to_ones, (e.date for e in own.log), today)
     # a previous 1:1 is where "since" starts, not a mention ("Coffee by the window")
@@ -271,7 +296,8 @@ def _person_sheet(
         if since_date is not None
         else (),
         since_date=since_date,
-        health=_health(vault, person, own, linking, directory, today),
+        health=_health(vault, person, own, linking, directory, today, tuple(met)),
+        last_contact_source=contact.source,
     )
 
 
@@ -281,6 +307,7 @@ _SHEET_FIELDS = frozenset(f.name for f in dataclasses.fields(PersonSheet)) - {
     "path",
     "link",
     "private_fields",
+    "last_contact_source",
 }
 
 
@@ -329,15 +356,15 @@ def _health(
     linking: list[Note],
     directory: Directory,
     today: dt.date,
+    met: tuple[dt.date, ...] = (),
 ) -> str:
-    """The health line (issue 17) from what the sheet has read already: their own note
-    and the notes that link them, no whole-vault pass."""
+    """The health line (issue 17) from what the sheet has read already: their own note,
+    the notes that link them and their calendar meetings, no whole-vault pass."""
     from ..present.words import language
     from .health import assess_health, health_line
 
-    return health_line(
-        assess_health(person, own, linking, directory, today), language(vault.config.locale)
-    )
+    health = assess_health(person, own, linking, directory, today, met=met)
+    return health_line(health, language(vault.config.locale))
 
 
 # ---------------------------------------------------------------- since last time
@@ -808,13 +835,8 @@ def saved_link(person: PersonSheet) -> str:
     ``Ann and Bob``). The target is the file name, or the name when the file name
     cannot be linked (it holds ``[ ] | # ^``), as vaultcrm resolves links by either."""
     stem = person.path.rsplit("/", 1)[-1].removesuffix(".md")
-
-    def tidy(text: str) -> str:
-        text = _INVISIBLE.sub("", _LINE_BREAKS.sub(" ", text))
-        return re.sub(r"\s+", " ", _LINK_UNSAFE.sub(" ", text)).strip()
-
-    label = tidy(person.name) or tidy(stem)
-    target = stem if tidy(stem) == stem else label
+    label = _plain_name(person.name) or _plain_name(stem)
+    target = stem if _plain_name(stem) == stem else label
     return target if fold(target) == fold(label) else f"{target}|{label}"
 
 
@@ -826,7 +848,15 @@ class Saved:
     beside: str | None = None
 
 
-def save_sheet(vault: Vault, sheet: PrepSheet, body: str) -> Saved:
+def save_sheet(
+    vault: Vault,
+    sheet: PrepSheet,
+    body: str,
+    *,
+    name: str | None = None,
+    day: dt.date | None = None,
+    attendees: Sequence[str] = (),
+) -> Saved:
     """Write the rendered sheet as a new note ``meetings/YYYY-MM-DD NAME.md``.
 
     A note never replaces another: a second sheet for the same people on the same day
@@ -838,15 +868,23 @@ def save_sheet(vault: Vault, sheet: PrepSheet, body: str) -> Saved:
     not on the day it was prepared (see ``rules.counts_as_contact``).
     ``body`` should be rendered from ``inert_sheet(sheet)``, so nothing it copies acts in
     the note.
+
+    For a calendar meeting (``prep --next`` …), ``name`` is the note's file name
+    (``YYYY-MM-DD Title``), ``day`` the meeting's day (its ``date:``) and ``attendees``
+    who was invited, listed as plain names under ``attendees:``.
     """
     from ..store.writes import write_new
 
     folder = _meetings_folder(vault)
-    base = f"{sheet.today.isoformat()} {_file_name(sheet.names)}"
+    day = day or sheet.today
+    base = _file_name([name]) if name else f"{day.isoformat()} {_file_name(sheet.names)}"
     people = ", ".join(json.dumps(f"[[{saved_link(p)}]]", ensure_ascii=False) for p in sheet.people)
+    invited = [n for n in (_plain_name(a) for a in attendees) if n]
+    listed = ", ".join(json.dumps(n, ensure_ascii=False) for n in dict.fromkeys(invited))
     text = (
-        f"---\ndate: {sheet.today.isoformat()}\ntype: meeting\npeople: [{people}]\n"
-        f"{PREPARED_KEY}: {PREPARED_BY}\n---\n"
+        f"---\ndate: {day.isoformat()}\ntype: meeting\npeople: [{people}]\n"
+        + (f"attendees: [{listed}]\n" if listed else "")
+        + f"{PREPARED_KEY}: {PREPARED_BY}\n---\n"
     )
     text += body if body.endswith("\n") else body + "\n"
     try:
@@ -866,6 +904,13 @@ def save_sheet(vault: Vault, sheet: PrepSheet, body: str) -> Saved:
             continue
         return Saved(rel, first if number > 1 else None)
     raise RefusedWriteError("99 sheets for the same day already exist; not saving", folder)
+
+
+def _plain_name(text: str) -> str:
+    """A name as it may stand in a saved note (a link's label, an attendee): one line,
+    no control characters, and nothing a link is made of (``[ ] | # ^``)."""
+    text = _INVISIBLE.sub("", _LINE_BREAKS.sub(" ", text))
+    return re.sub(r"\s+", " ", _LINK_UNSAFE.sub(" ", text)).strip()
 
 
 def _meetings_folder(vault: Vault) -> str:
@@ -904,7 +949,7 @@ class Prepared:
 
 def prepare(
     vault: Vault,
-    names: list[str] | tuple[str, ...],
+    names: Sequence[str | Person],
     fmt: str | None = None,
     template: str | None = None,
     out: str | Path | None = None,
@@ -912,6 +957,12 @@ def prepare(
     save: bool = False,
     today: dt.date | None = None,
     share: bool = False,
+    *,
+    engine: Engine | None = None,
+    met: Mapping[str, Iterable[dt.date]] | None = None,
+    note_name: str | None = None,
+    note_date: dt.date | None = None,
+    attendees: Sequence[str] = (),
 ) -> Prepared:
     """``vaultcrm prep``: build the sheet, render it, and write it where asked.
 
@@ -921,11 +972,15 @@ def prepare(
     ``share``: a sheet safe to hand to the person, without private facts (SPEC §6).
     A saved sheet never holds private facts either: it is a note of its own, with
     none of the marks that kept them private where they were written.
+
+    ``met``: calendar meeting days by person, for last contact (``read_sheet``);
+    ``note_name``, ``note_date``, ``attendees``: the calendar meeting a saved sheet is
+    for (``save_sheet``); ``engine``: an index the caller has open.
     """
     if force and out is None:
         raise UsageError("--force only goes with --out (a saved sheet never replaces a note)")
     fmt = format_for(template, fmt, out)
-    raw, sync = read_sheet(vault, names, today)
+    raw, sync = read_sheet(vault, names, today, engine, met=met)
     sheet = shown(raw, share)
     text = render_sheet(sheet, fmt, template, vault)
     written = None
@@ -937,5 +992,107 @@ def prepare(
         body = render_sheet(
             inert_sheet(for_others(raw)), "md", template if fmt == "md" else None, vault
         )
-        saved = save_sheet(vault, sheet, body)
+        saved = save_sheet(vault, sheet, body, name=note_name, day=note_date, attendees=attendees)
     return Prepared(text, sheet, written, saved, sync)
+
+
+# ---------------------------------------------------------------- prep for meetings
+
+
+@dataclass(frozen=True)
+class PrepRun:
+    """What ``vaultcrm prep`` made: the sheets (one, or one per meeting), their text as
+    shown (joined when several), the meetings they are for, where they were written."""
+
+    text: str
+    sheets: tuple[Prepared, ...]
+    meetings: tuple[ComingMeeting, ...] = ()
+    out: Path | None = None
+    problems: tuple[Problem, ...] = ()  # calendars that could not be read (in part)
+    sync: SyncResult | None = None
+
+
+def prep_sheets(
+    vault: Vault,
+    names: Sequence[str] = (),
+    *,
+    now: dt.datetime | None = None,
+    today: dt.date | None = None,
+    soonest: bool = False,
+    day: dt.date | None = None,
+    text: str | None = None,
+    calendars: Sequence[str | Path] = (),
+    fmt: str | None = None,
+    template: str | None = None,
+    out: str | Path | None = None,
+    force: bool = False,
+    save: bool = False,
+    share: bool = False,
+    engine: Engine | None = None,
+) -> PrepRun:
+    """``vaultcrm prep``: the sheet for NAMEs, or for the meeting(s) the calendars say
+    (``--next``, ``--date``, ``--meeting``), one sheet per meeting for the vault's
+    people in it (a group sheet for several). Several meetings (``--date``): their
+    sheets one after the other, in one text and one ``out`` file.
+
+    Last contact counts the calendars' past meetings either way, as of ``now`` (aware,
+    in the user's zone; default: the start of ``today``). With ``save``, a meeting's
+    sheet is saved as ``meetings/YYYY-MM-DD Title.md`` (the meeting's day and title),
+    its front-matter listing the attendees (``attendees:``)."""
+    from ..engine.reading import reading
+    from ..model.meetings import meeting_note_name
+    from ..present.templates import format_for, join_sheets
+    from ..store.writes import write_output
+
+    asked = sum((bool(names), soonest, day is not None, text is not None))
+    if asked != 1:
+        raise UsageError(
+            "say whom to prepare for: NAME..., --next, --date D or --meeting TEXT (one of them)"
+        )
+    if force and out is None:
+        raise UsageError("--force only goes with --out (a saved sheet never replaces a note)")
+    fmt = format_for(template, fmt, out)  # from --out's name too, before out is ours
+    today = today or (now.date() if now is not None else dt.date.today())
+    past, future = prep_window(day, today)
+    with reading(vault, engine) as index:
+        cal = read_meetings(
+            vault, index.directory, now or today, calendars, past_days=past, future_days=future
+        )
+        met = cal.met
+        if names:
+            jobs: list[tuple[Sequence, MatchedMeeting | None]] = [(names, None)]
+        else:
+            chosen = choose_meetings(cal, soonest=soonest, day=day, text=text)
+            jobs = [(m.people, m) for m in chosen]
+        sheets = []
+        for who, meeting in jobs:
+            extra = {}
+            if meeting is not None and save:
+                assert cal.matcher is not None
+                extra = {
+                    "note_name": meeting_note_name(meeting.meeting, cal.tz),
+                    "note_date": meeting.start.astimezone(cal.tz).date(),
+                    "attendees": cal.matcher.attendee_names(meeting.meeting),
+                }
+            sheets.append(
+                prepare(
+                    vault,
+                    list(who),
+                    fmt=fmt,
+                    template=template,
+                    save=save,
+                    today=today,
+                    share=share,
+                    engine=index,
+                    met=met,
+                    **extra,
+                )
+            )
+        result = index.result
+    joined = join_sheets([s.text for s in sheets], fmt)
+    written = None
+    if out is not None:
+        written = Path(out).expanduser()
+        write_output(written, joined, force)
+    meetings = tuple(coming(m, cal.tz) for _, m in jobs if m is not None)
+    return PrepRun(joined, tuple(sheets), meetings, written, cal.problems, result)

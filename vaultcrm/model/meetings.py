@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..errors import NotFoundError
+from ..errors import AmbiguousNameError, NotFoundError
 from .notes import fold
 from .people import Directory, Person
 
@@ -129,6 +129,9 @@ class PeopleMatcher:
         self._shared = {e for e, p in by_email.items() if len(p) > 1}
         self._names = {fold(k) for p in directory.people for k in p.keys}
         self._added: dict[str, Person] = {}
+        # A calendar invites the same few hundred people thousands of times: each
+        # (address, name) is matched once (forgotten when ``add`` changes the answers).
+        self._matched: dict[tuple[str, str], Person | None] = {}
 
     def add(self, person: Person) -> None:
         """Someone about to be created (``import``): found by their addresses and names
@@ -138,6 +141,7 @@ class PeopleMatcher:
                 self._by_email[email] = person
         for key in {fold(k) for k in person.keys} - self._names:
             self._added.setdefault(key, person)
+        self._matched.clear()
 
     def taken(self, name: str) -> bool:
         """Whether anyone in the vault answers to ``name`` (maybe several people)."""
@@ -163,17 +167,45 @@ class PeopleMatcher:
     def is_me(self, attendee: Attendee) -> bool:
         return attendee.email.casefold() in self.me
 
-    def people_in(self, meeting: Meeting) -> tuple[Person, ...]:
-        """The vault's people in one meeting, organiser first, each once."""
-        found: dict[str, Person] = {}
+    def present(self, meeting: Meeting) -> list[tuple[Attendee, Person | None]]:
+        """Everyone who counts in a meeting (see the module doc), organiser first, each
+        address once, with the vault's person for each (None: not in the vault)."""
+        found: list[tuple[Attendee, Person | None]] = []
+        seen: set[str] = set()
         who = ((meeting.organizer,) if meeting.organizer else ()) + meeting.attendees
         for attendee in who:
             if self.is_me(attendee) or attendee.partstat == "DECLINED":
                 continue
-            person = self.match(attendee.email, (attendee.name,) if attendee.name else ())
+            key = attendee.email.casefold() or f"\x00{fold(attendee.name)}"
+            if key in seen:
+                continue
+            seen.add(key)
+            pair = (attendee.email, attendee.name)
+            if pair in self._matched:
+                person = self._matched[pair]
+            else:
+                person = self.match(attendee.email, (attendee.name,) if attendee.name else ())
+                self._matched[pair] = person
+            found.append((attendee, person))
+        return found
+
+    def people_in(self, meeting: Meeting) -> tuple[Person, ...]:
+        """The vault's people in one meeting, organiser first, each once."""
+        found: dict[str, Person] = {}
+        for _, person in self.present(meeting):
             if person is not None:
                 found.setdefault(person.path, person)
         return tuple(found.values())
+
+    def attendee_names(self, meeting: Meeting) -> tuple[str, ...]:
+        """Who was in a meeting, as a meeting note lists them (``attendees:``): a person
+        of the vault by their name, anyone else by the calendar's name for them, else
+        their address; the user and those who declined left out."""
+        names = [
+            person.name if person is not None else (attendee.name or attendee.email)
+            for attendee, person in self.present(meeting)
+        ]
+        return tuple(dict.fromkeys(n for n in names if n))
 
 
 def match_meetings(
@@ -213,6 +245,21 @@ def calendar_contacts(
     return latest
 
 
+def calendar_days(matched: Iterable[MatchedMeeting], now: dt.datetime) -> dict[str, list[dt.date]]:
+    """Per person (note path): the days, in ``now``'s zone, of every meeting with them
+    that has started by ``now``, oldest first, each day once: what the rhythm of a
+    relationship counts besides the notes (``rules.contact_days``)."""
+    _require_aware(now)
+    days: dict[str, set[dt.date]] = {}
+    for item in matched:
+        if not item.people or item.start > now:
+            continue
+        day = item.start.astimezone(now.tzinfo).date()
+        for person in item.people:
+            days.setdefault(person.path, set()).add(day)
+    return {path: sorted(found) for path, found in days.items()}
+
+
 def upcoming_meetings(
     matched: Iterable[MatchedMeeting], now: dt.datetime, days: int
 ) -> list[MatchedMeeting]:
@@ -246,7 +293,11 @@ def meetings_on(
 def find_meeting(matched: Iterable[MatchedMeeting], text: str, now: dt.datetime) -> MatchedMeeting:
     """``prep --meeting TEXT``: the soonest meeting not yet over whose title holds TEXT
     (folded for case and accents), with people from the vault; an exact title wins
-    over a partial one. ``NotFoundError`` with the coming titles when none does."""
+    over a partial one. ``NotFoundError`` with the coming titles when none does.
+
+    The occurrences of one series, and meetings of one title, are one meeting: the
+    soonest is meant. TEXT in the titles of different meetings ("henk" in "1:1 Henk"
+    and "Lunch with Henk") is ``AmbiguousNameError`` with each one's next time."""
     _require_aware(now)
     wanted = fold(text)
     coming = [m for m in matched if m.end > now]
@@ -260,7 +311,22 @@ def find_meeting(matched: Iterable[MatchedMeeting], text: str, now: dt.datetime)
             f"no coming meeting's title holds '{text}'", list(dict.fromkeys(titles))[:3]
         )
     exact = [m for m in with_people if fold(m.title) == wanted]
-    return min(exact or with_people, key=_order)
+    found = sorted(exact or with_people, key=_order)
+    first = found[0]
+    others = [
+        m
+        for m in found
+        if m.meeting.uid != first.meeting.uid and fold(m.title) != fold(first.title)
+    ]
+    if others:
+        choices: dict[tuple[str, str], MatchedMeeting] = {}
+        for m in found:  # one line per meeting: its next time
+            choices.setdefault((m.meeting.uid, fold(m.title)), m)
+        labels = [
+            f"{m.title} ({m.start.astimezone(now.tzinfo):%Y-%m-%d %H:%M})" for m in choices.values()
+        ]
+        raise AmbiguousNameError(text, list(dict.fromkeys(labels))[:10], what="meetings")
+    return first
 
 
 def meeting_note_name(meeting: Meeting, tz: dt.tzinfo) -> str:

@@ -7,6 +7,7 @@ bad note never hides the others and ``check`` can point at the exact spot.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import re
@@ -1001,8 +1002,36 @@ def _key_lines(text: str, body_line: int) -> dict[str, int]:
     return lines
 
 
+_KEPT: dict[tuple[str, bytes, tuple[str, ...]], Note] | None = None  # see parses_kept
+
+
+@contextlib.contextmanager
+def parses_kept() -> Iterator[None]:
+    """Within the block, a note parsed again from the same bytes is not parsed again:
+    ``import`` parses each note it makes (to check it and know the person), then indexes
+    it, which reads and parses it once more. Only for the block: a long-running process
+    (``watch``) keeps nothing."""
+    global _KEPT
+    outer = _KEPT
+    _KEPT = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _KEPT = outer
+
+
 def parse_note(path: str, raw: bytes, people_dirs: Iterable[str] = ("people",)) -> Note:
     """Read one note's bytes. Never raises: what is wrong becomes ``Note.problems``."""
+    if _KEPT is None:
+        return _parse_note(path, raw, people_dirs)
+    key = (path, bytes(raw), tuple(people_dirs))
+    found = _KEPT.get(key)
+    if found is None:
+        found = _KEPT[key] = _parse_note(path, raw, people_dirs)
+    return found
+
+
+def _parse_note(path: str, raw: bytes, people_dirs: Iterable[str]) -> Note:
     text, problems = decode_text(raw, path)
     if "\x00" in text:
         return skipped_note(path, "binary file (contains NUL bytes); skipped")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..errors import AmbiguousNameError, NotFoundError, UsageError
@@ -28,7 +28,7 @@ from .rules import (
     as_yearly,
     contact,
     event_order,
-    last_contact,
+    latest_contact,
     next_yearly,
 )
 
@@ -315,25 +315,39 @@ def _labels(entries: Sequence[Entry]) -> list[str]:
     return [f"{e.name} ({e.path})" for e in sorted(entries, key=lambda e: fold(e.name))]
 
 
-def contact_for(person: Person, linking: Iterable[Note], today: dt.date) -> Contact:
-    """SPEC §4 for one person: the notes that link them, their Log and ``last_contact``."""
-    last = last_contact(
+def contact_for(
+    person: Person, linking: Iterable[Note], today: dt.date, met: Iterable[dt.date] = ()
+) -> Contact:
+    """SPEC §4 for one person: the notes that link them, their Log, ``last_contact`` and
+    (§7) the days of the calendar meetings with them that have started (``met``)."""
+    last, source = latest_contact(
         person.last_contact_field,
         person.log_dates,
         (n for n in linking if n.path != person.path),
         today,
+        met,
     )
-    return contact(last, person.cadence, today)
+    return contact(last, person.cadence, today, source)
 
 
-def contacts(directory: Directory, notes: Iterable[Note], today: dt.date) -> dict[str, Contact]:
-    """Last contact of everyone at once, from one pass over all notes."""
+def contacts(
+    directory: Directory,
+    notes: Iterable[Note],
+    today: dt.date,
+    met: Mapping[str, Iterable[dt.date]] | None = None,
+) -> dict[str, Contact]:
+    """Last contact of everyone at once, from one pass over all notes; ``met`` holds
+    each person's calendar meeting days by the path of their note (SPEC §7)."""
     linking: dict[str, list[Note]] = {p.path: [] for p in directory.people}
     for note in notes:
         if note.date:
             for person in directory.linked(note):
                 linking[person.path].append(note)
-    return {p.path: contact_for(p, linking[p.path], today) for p in directory.people}
+    met = met or {}
+    return {
+        p.path: contact_for(p, linking[p.path], today, met.get(p.path, ()))
+        for p in directory.people
+    }
 
 
 def task_people(

@@ -13,9 +13,12 @@ The rules (SPEC §2, §4, README "Keeping in touch"):
 - a task is **open** when it is not done, has text, and is not scheduled (⏳) for a
   later day: "ask how the exam went" waits until the exam is over;
 - it is **due today** when its 📅 date is today, **overdue** by the days past it;
-- **last contact** is the latest of ``last_contact``, the newest Log entry and the newest
-  dated note that links or names them, never a day after today; a sheet saved with
-  ``prep --save`` is preparation, not contact, until the day after its date;
+- **last contact** is the latest of ``last_contact``, the newest Log entry, the newest
+  dated note that links or names them and (SPEC §7) the latest meeting with them in the
+  user's calendars that has started, never a day after today; a sheet saved with
+  ``prep --save`` is preparation, not contact, until the day after its date. Where it
+  comes from is kept (``Contact.source``), so outputs can say "from the calendar"; on a
+  day both the notes and the calendar know of, the notes win;
 - **due by cadence** when last contact + cadence is today or earlier (no contact ever:
   due today);
 - a yearly date (birthday, work anniversary, a relative's birthday) falls on its
@@ -232,6 +235,10 @@ def previous_meeting(
 # ---------------------------------------------------------------- contact and cadence
 
 
+FROM_NOTES = "notes"  # last contact written in the vault: last_contact, the Log, a note
+FROM_CALENDAR = "calendar"  # a meeting in the user's calendars (SPEC §7)
+
+
 @dataclass(frozen=True)
 class Contact:
     """A person's last contact and where their cadence puts them on ``today``."""
@@ -239,6 +246,12 @@ class Contact:
     last: dt.date | None
     due: dt.date | None  # next contact due; None when no cadence is set
     today: dt.date
+    source: str | None = None  # where ``last`` comes from: FROM_NOTES, FROM_CALENDAR
+
+    @property
+    def from_calendar(self) -> bool:
+        """Whether only the calendar knows of the last contact (the outputs say so)."""
+        return self.source == FROM_CALENDAR
 
     @property
     def days_since(self) -> int | None:
@@ -265,32 +278,66 @@ def counts_as_contact(note: Note, today: dt.date) -> bool:
 
 
 def last_contact(
-    field: dt.date | None, log: Iterable[dt.date], notes: Iterable[Note], today: dt.date
+    field: dt.date | None,
+    log: Iterable[dt.date],
+    notes: Iterable[Note],
+    today: dt.date,
+    met: Iterable[dt.date] = (),
 ) -> dt.date | None:
-    """SPEC §4: the latest of ``last_contact``, the Log and the notes that link them."""
+    """SPEC §4: the latest of ``last_contact``, the Log, the notes that link them and
+    (§7) the days of the calendar meetings with them that have started (``met``)."""
+    return latest_contact(field, log, notes, today, met)[0]
+
+
+def latest_contact(
+    field: dt.date | None,
+    log: Iterable[dt.date],
+    notes: Iterable[Note],
+    today: dt.date,
+    met: Iterable[dt.date] = (),
+) -> tuple[dt.date | None, str | None]:
+    """``last_contact`` and where it comes from: ``FROM_CALENDAR`` when a meeting in the
+    calendar (``met``) is later than anything the vault says, else ``FROM_NOTES`` (None
+    without any contact). The notes win a tie: what is written down is the record."""
     dates = [field] if field and field <= today else []
     dates += [d for d in log if d <= today]
     dates += [n.date for n in notes if n.date and counts_as_contact(n, today)]
-    return max(dates) if dates else None
+    written = max(dates) if dates else None
+    seen = max((d for d in met if d <= today), default=None)
+    if seen is not None and (written is None or seen > written):
+        return seen, FROM_CALENDAR
+    return written, FROM_NOTES if written else None
 
 
 def contact_days(
-    field: dt.date | None, log: Iterable[dt.date], notes: Iterable[Note], today: dt.date
+    field: dt.date | None,
+    log: Iterable[dt.date],
+    notes: Iterable[Note],
+    today: dt.date,
+    met: Iterable[dt.date] = (),
 ) -> list[dt.date]:
     """Every day of contact by ``today``, oldest first, each day once: the days
-    ``last_contact`` takes the latest of (same sources, same rules), for measuring a
-    rhythm over time instead of only the last time."""
+    ``last_contact`` takes the latest of (same sources, same rules, calendar meetings
+    ``met`` included), for measuring a rhythm over time instead of only the last time."""
     days = {field} if field and field <= today else set()
     days.update(d for d in log if d <= today)
     days.update(n.date for n in notes if n.date and counts_as_contact(n, today))
+    days.update(d for d in met if d <= today)
     return sorted(days)
 
 
-def contact(last: dt.date | None, cadence: tuple[int, str] | None, today: dt.date) -> Contact:
-    """Where a cadence puts someone last seen on ``last``: never seen is due today."""
+def contact(
+    last: dt.date | None,
+    cadence: tuple[int, str] | None,
+    today: dt.date,
+    source: str | None = None,
+) -> Contact:
+    """Where a cadence puts someone last seen on ``last`` (``source``: where that was
+    read, ``FROM_NOTES`` or ``FROM_CALENDAR``): never seen is due today."""
+    source = source if last else None
     if cadence is None:
-        return Contact(last, None, today)
-    return Contact(last, add_cadence(last, cadence) if last else today, today)
+        return Contact(last, None, today, source)
+    return Contact(last, add_cadence(last, cadence) if last else today, today, source)
 
 
 # ---------------------------------------------------------------- yearly dates

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .notes import PartialDate, undated
-from .rules import DateEvent, FollowUp
+from .rules import FROM_CALENDAR, DateEvent, FollowUp
 
 
 @dataclass(frozen=True)
@@ -153,6 +153,14 @@ class PersonSheet:
     since: tuple[SinceItem, ...] = ()  # dated after ``since_date``, oldest first
     since_date: dt.date | None = None  # the previous 1:1 (``rules.previous_meeting``)
     health: str = ""  # the health line (issue 17): the owner's own assessment
+    # Where ``last_contact`` comes from: "notes", or "calendar" when only a calendar
+    # meeting says so (SPEC §7: shown as "from the calendar"); None without contact.
+    last_contact_source: str | None = None
+
+    @property
+    def from_calendar(self) -> bool:
+        """Whether the last contact is a calendar meeting the notes do not record."""
+        return self.last_contact_source == FROM_CALENDAR
 
     @property
     def ask_about(self) -> bool:

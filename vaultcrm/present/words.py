@@ -47,6 +47,7 @@ WORDS: dict[str, dict[str, Entry]] = {
         "met": "met",
         "email": "email",
         "last_contact": "Last contact",
+        "from_calendar": "from the calendar",
         "no_contact": "no contact recorded yet",
         "cadence": "rhythm",
         "next_due": "next due {date} ({when})",
@@ -103,7 +104,10 @@ WORDS: dict[str, dict[str, Entry]] = {
         "due_tomorrow": "due tomorrow",
         "scheduled": "scheduled",
         "last_contact_on": "last contact {date} ({ago})",
+        "last_met_on": "last contact {date} ({ago}, from the calendar)",
         "no_contact_yet": "no contact yet",
+        "agenda_meetings": "Meetings in the next {days}",
+        "agenda_meetings_today": "Meetings today",
         "every": "every {cadence}",
         "turns_line": "{who} turns {n}",
         "birthday_line": "{who}: birthday",
@@ -285,6 +289,7 @@ WORDS: dict[str, dict[str, Entry]] = {
         "met": "leren kennen",
         "email": "e-mail",
         "last_contact": "Laatste contact",
+        "from_calendar": "uit de agenda",
         "no_contact": "nog geen contact vastgelegd",
         "cadence": "ritme",
         "next_due": "volgende uiterlijk {date} ({when})",
@@ -338,7 +343,10 @@ WORDS: dict[str, dict[str, Entry]] = {
         "due_tomorrow": "uiterlijk morgen",
         "scheduled": "gepland",
         "last_contact_on": "laatste contact {date} ({ago})",
+        "last_met_on": "laatste contact {date} ({ago}, uit de agenda)",
         "no_contact_yet": "nog geen contact",
+        "agenda_meetings": "Afspraken de komende {days}",
+        "agenda_meetings_today": "Afspraken vandaag",
         "every": "elke {cadence}",
         "turns_line": "{who} wordt {n}",
         "birthday_line": "{who}: verjaardag",
@@ -590,6 +598,17 @@ class Language:
             return ""
         skeleton = "yMMMEd" if today is not None and day.year != today.year else "MMMEd"
         return self._format(skeleton, day)
+
+    def time(self, moment: dt.datetime | dt.time) -> str:
+        """``10:00 AM`` / ``10:00``: a time of day as the locale writes it."""
+        from babel.dates import format_time
+
+        return format_time(moment, "short", locale=self.locale)
+
+    def meeting_when(self, start: dt.datetime, today: dt.date | None = None) -> str:
+        """``Thu, Dec 3 10:00 AM`` / ``do 3 dec 10:00``: when a meeting starts, in the
+        zone ``start`` is in (the caller's: the user's own)."""
+        return f"{self.day(start.date(), today)} {self.time(start.time())}"
 
     def weekday(self, day: dt.date) -> str:
         """``Wed`` / ``wo``: the short weekday beside an ISO date."""

@@ -37,20 +37,21 @@ import datetime as dt
 import functools
 import re
 import zoneinfo
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ..errors import VaultcrmError
+from ..errors import UsageError
 from ..model.meetings import Attendee, Meeting
 from ..model.notes import Problem
+from .config import CALENDAR_FUTURE_DAYS, CALENDAR_PAST_DAYS
 
 if TYPE_CHECKING:
     from .vault import Vault
 
-DEFAULT_PAST_DAYS = 365  # a year of history: enough for any cadence up to 1y
-DEFAULT_FUTURE_DAYS = 60
+DEFAULT_PAST_DAYS = CALENDAR_PAST_DAYS  # a year of history: enough for any cadence up to 1y
+DEFAULT_FUTURE_DAYS = CALENDAR_FUTURE_DAYS
 MAX_LINE = 1_000_000  # characters of one physical line that are ever held
 _CHUNK = 1 << 20  # characters read at a time
 
@@ -82,14 +83,21 @@ _LARGE_KEY = "X-VAULTCRM-LARGE"  # an override with more attendees than kept
 _DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _NAME = re.compile(r"[A-Za-z0-9-]*")
 _UNTIL = re.compile(r"UNTIL=(\d{8})", re.IGNORECASE)
+# In an event's text (its first line is BEGIN:VEVENT, so each property follows a line
+# end): a rule or override, or DTSTART's day. Led by "\n", which the engine finds fast.
+_FAR_PARTS = re.compile(
+    r"\n(?:(RRULE|RDATE|RECURRENCE-ID)\b|DTSTART\b[^\n]*:(\d{8})(?:T\d{6}Z?)?[ \t]*$)",
+    re.IGNORECASE | re.MULTILINE,
+)
 _OVERLONG_FOLD = " \x00"  # stands for an overlong folded continuation (see _physical_lines)
 _NOT_PEOPLE = frozenset({"ROOM", "RESOURCE"})
 _TIME_PROPS = ("DTSTART", "DTEND", "RECURRENCE-ID")
 _READ_PROPS = frozenset({*_TIME_PROPS, "DURATION", "RRULE", "RDATE", "EXDATE"})
 
 
-class CalendarError(VaultcrmError):
-    """A calendar file that cannot be read at all: missing, unreadable, not iCalendar."""
+class CalendarError(UsageError):
+    """A calendar file that cannot be read at all: missing, unreadable, not iCalendar
+    (exit 2, as for a contacts file: the file named is the user's to fix)."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +126,7 @@ class CalendarRead:
     meetings: tuple[Meeting, ...] = ()
     problems: tuple[Problem, ...] = ()
     skipped: Skipped = field(default_factory=Skipped)
+    unread: tuple[Problem, ...] = ()  # files that could not be read at all (also in problems)
 
 
 # ---------------------------------------------------------------- where and when
@@ -162,6 +171,19 @@ def local_timezone() -> dt.tzinfo:
     return tz.gettz() or dt.UTC
 
 
+def day_window(
+    now: dt.datetime, past_days: int = DEFAULT_PAST_DAYS, future_days: int = DEFAULT_FUTURE_DAYS
+) -> tuple[dt.datetime, dt.datetime]:
+    """``calendar_window`` widened to whole days in ``now``'s zone: from the start of the
+    day ``past_days`` back to the end of the day ``future_days`` ahead. Every command of
+    one day asks the same window, so a read calendar can be kept (``calendar_cache``)."""
+    _require_aware(now, "now")
+    today = now.date()
+    first = dt.datetime.combine(today - dt.timedelta(days=past_days), dt.time(), now.tzinfo)
+    last = dt.datetime.combine(today + dt.timedelta(days=future_days + 1), dt.time(), now.tzinfo)
+    return first, last
+
+
 def load_meetings(
     vault: Vault,
     now: dt.datetime,
@@ -171,22 +193,69 @@ def load_meetings(
     future_days: int = DEFAULT_FUTURE_DAYS,
     tz: dt.tzinfo | None = None,
     strict: bool = True,
+    cache: bool = True,
 ) -> CalendarRead:
     """The meetings of the vault's configured calendars plus ``paths`` (``--calendar``),
-    within ``calendar_window(now, past_days, future_days)``; config ``me`` and
-    ``max_attendees`` apply. No calendar configured or given: nothing, no error."""
+    within ``day_window(now, past_days, future_days)``; config ``me`` and
+    ``max_attendees`` apply. No calendar configured or given: nothing, no error, and
+    nothing read or imported.
+
+    A configured calendar that cannot be read is a problem in the result (the others
+    are still read); one of ``paths``, which the user just named, is a
+    ``CalendarError`` unless ``strict`` is False. With ``cache``, what a file holds is
+    kept under ``.vaultcrm/cache/`` until it changes (``calendar_cache``)."""
     config = vault.config
+    configured = calendar_paths(vault.root, config.calendars)
     files = calendar_paths(vault.root, config.calendars, paths)
-    start, end = calendar_window(now, past_days, future_days)
-    return read_calendars(
-        files,
-        start,
-        end,
-        me=config.me,
-        max_attendees=config.max_attendees,
-        tz=tz,
-        strict=strict,
-    )
+    if not files:
+        return CalendarRead()
+    tz = tz or local_timezone()
+    start, end = day_window(now, past_days, future_days)
+    reads: list[CalendarRead] = []
+    for path in files:
+        try:
+            reads.append(
+                _read_kept(vault, path, start, end, config.me, config.max_attendees, tz, cache)
+            )
+        except CalendarError as exc:
+            if strict and path not in configured:
+                raise
+            reads.append(_unread(exc))
+    return merge_reads(reads)
+
+
+def _read_kept(
+    vault: Vault,
+    path: Path,
+    start: dt.datetime,
+    end: dt.datetime,
+    me: Iterable[str],
+    max_attendees: int,
+    tz: dt.tzinfo,
+    cache: bool,
+) -> CalendarRead:
+    """``read_calendar``, through the cache when ``cache``."""
+
+    def read() -> CalendarRead:
+        return read_calendar(path, start, end, me=me, max_attendees=max_attendees, tz=tz)
+
+    if not cache:
+        return read()
+    from . import calendar_cache
+
+    def plain() -> tuple:
+        found = read()
+        return found.meetings, found.problems, asdict(found.skipped)
+
+    key = {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "me": sorted(m.casefold() for m in me),
+        "max_attendees": max_attendees,
+        "tz": calendar_cache.zone_key(tz, range(start.year, end.year + 1)),
+    }
+    meetings, problems, skipped = calendar_cache.cached(vault.state_dir, path, key, plain)
+    return CalendarRead(meetings, problems, Skipped(**skipped))
 
 
 # ---------------------------------------------------------------- reading
@@ -207,24 +276,38 @@ def read_calendars(
     An event exported into two of the files (same UID and start) counts once. A file
     that cannot be read raises ``CalendarError``, or with ``strict=False`` becomes a
     problem while the other files are still read."""
-    meetings: dict[tuple[str, dt.datetime] | int, Meeting] = {}
-    problems: list[Problem] = []
-    skipped = Skipped()
+    reads = []
     for path in paths:
         try:
-            read = read_calendar(path, start, end, me=me, max_attendees=max_attendees, tz=tz)
+            reads.append(read_calendar(path, start, end, me=me, max_attendees=max_attendees, tz=tz))
         except CalendarError as exc:
             if strict:
                 raise
-            problems.append(Problem(str(exc.path), exc.line, exc.message))
-            continue
+            reads.append(_unread(exc))
+    return merge_reads(reads)
+
+
+def _unread(exc: CalendarError) -> CalendarRead:
+    problem = Problem(str(exc.path), exc.line, exc.message)
+    return CalendarRead(problems=(problem,), unread=(problem,))
+
+
+def merge_reads(reads: Iterable[CalendarRead]) -> CalendarRead:
+    """Several files' meetings as one calendar, sorted by start; an event exported into
+    two of them (same UID and start) counts once."""
+    meetings: dict[tuple[str, dt.datetime] | int, Meeting] = {}
+    problems: list[Problem] = []
+    unread: list[Problem] = []
+    skipped = Skipped()
+    for read in reads:
         for meeting in read.meetings:
             key = (meeting.uid, meeting.start) if meeting.uid else len(meetings)
             meetings.setdefault(key, meeting)
         problems.extend(read.problems)
+        unread.extend(read.unread)
         skipped += read.skipped
     ordered = sorted(meetings.values(), key=lambda m: (m.start, m.title, m.uid))
-    return CalendarRead(tuple(ordered), tuple(problems), skipped)
+    return CalendarRead(tuple(ordered), tuple(problems), skipped, tuple(unread))
 
 
 def read_calendar(
@@ -284,12 +367,20 @@ def _scan_file(path: Path, first: dt.date, last: dt.date, max_attendees: int) ->
         raise CalendarError(f"cannot read the calendar: {exc.strerror or exc}", path) from None
 
 
-def _physical_lines(handle: TextIO) -> Iterator[str | None]:
+def _physical_lines(
+    handle: TextIO,
+    at_top: Callable[[], bool] = lambda: False,
+    passes: Callable[[list[str]], bool] = lambda block: False,
+) -> Iterator[str | int | None]:
     """Each line without its end, read in chunks and split in C.
 
     A line over ``MAX_LINE`` characters is read past, never held whole, and comes as
     None when it starts a content line, or as ``_OVERLONG_FOLD`` when it continues one.
-    (The file is opened with universal newlines: CRLF and CR arrive as LF.)"""
+    (The file is opened with universal newlines: CRLF and CR arrive as LF.)
+
+    An event at the top of the calendar (``at_top()`` when it begins) that ``passes``
+    says is of no interest comes as the number of its lines instead: most events of a
+    big export are far from the window, and are passed over without a look at each line."""
     carry = ""
     skipping: bool | None = None  # an overlong line is being read past: was it a fold?
     while True:
@@ -304,13 +395,44 @@ def _physical_lines(handle: TextIO) -> Iterator[str | None]:
             skipping, chunk = None, chunk[cut + 1 :]
         lines = (carry + chunk).split("\n")
         carry = lines.pop()
-        yield from lines
+        yield from _passing(lines, at_top, passes)
         if len(carry) > MAX_LINE:
             skipping, carry = carry[:1] in " \t", ""
     if skipping is not None:
         yield _OVERLONG_FOLD if skipping else None
     elif carry:
         yield carry
+
+
+def _passing(
+    lines: list[str], at_top: Callable[[], bool], passes: Callable[[list[str]], bool]
+) -> Iterator[str | int]:
+    """``lines``, with each whole event (``BEGIN:VEVENT`` to ``END:VEVENT``, as written
+    by every exporter) that begins at the top and ``passes`` as its number of lines.
+    An event that is not whole in ``lines`` (the chunk ends in it), holds another event,
+    or is written otherwise comes line by line, as everything else."""
+    at, count = 0, len(lines)
+    while at < count:
+        try:
+            begin = lines.index("BEGIN:VEVENT", at)
+        except ValueError:
+            yield from lines[at:] if at else lines
+            return
+        yield from lines[at:begin]  # the reader takes these before at_top() is asked
+        at = begin + 1
+        if not at_top():
+            yield lines[begin]
+            continue
+        try:
+            end = lines.index("END:VEVENT", at)
+        except ValueError:
+            end = -1
+        block = lines[begin : end + 1] if end > 0 else None
+        if block is not None and "BEGIN:VEVENT" not in block[1:] and passes(block):
+            yield len(block)
+            at = end + 1
+        else:
+            yield lines[begin]
 
 
 def _name_of(line: str) -> str:
@@ -364,7 +486,15 @@ class _Scanner:
         large = False
         pending: str | None = None  # the logical line being unfolded, if it is kept
 
-        for number, line in enumerate(_physical_lines(handle), 1):
+        number = 0
+        for line in _physical_lines(handle, lambda: len(stack) == 1, self.far):
+            if line.__class__ is int:  # a whole event far from the window: passed over
+                if pending is not None and target is not None:
+                    target.append(pending)
+                pending = target = None
+                number += line  # type: ignore[operator]
+                continue
+            number += 1
             if line is None:  # overlong: dropped whole, never held
                 if pending is not None and target is not None:
                     target.append(pending)
@@ -404,7 +534,7 @@ class _Scanner:
             if not started:
                 if name == "BEGIN" and line.partition(":")[2].strip().upper() == "VCALENDAR":
                     started = True
-                    stack = ["VCALENDAR"]
+                    stack.append("VCALENDAR")  # in place: _physical_lines asks it
                     continue
                 raise CalendarError(
                     "not an iCalendar file (it should start with BEGIN:VCALENDAR)", self.path
@@ -457,6 +587,16 @@ class _Scanner:
         if "VEVENT" in stack:
             self.problem(event_line, "the file ends inside this event (cut off?); it is skipped")
         return self.out
+
+    def far(self, block: list[str]) -> bool:
+        """Whether a whole event can be passed over unread: it happens once (no RRULE,
+        RDATE or RECURRENCE-ID) and its one DTSTART is far from the window, which is
+        what ``end_event`` would find too. Anything else is read line by line."""
+        found = _FAR_PARTS.findall("\n".join(block))
+        if len(found) != 1 or found[0][0]:
+            return False  # a series, an override, no DTSTART or several
+        day = _date_in(found[0][1])
+        return day is not None and not self.near(day)
 
     def end_timezone(self, lines: list[str]) -> None:
         """Keep a VTIMEZONE only for a zone known by no name: a definition of a known
@@ -567,6 +707,45 @@ def _not_a_person(line: str) -> bool:
 # ---------------------------------------------------------------- parsing what was kept
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """An event's meeting without its times; ``skip`` says why it does not count."""
+
+    uid: str
+    title: str
+    attendees: tuple[Attendee, ...]
+    organizer: Attendee | None
+    location: str
+    line: int
+    skip: str = ""  # cancelled | large | declined
+
+
+@functools.cache
+def _plain_events() -> Any:
+    """How recurring-ical-events is asked for events: each occurrence as (component,
+    start, end). By default the library copies the whole component for every
+    occurrence (a year of a weekly 1:1 is 52 copies, with every attendee), which was
+    most of the time of reading a calendar; its documented extension points (an adapter
+    and an occurrence class for ``ComponentsWithName``) hand the component over as it
+    is. The component is the series' or, for a changed instance, the override's."""
+    from recurring_ical_events import ComponentsWithName, EventAdapter, Occurrence
+
+    class Source(EventAdapter):
+        def __init__(self, component: Any):
+            super().__init__(component)
+            self.source = component
+
+    class Plain(Occurrence):
+        def __init__(self, adapter: Any, start: Any = None, end: Any = None, sequence=-1):
+            super().__init__(adapter, start, end, sequence)
+            self.source = adapter.source
+
+        def as_component(self, keep_recurrence_attributes: bool) -> Any:  # noqa: FBT001
+            return self.source, self.start, self.end
+
+    return ComponentsWithName("VEVENT", adapter=Source, occurrence=Plain)
+
+
 class _Reader:
     """Parse the kept events with icalendar, expand the series, make Meetings."""
 
@@ -588,6 +767,7 @@ class _Reader:
         self.scan = scan
         self.problems: list[Problem] = list(scan.problems)
         self.skipped = scan.skipped
+        self.shapes: dict[int, tuple[Any, _Shape]] = {}
 
     def problem(self, line: int | None, message: str) -> None:
         self.problems.append(Problem(str(self.path), line, message))
@@ -830,49 +1010,74 @@ class _Reader:
                 calendar.add_component(component)
         out = []
         # The window in UTC: the library compares it with each occurrence in its own zone.
-        for occurrence in query(calendar).between(self.start, self.end):
-            meeting = self.meeting(occurrence, recurring=True)
+        found = query(calendar, components=[_plain_events()]).between(self.start, self.end)
+        for source, begin, finish in found:
+            meeting = self.occurrence(source, begin, finish, recurring=True)
             if meeting is not None:
                 out.append(meeting)
         return out
 
     def meeting(self, event: Any, *, recurring: bool) -> Meeting | None:
-        """The Meeting an event (or occurrence) is, or None when it does not count."""
-        begin = event.get("DTSTART").dt
+        """The Meeting an event is, or None when it does not count."""
+        try:
+            finish = event.end
+        except Exception:  # noqa: BLE001 - an end before the start, a broken DURATION
+            finish = None
+        return self.occurrence(event, event.get("DTSTART").dt, finish, recurring=recurring)
+
+    def occurrence(self, event: Any, begin: Any, finish: Any, *, recurring: bool) -> Meeting | None:
+        """The Meeting of ``event`` from ``begin`` to ``finish`` (one occurrence of a
+        series, or a single event), or None when it does not count."""
         if not isinstance(begin, dt.datetime):
             self.skipped += Skipped(all_day=1)
             return None
-        if str(event.get("STATUS", "")).upper() == "CANCELLED":
-            self.skipped += Skipped(cancelled=1)
-            return None
-        attendees, everyone = _attendees(event)
-        if event.get(_LARGE_KEY) is not None or len(attendees) > self.max_attendees:
-            self.skipped += Skipped(large=1)
-            return None
-        if any(a.email.casefold() in self.me and a.partstat == "DECLINED" for a in everyone):
-            self.skipped += Skipped(declined=1)
+        shape = self.shape(event)
+        if shape.skip:
+            self.skipped += Skipped(**{shape.skip: 1})
             return None
         begin = self.aware(begin)
         if not (self.start <= begin < self.end):
             return None
-        try:
-            finish = event.end
-        except Exception:  # noqa: BLE001 - an end before the start, a broken DURATION
-            finish = begin
         finish = self.aware(finish) if isinstance(finish, dt.datetime) else begin
-        organizer = _address(event.get("ORGANIZER"))
         return Meeting(
-            uid=str(event.get("UID", "")),
-            title=str(event.get("SUMMARY", "")).strip(),
+            uid=shape.uid,
+            title=shape.title,
             start=begin,
             end=max(finish, begin),
-            attendees=attendees,
-            organizer=organizer,
-            location=str(event.get("LOCATION", "")).strip(),
+            attendees=shape.attendees,
+            organizer=shape.organizer,
+            location=shape.location,
             source=str(self.path),
-            line=_line_of(event) or 0,
+            line=shape.line,
             recurring=recurring,
         )
+
+    def shape(self, event: Any) -> _Shape:
+        """What a meeting of ``event`` is besides its times, read once per component:
+        a weekly series has a hundred occurrences of the same people and title."""
+        key = id(event)
+        found = self.shapes.get(key)
+        if found is not None and found[0] is event:
+            return found[1]
+        attendees, everyone = _attendees(event)
+        skip = ""
+        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+            skip = "cancelled"
+        elif event.get(_LARGE_KEY) is not None or len(attendees) > self.max_attendees:
+            skip = "large"
+        elif any(a.email.casefold() in self.me and a.partstat == "DECLINED" for a in everyone):
+            skip = "declined"
+        shape = _Shape(
+            uid=str(event.get("UID", "")),
+            title=str(event.get("SUMMARY", "")).strip(),
+            attendees=attendees,
+            organizer=_address(event.get("ORGANIZER")),
+            location=str(event.get("LOCATION", "")).strip(),
+            line=_line_of(event) or 0,
+            skip=skip,
+        )
+        self.shapes[key] = (event, shape)
+        return shape
 
     def aware(self, when: dt.datetime) -> dt.datetime:
         """A floating time is the user's local time (RFC 5545 §3.3.5)."""

@@ -28,6 +28,10 @@ DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 # Meetings with more attendees than this are not 1:1s or team meetings but all-hands and
 # webinars: no contact with anyone in particular (folk uses the same default).
 DEFAULT_MAX_ATTENDEES = 20
+# The span of the calendars worth reading: a year back (last contact, for any cadence up
+# to 1y) to 60 days ahead (agenda, prep --next). A command that needs more widens it.
+CALENDAR_PAST_DAYS = 365
+CALENDAR_FUTURE_DAYS = 60
 
 # The languages vaultcrm writes its sheets, agenda and lists in (present/words.py has a
 # table for each); a region picks the date style (en_GB: day before month).

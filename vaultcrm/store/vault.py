@@ -208,10 +208,12 @@ ignore = ["templates/**"]
 # No trailing slash: 'index/' matches only a folder, so a symlink named index would be
 # committed and travel with a shared vault. The leading slash keeps them to .vaultcrm/.
 GITIGNORE = (
-    "# vaultcrm's index and locks are a cache, rebuilt from the notes.\n/index\n/locks\n*.lock\n"
+    "# vaultcrm's index, locks and cache are rebuilt from the notes and calendars.\n"
+    "/index\n/locks\n/cache\n*.lock\n"
 )
 _OLD_GITIGNORES = (
     "# vaultcrm's index and locks are a cache, rebuilt from the notes.\nindex/\nlocks/\n*.lock\n",
+    "# vaultcrm's index and locks are a cache, rebuilt from the notes.\n/index\n/locks\n*.lock\n",
 )
 
 
