@@ -303,7 +303,7 @@ def index(ctx: Context, rebuild: bool, as_json: bool) -> None:
 
     update, finish = progress_bar("Indexing")
     try:
-        result = sync_vault(ctx.vault, rebuild=rebuild, progress=update)
+        result = sync_vault(ctx.vault, rebuild=rebuild, progress=update, tidy=True)
     finally:
         finish()
     if as_json:
