@@ -513,6 +513,19 @@ def measure_size(label: str, root: Path, plan: Plan, build_only: bool) -> list[R
                 len(runs),
             )
         )
+        if command == "agenda":  # ordered by health: reads the notes of those due
+            by_health = children(vaultcrm(root, "agenda", "--by", "health"), plan.n(7))
+            rows.append(
+                Row(
+                    label,
+                    "agenda --by health (process)",
+                    median([c.seconds * 1000 for c in by_health]),
+                    "ms",
+                    "agenda (process)",
+                    rows[-1].value,
+                    len(by_health),
+                )
+            )
     return rows
 
 

@@ -623,14 +623,21 @@ def log(
     type=click.IntRange(0, 3660),
     help="How far ahead to look for dates and follow-ups.",
 )
+@click.option(
+    "--by",
+    type=click.Choice(["due", "health"]),
+    default="due",
+    show_default=True,
+    help="Order who is due: most overdue first, or weakest relationship health first.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the agenda as JSON.")
 @pass_ctx
-def agenda(ctx: Context, days: int, as_json: bool) -> None:
+def agenda(ctx: Context, days: int, by: str, as_json: bool) -> None:
     """Who is due by cadence, birthdays and anniversaries in the next DAYS days, and
     open follow-ups due by then. Exit 0 even when nothing is due."""
     from .features.agenda import build_agenda
 
-    result = build_agenda(ctx.vault, days, today=ctx.today)
+    result = build_agenda(ctx.vault, days, today=ctx.today, by=by)
     if as_json:
         emit_json(result.to_dict())
         return
@@ -648,9 +655,12 @@ def _agenda_lines(result, words) -> list[str]:
 
     lines: list[str] = []
     if result.due:
-        lines.append(click.style(words("agenda_due"), bold=True))
+        by_health = result.by == "health"
+        lines.append(
+            click.style(words("agenda_due_by_health" if by_health else "agenda_due"), bold=True)
+        )
         rows = []
-        for d in result.due:
+        for n, d in enumerate(result.due):
             late = _due_state(words, d.overdue_days)
             last = (
                 words(
@@ -661,8 +671,12 @@ def _agenda_lines(result, words) -> list[str]:
                 if d.last_contact
                 else words("no_contact_yet")
             )
-            rows.append((d.name, late, f"{last}, {words('every', cadence=d.cadence)}"))
-        lines += _table(rows, red=1)
+            rest = f"{last}, {words('every', cadence=d.cadence)}"
+            if by_health:
+                rows.append((d.name, words("health_score", score=result.health[n]), late, rest))
+            else:
+                rows.append((d.name, late, rest))
+        lines += _table(rows, red=2 if by_health else 1)
     if result.dates:
         coming = (
             words("agenda_coming_up", days=words.days(result.days))
