@@ -1,24 +1,21 @@
 """A deleted note, or words edited out of one, leaves nothing in ``.vaultcrm/`` once the
-index is tidied: by the next ``index`` run, the watcher's idle tidy, or ``purge_index``.
+index is tidied: by the next ``index`` run or ``purge_index`` (the watcher's idle tidy:
+tests/test_watch.py).
 
 Every check reads the raw bytes of every file under ``.vaultcrm/``, and also every zlib
-stream in them: Whoosh stores a note's fields compressed, so a plain grep would miss
-them there (``test_the_trace_finder_sees_compressed_stored_notes``).
+stream in them (tests/traces.py): Whoosh stores a note's fields compressed, so a plain
+grep would miss them there (``test_the_trace_finder_sees_compressed_stored_notes``).
 """
 
 from __future__ import annotations
 
-import re
-import threading
-import zlib
 from pathlib import Path
 
-import faultkit
 import pytest
+from traces import traces as find_traces
 
 import vaultcrm.engine.sync
 from vaultcrm.engine.sync import files_for, index_for, purge_index, sync_vault, tidy_index
-from vaultcrm.engine.watch import VaultWatcher
 from vaultcrm.store.vault import Vault
 from vaultcrm.store.writes import lock_path_for, update_file
 
@@ -36,35 +33,11 @@ FILES = {
     "meetings/2026-11-10 overleg.md": "Met [[Henk de Vries]] over de release.\n",
     SECRET: SECRET_TEXT,
 }
-_ZLIB = re.compile(rb"\x78[\x01\x5e\x9c\xda]")
-
-
-def texts(data: bytes) -> list[bytes]:
-    """``data`` and every zlib stream found in it, inflated."""
-    found = [data]
-    for m in _ZLIB.finditer(data):
-        inflater = zlib.decompressobj()
-        try:
-            inflated = inflater.decompress(data[m.start() :], 1 << 24)
-        except zlib.error:
-            continue
-        if inflater.eof and inflated:
-            found.append(inflated)
-    return found
 
 
 def traces(root: Path, words=TRACES, *, case: bool = False) -> dict[str, set[str]]:
     """Which of ``words`` each file under .vaultcrm/ holds, raw or compressed."""
-    found: dict[str, set[str]] = {}
-    for path in sorted((root / ".vaultcrm").rglob("*")):
-        if not path.is_file():
-            continue
-        for text in texts(path.read_bytes()):
-            text = text if case else text.lower()
-            for word in words:
-                if (word if case else word.lower()).encode() in text:
-                    found.setdefault(path.relative_to(root).as_posix(), set()).add(word)
-    return found
+    return find_traces(root, words, case=case)
 
 
 def generation(vault: Vault) -> int:
@@ -234,58 +207,6 @@ def test_a_tidy_drops_a_segment_of_nothing_but_deleted_notes(vault: Vault) -> No
     finally:
         idx.close()
     assert 0 not in counts and sum(counts) == len(FILES)
-
-
-# ---------------------------------------------------------------- watch
-
-
-def test_the_watcher_purges_a_deleted_note_once_quiet(vault: Vault) -> None:
-    batches: list = []
-    watcher = VaultWatcher(vault, on_batch=batches.append, merge_idle=0.05, tidy_idle=0.3)
-    stop = threading.Event()
-    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
-    thread.start()
-    try:
-        faultkit.wait_for(watcher.ready.is_set, "the watcher to start", timeout=10)
-        (vault.root / SECRET).unlink()
-        faultkit.wait_for(
-            lambda: any(SECRET in b.result.removed for b in batches), "the delete", timeout=10
-        )
-        faultkit.wait_for(lambda: not traces(vault.root), "the idle tidy", timeout=10)
-        assert not files_for(vault).untidy()
-    finally:
-        stop.set()
-        thread.join(10)
-    assert not thread.is_alive()
-
-
-def test_the_watcher_gives_a_tidy_up_for_a_save(vault: Vault, monkeypatch) -> None:
-    """A save that arrives during the tidy is not kept waiting: the tidy stops and is
-    done at the next quiet moment."""
-    from vaultcrm.engine import watch
-
-    asked: list[bool] = []
-    real = watch.tidy_index
-
-    def tidy(vault, *, small=False, stop=None):
-        if not asked:  # the first tidy: a save arrives during it
-            watcher._dirty.add("people/Henk de Vries.md")
-            asked.append(stop())
-            return real(vault, small=small, stop=stop)
-        return real(vault, small=small, stop=stop)
-
-    monkeypatch.setattr(watch, "tidy_index", tidy)
-    delete_secret(vault)
-    watcher = VaultWatcher(vault, merge_idle=0.05, tidy_idle=0.2)
-    stop = threading.Event()
-    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
-    thread.start()
-    try:
-        faultkit.wait_for(lambda: not traces(vault.root), "the second, quiet tidy", timeout=10)
-    finally:
-        stop.set()
-        thread.join(10)
-    assert asked == [True]
 
 
 # ---------------------------------------------------------------- purge_index
