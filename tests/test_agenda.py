@@ -250,3 +250,50 @@ def test_agenda_and_prep_agree_on_whom_a_task_is_about(example_vault, day: str) 
         listed -= kept_from.get(sheet.name, set())
         assert dated == listed, sheet.name
     assert by_task[("daily/2026-11-20.md", 12)] == set()  # your own to-do in a daily note
+
+
+# ---------------------------------------------------------------- by health
+
+
+@pytest.mark.parametrize("day", ["2026-11-23", "2026-12-20", "2027-03-01"])
+def test_by_health_is_the_health_report_s_order_of_those_due(example_vault, day: str) -> None:
+    from vaultcrm.features.health import health_order, health_report
+
+    today = dt.date.fromisoformat(day)
+    vault = Vault(example_vault)
+    agenda = build_agenda(vault, today=today, by="health")
+    due = build_agenda(vault, today=today).due
+    rated = {h.path: h for h in health_report(vault, today).people}
+    expected = sorted(due, key=lambda r: health_order(rated[r.path]))
+    assert agenda.due == tuple(expected)
+    assert agenda.health == tuple(rated[r.path].score for r in expected)
+
+
+def test_by_health_reads_only_the_notes_of_those_due(example_vault) -> None:
+    """Proportional: their own notes and the notes linking them, never all notes."""
+    from fake_engine import FakeEngine
+
+    class Counting(FakeEngine):
+        def __init__(self, vault):
+            super().__init__(vault)
+            self.asked: list[str] = []
+
+        def notes(self, kind=None):
+            raise AssertionError("the agenda reads no whole-vault list of notes")
+
+        def note(self, path):
+            self.asked.append(path)
+            return super().note(path)
+
+    vault = Vault(example_vault)
+    engine = Counting(vault)
+    agenda = build_agenda(vault, today=dt.date(2026, 11, 23), engine=engine, by="health")
+    assert sorted(engine.asked) == sorted(r.path for r in agenda.due)
+    assert build_agenda(vault, today=dt.date(2026, 11, 23), engine=Counting(vault)).health == ()
+
+
+def test_by_must_be_due_or_health(make_vault) -> None:
+    from vaultcrm.errors import UsageError
+
+    with pytest.raises(UsageError, match="--by"):
+        build_agenda(Vault(make_vault({})), by="name")

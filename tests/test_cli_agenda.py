@@ -133,3 +133,72 @@ def test_the_agenda_follows_the_vaults_locale(make_vault, run) -> None:
         "  2026-11-24  uiterlijk morgen   Book the lunch (Henk de Vries)  people/Henk de Vries.md:12\n"
     )
     assert run(root, "agenda", "--days", "3").stdout.endswith("Henk de Vries.md:12\n")
+
+
+# ---------------------------------------------------------------- --by health
+
+# Three people due, in health order not their due order. Their scores (health.py's
+# rules, 40 rhythm + 20 not overdue + 20 promises + 10 trend + 5 win + 5 growth):
+# Carla 1 of 2 months kept (20) + 22 of 31 days overdue (5.8) + 40 = 66, from a meeting
+# note that links her (her own note has no contact); Anna 1 of 2 periods (20) + 4 of 14
+# days (14.3) + a promise overdue (15) + 20 = 69; Bert 3 of 4 (30) + 8 of 14 (8.6) + 40 = 79.
+BY_HEALTH = {
+    "people/Anna.md": "---\ncadence: 14d\n---\n## Log\n- 2026-11-05: koffie\n"
+    "## Follow-ups\n- [ ] Send the report 📅 2026-11-10\n",
+    "people/Bert.md": "---\ncadence: 14d\n---\n## Log\n- 2026-10-04: lunch\n"
+    "- 2026-10-18: 1:1\n- 2026-11-01: 1:1\n",
+    "people/Carla.md": "---\ncadence: 1m\n---\n",
+    "meetings/2026-10-01 sync.md": "---\ndate: 2026-10-01\n---\nSync with [[Carla]].\n",
+    "people/Dirk.md": "---\ncadence: 1m\nlast_contact: 2026-11-20\n---\n",  # not due
+}
+
+
+def test_by_health_orders_who_is_due_worst_first_with_the_score(make_vault, run) -> None:
+    root = make_vault(BY_HEALTH)
+    assert run(root, "agenda").stdout.startswith(
+        "Due for a catch-up\n"
+        "  Carla  22 days overdue  last contact 2026-10-01 (53 days ago), every 1m\n"
+        "  Bert   8 days overdue   last contact 2026-11-01 (22 days ago), every 14d\n"
+        "  Anna   4 days overdue   last contact 2026-11-05 (18 days ago), every 14d\n"
+    )
+    result = run(root, "agenda", "--by", "health")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "Due for a catch-up, weakest relationship first\n"
+        "  Carla  health 66  22 days overdue  last contact 2026-10-01 (53 days ago), every 1m\n"
+        "  Anna   health 69  4 days overdue   last contact 2026-11-05 (18 days ago), every 14d\n"
+        "  Bert   health 79  8 days overdue   last contact 2026-11-01 (22 days ago), every 14d\n"
+        "Follow-ups\n"
+        "  2026-11-10  13 days overdue  Send the report (Anna)  people/Anna.md:7\n"
+    )
+
+
+def test_by_health_as_json_and_in_dutch(make_vault, run) -> None:
+    root = make_vault(BY_HEALTH, config='locale = "nl"\n')
+    data = json.loads(run(root, "agenda", "--by", "health", "--json").stdout)
+    assert [(d["name"], d["health"], d["overdue_days"]) for d in data["due"]] == [
+        ("Carla", 66, 22),
+        ("Anna", 69, 4),
+        ("Bert", 79, 8),
+    ]
+    assert "health" not in json.loads(run(root, "agenda", "--json").stdout)["due"][0]
+    lines = run(root, "agenda", "--by", "health").stdout.splitlines()
+    assert lines[:2] == [
+        "Tijd voor contact, zwakste band eerst",
+        "  Carla  gezondheid 66  22 dagen over tijd  laatste contact 2026-10-01 (53 dagen geleden), elke 1m",
+    ]
+
+
+def test_by_health_agrees_with_the_health_command(example_vault, run) -> None:
+    health = json.loads(run(example_vault, "health", "--json").stdout)
+    scores = {p["name"]: p["score"] for p in health["people"]}
+    due = json.loads(run(example_vault, "agenda", "--by", "health", "--json").stdout)["due"]
+    assert len(due) > 3
+    assert [(d["name"], d["health"]) for d in due] == [(d["name"], scores[d["name"]]) for d in due]
+    assert [d["health"] for d in due] == sorted(d["health"] for d in due)
+
+
+def test_by_must_be_due_or_health(make_vault, run) -> None:
+    result = run(make_vault({}), "agenda", "--by", "name")
+    assert result.exit_code == 2
+    assert "'due'" in result.output and "'health'" in result.output

@@ -218,6 +218,9 @@ def test_the_sheet_is_a_resource_by_uri(shared: Server) -> None:
 def test_agenda_answers_as_the_cli_does(owner: Server, run) -> None:
     assert owner.data("agenda", days=14) == cli_json(run, owner.vault, "agenda", "--days", "14")
     assert owner.data("agenda")["days"] == 14
+    by_health = cli_json(run, owner.vault, "agenda", "--by", "health")
+    assert owner.data("agenda", by="health") == by_health
+    assert all("health" in row for row in by_health["due"])
     assert "days" in owner.error("agenda", days=-1)
 
 

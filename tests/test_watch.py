@@ -14,6 +14,7 @@ from pathlib import Path
 
 import faultkit
 import pytest
+from traces import traces
 
 from vaultcrm.engine import sync
 from vaultcrm.engine.watch import VaultWatcher, _Dirty
@@ -334,6 +335,49 @@ def test_saves_do_not_wait_for_merges_which_happen_when_quiet(vault, watching):
     assert piled >= before + 6
     wait_for(lambda: _segments(w.vault) < piled - 2, "the segments to be merged")
     assert w.hits("song5") == {HENK}
+
+
+# ---------------------------------------------------------------- the idle tidy
+
+SECRET = "people/Zanthe Quillomb.md"
+SECRET_WORDS = ("zanth", "quillomb", "xylofrobnik")  # as the index keeps them
+
+
+def secret_indexed(vault_root: Path) -> None:
+    write(vault_root / SECRET, "---\nname: Zanthe Quillomb\n---\nZanthe's XyloFrobnik.\n")
+    sync.sync_vault(Vault(vault_root))
+    assert traces(vault_root, SECRET_WORDS)
+
+
+def test_a_deleted_note_leaves_the_index_files_once_quiet(vault, watching):
+    secret_indexed(vault)
+    w = watching(vault, merge_idle=0.05, tidy_idle=0.3)
+    (vault / SECRET).unlink()
+    wait_for(lambda: SECRET in w.reported(), "the delete")
+    wait_for(lambda: not traces(vault, SECRET_WORDS), "the idle tidy to purge it")
+    assert not sync.files_for(w.vault).untidy()
+    assert w.hits("jazz") == {HENK}
+
+
+def test_a_save_during_the_idle_tidy_gives_it_up(vault, watching, monkeypatch):
+    """The save's batch does not wait for the tidy; the tidy is done at the next pause."""
+    from vaultcrm.engine import watch
+
+    secret_indexed(vault)
+    (vault / SECRET).unlink()
+    assert str(sync.sync_vault(Vault(vault))) == "+0 ~0 -1"  # in the files until a tidy
+    real, outcomes = watch.tidy_index, []
+
+    def tidy(vault, *, small=False, stop=None):
+        if not outcomes:  # the first tidy: a save arrives as it starts
+            stop.__self__._dirty.add(HENK)  # stop is the watcher's own (bound) check
+        outcomes.append(real(vault, small=small, stop=stop))
+        return outcomes[-1]
+
+    monkeypatch.setattr(watch, "tidy_index", tidy)
+    watching(vault, merge_idle=0.05, tidy_idle=0.2)
+    wait_for(lambda: not traces(vault, SECRET_WORDS), "the next, quiet tidy")
+    assert outcomes[0] is False and outcomes[-1] is True
 
 
 def test_stop_flushes_what_is_pending(vault, make_vault, watching):

@@ -365,7 +365,7 @@ def index(ctx: Context, rebuild: bool, as_json: bool) -> None:
 
     update, finish = progress_bar("Indexing")
     try:
-        result = sync_vault(ctx.vault, rebuild=rebuild, progress=update)
+        result = sync_vault(ctx.vault, rebuild=rebuild, progress=update, tidy=True)
     finally:
         finish()
     if as_json:
@@ -706,10 +706,19 @@ def log(
     type=click.IntRange(0, 3660),
     help="How far ahead to look for dates and follow-ups.",
 )
+@click.option(
+    "--by",
+    type=click.Choice(["due", "health"]),
+    default="due",
+    show_default=True,
+    help="Order who is due: most overdue first, or weakest relationship health first.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the agenda as JSON.")
 @calendar_option
 @pass_ctx
-def agenda(ctx: Context, days: int, as_json: bool, calendar_files: tuple[str, ...]) -> None:
+def agenda(
+    ctx: Context, days: int, by: str, as_json: bool, calendar_files: tuple[str, ...]
+) -> None:
     """Your meetings with people in the vault (from your calendars), who is due by
     cadence, birthdays and anniversaries in the next DAYS days, and open follow-ups due
     by then. Exit 0 even when nothing is due."""
@@ -719,6 +728,7 @@ def agenda(ctx: Context, days: int, as_json: bool, calendar_files: tuple[str, ..
         ctx.vault,
         days,
         today=ctx.today,
+        by=by,
         now=ctx.now(calendar_files),
         calendars=calendar_files,
     )
@@ -743,9 +753,12 @@ def _agenda_lines(result, words) -> list[str]:
         lines.append(click.style(_in_window(words, "agenda_meetings", result.days), bold=True))
         lines += _table([_meeting_row(m, words, result.today) for m in result.meetings])
     if result.due:
-        lines.append(click.style(words("agenda_due"), bold=True))
+        by_health = result.by == "health"
+        lines.append(
+            click.style(words("agenda_due_by_health" if by_health else "agenda_due"), bold=True)
+        )
         rows = []
-        for d in result.due:
+        for n, d in enumerate(result.due):
             late = _due_state(words, d.overdue_days)
             last = (
                 words(
@@ -756,8 +769,12 @@ def _agenda_lines(result, words) -> list[str]:
                 if d.last_contact
                 else words("no_contact_yet")
             )
-            rows.append((d.name, late, f"{last}, {words('every', cadence=d.cadence)}"))
-        lines += _table(rows, red=1)
+            rest = f"{last}, {words('every', cadence=d.cadence)}"
+            if by_health:
+                rows.append((d.name, words("health_score", score=result.health[n]), late, rest))
+            else:
+                rows.append((d.name, late, rest))
+        lines += _table(rows, red=2 if by_health else 1)
     if result.dates:
         lines.append(click.style(_in_window(words, "agenda_coming_up", result.days), bold=True))
         rows = [

@@ -31,7 +31,7 @@ import datetime as dt
 import functools
 import threading
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
@@ -198,14 +198,19 @@ def build_server(
         days: Annotated[
             int, Field(ge=0, le=MAX_DAYS, description="How many days ahead to look.")
         ] = DEFAULT_DAYS,
+        by: Annotated[
+            Literal["due", "health"],
+            Field(description="Order due people most overdue first, or weakest health first."),
+        ] = "due",
     ) -> AgendaOutput:
         """What needs time in the next days: due (people due for contact by their
-        cadence, most overdue first), dates (birthdays, work anniversaries and relatives'
+        cadence, most overdue first; with by="health", weakest relationship first and
+        each one's health score 0-100), dates (birthdays, work anniversaries and relatives'
         birthdays, with days_until and years), follow_ups (open tasks due by then or
         scheduled to start, with the people they are about) and meetings (coming
         meetings with people of the vault, from the calendars in config.toml). Dates
         are YYYY-MM-DD."""
-        return build_agenda(vault, days, today=clock(), share=share).to_dict()
+        return build_agenda(vault, days, today=clock(), share=share, by=by).to_dict()
 
     @tool(_READS)
     def people(

@@ -13,7 +13,7 @@ import dataclasses
 import hashlib
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -236,11 +236,37 @@ def sync_vault(
     paths: Iterable[str] | None = None,
     progress: Progress | None = None,
     merge: bool = True,
+    tidy: bool = False,
 ) -> SyncResult:
     """Make the index match the vault (or only ``paths`` of it, for the watcher).
 
-    ``merge=False`` commits without merging index segments (see ``merge_index``)."""
+    ``merge=False`` commits without merging index segments (see ``merge_index``).
+    ``tidy=True`` (the ``index`` command) leaves no trace of a deleted or changed note
+    in the index files (see ``tidy_index``): the run's one commit does it when the run
+    changes anything; a run that changes nothing tidies only when something is left to
+    tidy (asked of the files at no cost), in one commit of its own."""
     started = time.perf_counter()
+    result = _sync(vault, rebuild, paths, progress, merge, tidy, started)
+    if tidy and not result.changed and not result.rebuilt:
+        try:
+            tidy_index(vault)
+        except IndexWriteError as exc:  # a read-only vault: the index itself is up to date
+            why = exc.message.split(": ", 1)[-1]
+            notice = f"Could not tidy the index ({why}): deleted notes may linger in its files."
+            return dataclasses.replace(result, notice=notice)
+        result = dataclasses.replace(result, seconds=time.perf_counter() - started)
+    return result
+
+
+def _sync(
+    vault: Vault,
+    rebuild: bool,
+    paths: Iterable[str] | None,
+    progress: Progress | None,
+    merge: bool,
+    tidy: bool,
+    started: float,
+) -> SyncResult:
     walk: list[FileStamp] | None = None
     if not rebuild and paths is None:  # the common case, a no-op: one walk, one small read
         files = files_for(vault)
@@ -273,7 +299,7 @@ def sync_vault(
         finally:
             idx.close()
     with index_lock(vault):
-        return _sync_locked(vault, idx, rebuild, paths, progress, started, seen, merge)
+        return _sync_locked(vault, idx, rebuild, paths, progress, started, seen, merge, tidy)
 
 
 @dataclass(frozen=True)
@@ -286,16 +312,61 @@ class _Seen:
     plan: _Plan
 
 
-def purge_index(vault: Vault, progress: Progress | None = None) -> SyncResult:
-    """Throw the index away and build it anew from the vault as it is now.
+def tidy_index(
+    vault: Vault, *, small: bool = False, stop: Callable[[], bool] | None = None
+) -> bool:
+    """Remove what the index files still hold of notes deleted or changed since they
+    were indexed, when anything is left: Whoosh keeps a deleted document's words and
+    stored note in its segment until the segment is merged, and the side tables keep a
+    removed path in older deltas (see ``NoteIndex.tidy``). After it, the index folder
+    holds the vault's notes as they are now and nothing of what was there before.
 
-    What ``forget`` needs: afterwards no file under ``.vaultcrm/index/`` holds anything
-    of a note that is gone or of text that was changed (a merge would leave old
-    generations and side tables to chance). The whole folder goes, under the index's
-    lock; the rebuild then takes the lock again, as any sync does."""
+    Asks the index files first (a few stats, no Whoosh), so it costs nothing when there
+    is nothing to tidy. ``small`` also merges the small segments the watcher's batches
+    left (``merge_index``). ``stop`` is asked during the merge: when it says so, the
+    tidy is given up (nothing changed) and False returned, to be tried again later.
+    True: the index is tidy."""
+    from .whoosh.segments import Interrupted
+
+    files = files_for(vault)
+    if not small and not files.untidy():
+        return True
+    idx = index_for(vault)
+    if idx.state() != "ok":
+        return True  # nothing to tidy: the next sync builds the index
+    with index_lock(vault):
+        try:
+            idx.open()
+            idx.tidy(small=small, stop=stop)
+        except IndexCorruptError:
+            return True  # the next sync rebuilds it
+        except Interrupted:
+            return False
+        finally:
+            idx.close()
+    return True
+
+
+def purge_index(vault: Vault, progress: Progress | None = None) -> SyncResult:
+    """Throw the index away and build it anew from the vault as it is now, and remove
+    the note lock files nobody holds: what ``forget`` calls after deleting a person's
+    notes.
+
+    Guarantees, once it returns: no file under ``.vaultcrm/`` holds anything of a note
+    that is not in the vault now, or of text changed since (its name, path, words,
+    stored fields or brief). The whole index folder goes (segments and TOCs of every
+    generation, version and setting; stamp and brief tables; seals, walk digests,
+    writers' temp folders with spilled postings), under the index's lock, before the
+    new index is built from the vault as it is; and ``locks/`` keeps only the lock files
+    held at that moment (a lock's name is a hash of a note's path, which would confirm
+    a guessed name). config.toml and templates are the user's and stay. Files are
+    unlinked, not overwritten: the freed blocks are the file system's, as with any
+    deleted file. Costs a full build (on 10,000 notes, ~15 s of CPU); ``index`` and the
+    watcher's idle tidy (``tidy_index``) reach the same state for the index files
+    without one."""
     import shutil
 
-    from ..store.writes import check_own
+    from ..store.writes import check_own, remove_idle_locks
 
     folder = vault.index_dir
     check_own(folder, vault.root)
@@ -307,7 +378,9 @@ def purge_index(vault: Vault, progress: Progress | None = None) -> SyncResult:
                 raise IndexWriteError(
                     f"cannot remove the index: {exc.strerror or exc}", folder
                 ) from None
-    return sync_vault(vault, rebuild=True, progress=progress)
+    result = sync_vault(vault, rebuild=True, progress=progress)
+    remove_idle_locks(vault.state_dir)
+    return result
 
 
 def merge_index(vault: Vault) -> None:
@@ -349,6 +422,7 @@ def _sync_locked(
     started,
     seen: _Seen | None = None,
     merge: bool = True,
+    tidy: bool = False,
 ) -> SyncResult:
     notice = None
     state = idx.state()
@@ -413,7 +487,8 @@ def _sync_locked(
     try:
         if todo or plan.removed:
             more = helped if helper else None
-            idx.write(upserts(), deletions, fresh=rebuilding, merge=merge, more=more)
+            purge = tidy and not rebuilding  # a fresh index holds nothing deleted
+            idx.write(upserts(), deletions, fresh=rebuilding, merge=merge, purge=purge, more=more)
     except BaseException:
         if helper:  # its segment, unused now, may have been written after write() swept
             helper.stop()

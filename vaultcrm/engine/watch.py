@@ -18,6 +18,14 @@ notes, which would stall the save that triggered it); ``merge_index`` tidies the
 segments once nothing has been pending for ``merge_idle`` seconds, or in the batch after
 ``merge_every`` unmerged ones, and at stop.
 
+Idle tidy. A deleted note, or the old copy of a changed one, stays in the index files
+(its words in a segment, its path in the stamp tables) until a merge rewrites them.
+Once nothing has changed for ``tidy_idle`` seconds after a batch, ``tidy_index``
+rewrites the segments that hold such documents and compacts the tables, so nothing of
+them is left in ``.vaultcrm/`` (on 10,000 notes a few seconds of work, as it rewrites a
+segment of thousands). A save during the tidy gives it up at once (its batch must not
+wait for the index lock); it is tried again at the next quiet moment.
+
 Never silently missing a change. watchdog's inotify backend swallows a failed watch on a
 sub-folder (the ``fs.inotify.max_user_watches`` limit) and only logs a kernel queue
 overflow. We hook its ``InotifyFD`` (watchdog 7) to hear both: a watch-limit failure
@@ -43,7 +51,7 @@ from datetime import datetime
 from ..errors import VaultcrmError
 from ..store.vault import Vault, is_ignored_name
 from .api import SyncResult
-from .sync import merge_index, sync_vault
+from .sync import merge_index, sync_vault, tidy_index
 
 QUIET = 0.2  # seconds a path must be still before it is flushed
 SETTLE = 0.03  # ... after a close-after-write or a rename onto it
@@ -52,6 +60,7 @@ RECONCILE_EVERY = 300.0  # full re-read of the vault against the index
 POLL_INTERVAL = 1.0  # seconds between snapshots when polling
 MERGE_IDLE = 1.0  # seconds with nothing pending before the batches' segments are merged
 MERGE_EVERY = 30  # batches committed unmerged before one merges regardless
+TIDY_IDLE = 5.0  # seconds without a batch before deleted notes are purged from the index
 RETRY_AFTER = 5.0  # a failed batch (lock timeout, disk full) is retried this much later
 _TICK = 0.2  # the longest the loop sleeps, so a stop request is seen promptly
 
@@ -252,6 +261,7 @@ class VaultWatcher:
         poll_interval: float = POLL_INTERVAL,
         merge_idle: float = MERGE_IDLE,
         merge_every: int = MERGE_EVERY,
+        tidy_idle: float = TIDY_IDLE,
     ):
         self.vault = vault
         self.force_poll = poll
@@ -273,6 +283,9 @@ class VaultWatcher:
         self.merge_every = merge_every
         self._unmerged = 0  # batches committed without merging segments
         self._last_batch = 0.0
+        self.tidy_idle = tidy_idle
+        self._untidy = True  # a batch changed the index since the last tidy (or none yet)
+        self._stopping: threading.Event | None = None
 
     # ------------------------------------------------------------ public
 
@@ -286,6 +299,7 @@ class VaultWatcher:
     def run(self, stop: threading.Event) -> WatchSummary:
         """Sync, then follow the vault until ``stop`` is set; the last batch is committed
         and every lock released before this returns."""
+        self._stopping = stop
         self._start_observer()
         try:
             self._batch("start", None, always=True)
@@ -345,9 +359,14 @@ class VaultWatcher:
         if self._unmerged and not len(self._dirty) and now - self._last_batch >= self.merge_idle:
             self._merge()
             return next_reconcile
+        if self._untidy and not len(self._dirty) and now - self._last_batch >= self.tidy_idle:
+            self._tidy()
+            return next_reconcile
         wait = next_reconcile - now
         if self._unmerged:
             wait = min(wait, self._last_batch + self.merge_idle - now)
+        if self._untidy:
+            wait = min(wait, self._last_batch + self.tidy_idle - now)
         next_due = self._dirty.next_due()
         if next_due is not None:
             wait = min(wait, next_due - now)
@@ -383,6 +402,33 @@ class VaultWatcher:
         finally:
             self._busy = False
 
+    def _tidy(self) -> None:
+        """Purge deleted notes from the index files (``tidy_index``), given up as soon
+        as anything needs the watcher: a save, lost events, the stop."""
+        self._busy = True
+        try:
+            if tidy_index(self.vault, small=bool(self._unmerged), stop=self._wanted):
+                self._untidy = False
+                self._unmerged = 0
+            else:
+                self._last_batch = time.monotonic()  # given up: wait for the next quiet
+        except VaultcrmError as exc:
+            self._say(f"failed:{exc}", f"could not tidy the index ({exc}); will retry")
+            self._last_batch = time.monotonic()
+        finally:
+            self._busy = False
+
+    def _wanted(self) -> bool:
+        """Whether the watcher has something more urgent than a tidy."""
+        stopping = self._stopping
+        return bool(
+            len(self._dirty)
+            or (stopping is not None and stopping.is_set())
+            or self._lost.is_set()
+            or self._overflowed.is_set()
+            or self._limit_hit.is_set()
+        )
+
     def _batch(
         self, reason: str, paths: list[str] | None, always: bool = False, retry: bool = True
     ) -> None:
@@ -400,6 +446,7 @@ class VaultWatcher:
             return
         self._unmerged = 0 if merge else self._unmerged + 1
         self._last_batch = time.monotonic()
+        self._untidy = self._untidy or result.changed
         if result.changed and reason != "start":
             self._counts[0] += 1
             self._counts[1] += len(result.added)

@@ -96,6 +96,8 @@ WORDS: dict[str, dict[str, Entry]] = {
         "of_service": "{who}: {years} of service",
         # the agenda
         "agenda_due": "Due for a catch-up",
+        "agenda_due_by_health": "Due for a catch-up, weakest relationship first",
+        "health_score": "health {score}",
         "agenda_coming_up": "Coming up in the next {days}",
         "agenda_follow_ups": "Follow-ups",
         "agenda_nothing": "Nothing due.",
@@ -335,6 +337,8 @@ WORDS: dict[str, dict[str, Entry]] = {
         "turns": "wordt {n}",
         "of_service": "{who}: {years} in dienst",
         "agenda_due": "Tijd voor contact",
+        "agenda_due_by_health": "Tijd voor contact, zwakste band eerst",
+        "health_score": "gezondheid {score}",
         "agenda_coming_up": "Binnenkort, de komende {days}",
         "agenda_follow_ups": "Opvolgen",
         "agenda_nothing": "Niets aan de beurt.",

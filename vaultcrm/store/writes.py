@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Callable, Sequence
@@ -232,6 +233,45 @@ def lock_path_for(state_dir: Path, path: Path) -> Path:
     """The lock file guarding ``path``: one per note, named by a hash of its real path."""
     digest = hashlib.blake2b(str(path.resolve()).encode("utf-8", "surrogateescape"), digest_size=12)
     return state_dir / LOCKS_DIR / f"{digest.hexdigest()}.lock"
+
+
+_LOCK_NAME = re.compile(r"^[0-9a-f]{24}\.lock$")  # lock_path_for's names
+
+
+def remove_idle_locks(state_dir: Path) -> int:
+    """Remove the note lock files under ``state_dir/locks/`` that no process holds, and
+    return how many went. A lock file is empty, but its name is a hash of a note's path,
+    which would tell a note's name to anyone who guesses it (``forget``).
+
+    Each is taken first, without waiting, and removed while held: a writer waiting for
+    it at that moment finds its file gone and takes a new one (filelock checks that the
+    file it locked still exists). Only files of a lock's own name are touched; a link is
+    never followed, and a locks folder that is not vaultcrm's own is left alone."""
+    from filelock import FileLock, Timeout
+
+    folder = state_dir / LOCKS_DIR
+    try:
+        check_own(folder, state_dir.parent)
+        entries = list(os.scandir(folder))
+    except (OSError, VaultcrmError):  # none yet, or not ours to clean
+        return 0
+    removed = 0
+    for entry in entries:
+        if not _LOCK_NAME.match(entry.name) or not entry.is_file(follow_symlinks=False):
+            continue
+        lock = FileLock(entry.path)
+        try:
+            lock.acquire(timeout=0)
+        except (Timeout, OSError):
+            continue  # held: in use right now, so it stays
+        try:
+            os.unlink(entry.path)
+            removed += 1
+        except OSError:
+            pass
+        finally:
+            lock.release()
+    return removed
 
 
 def update_file(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import pickle
 import re
@@ -108,12 +109,21 @@ class SideTable:
         self.toc: tuple[int, int, int] | None = None  # the TOC ``cached`` belongs to
 
     def files(self) -> dict[int, tuple[int, Path]]:
+        """Generation → (depth, file) of each table; of two files of one generation (a
+        compaction's moment), the shallower, which needs no other to be read."""
         found: dict[int, tuple[int, Path]] = {}
+        for generation, depth, path in self._listing():
+            if generation not in found or depth < found[generation][0]:
+                found[generation] = (depth, path)
+        return found
+
+    def _listing(self) -> list[tuple[int, int, Path]]:
+        found = []
         with contextlib.suppress(OSError):
             for path in self.directory.glob(f"{self.prefix}*.pickle"):
                 generation, _, depth = path.name[len(self.prefix) : -len(".pickle")].partition("-")
                 if generation.isdigit() and depth.isdigit():
-                    found[int(generation)] = (int(depth), path)
+                    found.append((int(generation), int(depth), path))
         return found
 
     def load(self, generation: int) -> Loaded | None:
@@ -155,20 +165,29 @@ class SideTable:
         if toc is not None and self._toc_identity(generation) != toc:
             path.unlink(missing_ok=True)
 
-    def record(self, generation: int, changes: dict, fresh: bool) -> None:
+    def record(self, generation: int, changes: dict, fresh: bool, whole: bool = False) -> None:
         """Save the table of a new generation: a delta when the chain is short, else whole.
-        ``changes`` maps each path the commit touched to its new value, or None."""
+        ``changes`` maps each path the commit touched to its new value, or None.
+
+        ``whole``: saved whole even when a delta would do, and every older file removed,
+        so that no path the commit removed (nor an older value of one it replaced) is
+        left in any file: a tidy's promise (see ``NoteIndex.tidy``). When the whole
+        table cannot be made, no table is left at all; the next reader makes one."""
         cached = self.cached
         base = cached if cached and cached[0] == generation - 1 else None
         if fresh:
             base = (generation - 1, -1, {})
         elif base is None:
             known = self.files().get(generation - 1)
-            if known is None:
-                return  # no table for the previous generation: the next reader makes one
-            if known[0] + 1 > CHAIN:
+            if known is None:  # no table for the previous generation: the next reader makes one
+                if whole:
+                    self.drop()
+                return
+            if whole or known[0] + 1 > CHAIN:
                 base = self.load(generation - 1)
                 if base is None:
+                    if whole:
+                        self.drop()
                     return
             else:
                 base = (generation - 1, known[0], None)
@@ -180,7 +199,7 @@ class SideTable:
                     table.pop(key, None)
                 else:
                     table[key] = value
-        if depth + 1 <= CHAIN and not fresh:
+        if depth + 1 <= CHAIN and not fresh and not whole:
             depth += 1
             self.save(generation, depth, changes)
         else:
@@ -190,8 +209,41 @@ class SideTable:
             (generation, depth, table) if table is not None else None,
             self._toc_identity(generation),
         )
-        for g, (_, path) in self.files().items():
-            if g < generation - depth or g > generation:
+        self._keep_only(generation, depth)
+
+    def compact(self, generation: int) -> None:
+        """Save ``generation``'s table whole in place of its chain of deltas, and remove
+        every other file of this kind (a writer, holding the index lock): afterwards no
+        file holds a path or value the table no longer has. A table that cannot be
+        loaded is removed instead; the next reader makes it from the stored notes."""
+        loaded = self.load(generation)
+        if loaded is None:
+            self.drop()
+            return
+        if loaded[1] > 0:
+            self.save(generation, 0, loaded[2])
+        self.remember((generation, 0, loaded[2]), self._toc_identity(generation))
+        self._keep_only(generation, 0)
+
+    def drop(self) -> None:
+        """Remove every table of this kind (and temp files): the next reader makes one."""
+        self._keep_only(-1, 0)
+        self.remember(None, None)
+
+    def stale(self, generation: int) -> bool:
+        """Whether a file of this kind may hold what ``generation``'s table does not: a
+        delta over an older table (a path removed since, or its old value), a table of
+        another generation, or a temp file left by a crash."""
+        if any((g, d) != (generation, 0) for g, d, _ in self._listing()):
+            return True
+        with contextlib.suppress(OSError):
+            return any(True for _ in self.directory.glob(f"{self.prefix}*.tmp"))
+        return False
+
+    def _keep_only(self, generation: int, depth: int) -> None:
+        """Remove the files of this kind outside ``generation``'s chain, and temp files."""
+        for g, d, path in self._listing():
+            if g < generation - depth or g > generation or (g == generation and d != depth):
                 with contextlib.suppress(OSError):
                     path.unlink()
         for temp in self.directory.glob(f"{self.prefix}*.tmp"):  # left by a crash
@@ -214,7 +266,13 @@ class IndexFiles:
             self.name += f"_{digest}"
         self.stamps = SideTable(directory, self.name, "stamps", self.toc_identity)
         self.briefs = SideTable(directory, self.name, "briefs", self.toc_identity)
-        self._toc = re.compile(rf"^_{re.escape(self.name)}_(\d+)\.toc$")
+        name = re.escape(self.name)
+        self._toc = re.compile(rf"^_{name}_(\d+)\.toc$")
+        # Whoosh's names: a TOC's temp file, a segment's files (``NAME_SEGID.ext``, as
+        # whoosh.index.TOC._segment_pattern) and a writer's temp folder (``NAME.PID.tmp``).
+        self._toc_temp = re.compile(rf"^_{name}_\d+\.toc\..+$")
+        self._segment = re.compile(rf"^({name}_[0-9a-z]+)\.[A-Za-z0-9_.]+$")
+        self._writer_temp = re.compile(rf"^{name}\.\d+\.tmp$")
 
     def generation(self) -> int | None:
         """The newest generation, by its table of contents' file name (as Whoosh finds
@@ -235,6 +293,66 @@ class IndexFiles:
         except OSError:
             return None
         return st.st_ino, st.st_mtime_ns, st.st_size
+
+    def is_writer_temp(self, name: str) -> bool:
+        """Whether ``name`` is a writer's temp folder of this index (``NAME.PID.tmp``)."""
+        return self._writer_temp.match(name) is not None
+
+    # ------------------------------------------------------------ seals
+
+    # Each commit seals its generation (see NoteIndex._seal): the size and mtime of its
+    # segment files, and how many documents its segments hold marked deleted (a deleted
+    # or replaced note, whose words and stored data are in the files until a merge).
+
+    def seal_path(self, generation: int) -> Path:
+        return self.directory / f"seal-{self.name}-{generation}.json"
+
+    def read_seal(self, generation: int) -> tuple[dict[str, tuple[int, int]], int | None] | None:
+        """(segment file → (size, mtime_ns), documents marked deleted) as sealed; the count
+        is None in a seal written before it was kept. None: no readable seal."""
+        try:
+            data = json.loads(self.seal_path(generation).read_text(encoding="utf-8"))
+            if "files" in data:
+                files, deleted = data["files"], int(data["deleted"])
+            else:  # the first format: the files alone
+                files, deleted = data, None
+            return {str(k): (int(v[0]), int(v[1])) for k, v in files.items()}, deleted
+        except Exception:  # missing, or not as written: nothing is known
+            return None
+
+    def untidy(self, generation: int | None = None) -> bool:
+        """Whether a file of this index may still hold something of a note deleted or
+        changed since (its words, stored fields, path or brief), which a tidy removes:
+        documents its segments hold marked deleted, a side table that is a delta or of
+        another generation, or files no table of contents uses (another generation's TOC,
+        an unfinished commit's segment or TOC, a writer's temp folder). Unknown counts as
+        untidy: a seal missing or from before deletions were counted. A few stats and one
+        small read, so a no-op ``index`` can ask at no cost."""
+        generation = self.generation() if generation is None else generation
+        if generation is None:
+            return False
+        sealed = self.read_seal(generation)
+        if sealed is None or sealed[1] is None or sealed[1] > 0:
+            return True
+        if self.stamps.stale(generation) or self.briefs.stale(generation):
+            return True
+        used = {name.split(".", 1)[0] for name in sealed[0]}
+        try:
+            with os.scandir(self.directory) as entries:
+                for entry in entries:
+                    name = entry.name
+                    toc = self._toc.match(name)
+                    segment = self._segment.match(name)
+                    if (
+                        (toc and int(toc[1]) != generation)
+                        or (segment and segment[1] not in used)
+                        or self._toc_temp.match(name)
+                        or self._writer_temp.match(name)
+                    ):
+                        return True
+        except OSError:
+            return True
+        return False
 
     # A no-op sync that walked the vault and found every note in line with generation g
     # leaves ``walk-<index name>-<g>.digest``, the hash of that walk (paths, mtimes,

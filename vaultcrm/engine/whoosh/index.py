@@ -28,6 +28,7 @@ from whoosh import query as wq
 from whoosh.fields import Schema
 from whoosh.filedb import compound as whoosh_compound
 from whoosh.filedb.structfile import BufferFile
+from whoosh.writing import MERGE_SMALL, NO_MERGE
 
 from ...errors import (
     IndexCorruptError,
@@ -319,9 +320,10 @@ class NoteIndex:
         return sorted(notes, key=lambda n: n.path)
 
     def note(self, path: str) -> Note | None:
-        """The stored note at ``path``; None when there is none."""
+        """The stored note at ``path``; None when there is none. The searcher is kept
+        for the next call (``agenda --by health`` asks for hundreds: 2 ms each to open)."""
         try:
-            with self.ix.searcher() as searcher:
+            with contextlib.nullcontext(self._current_searcher()) as searcher:
                 fields = searcher.document(vc_path=path)
                 return _note_of(fields) if fields else None
         except Exception as exc:
@@ -403,8 +405,8 @@ class NoteIndex:
     # files never change after their commit, so a seal is never stale; a generation
     # without one (killed right after the commit) is just not checked.
 
-    def _seal_path(self, generation: int) -> Path:
-        return self.directory / f"seal-{self.name}-{generation}.json"
+    # The seal also counts the documents the generation's segments hold marked deleted,
+    # so that ``index`` can tell without Whoosh whether a tidy has work (files.untidy).
 
     def _seal(self) -> None:
         """Seal the newest generation (we hold the write lock); best effort."""
@@ -416,9 +418,11 @@ class NoteIndex:
                 if entry.name.split(".", 1)[0] in ids:
                     st = entry.stat()
                     files[entry.name] = [st.st_size, st.st_mtime_ns]
-            path = self._seal_path(toc.generation)
+            deleted = sum(segment.deleted_count() for segment in toc.segments)
+            path = self.files.seal_path(toc.generation)
             temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            write_own(temp, json.dumps(files, sort_keys=True).encode("utf-8"))
+            data = {"files": files, "deleted": deleted}
+            write_own(temp, json.dumps(data, sort_keys=True).encode("utf-8"))
             os.replace(temp, path)
             for old in self.directory.glob(f"seal-{self.name}-*.json"):
                 if old != path:
@@ -426,12 +430,10 @@ class NoteIndex:
 
     def _check_seal(self, generation: int | None) -> None:
         """Raise ``_Damaged`` when a sealed segment file changed since its commit."""
-        try:
-            files = json.loads(self._seal_path(generation).read_text(encoding="utf-8"))
-            sealed = {str(k): (int(v[0]), int(v[1])) for k, v in files.items()}
-        except Exception:  # no seal (or an unreadable one): nothing to compare
+        found = None if generation is None else self.files.read_seal(generation)
+        if found is None:  # no seal (or an unreadable one): nothing to compare
             return
-        for name, (size, mtime_ns) in sealed.items():
+        for name, (size, mtime_ns) in found[0].items():
             st = os.stat(self.directory / name)  # FileNotFoundError: open() decides
             if (st.st_size, st.st_mtime_ns) != (size, mtime_ns):
                 raise _Damaged("a segment file was changed after it was written")
@@ -446,12 +448,18 @@ class NoteIndex:
         fresh: bool = False,
         merge: bool = True,
         tidy: bool = False,
+        purge: bool = False,
+        stop: Callable[[], bool] | None = None,
         more: Callable[[], tuple[list, dict[str, Entry]]] | None = None,
     ) -> None:
         """Apply one batch in one writer and one commit; cancel the writer on any failure.
 
         ``fresh``: the index was just created (its stamp table starts empty), so documents
         are added without first deleting an older copy, which is a search per note.
+        ``purge``: the same commit rewrites every segment that holds deleted documents
+        (this batch's too) and saves the side tables whole (see ``tidy``).
+        ``stop``: asked now and then during the commit's merge; when it says so, the
+        commit is cancelled with ``Interrupted`` (the watcher, when a save comes in).
         ``more``: called once this writer's own segment is written, for the segments
         another process wrote with ``write_segment`` (and their notes' stamps); the
         commit adds them to the table of contents as they are.
@@ -470,13 +478,17 @@ class NoteIndex:
                 f"cannot open the index for writing ({_why(exc)})", self.directory
             ) from None
         changes: dict[str, tuple | None] = {}
+        writer.interrupt = stop
         try:
-            with no_gc() if fresh else contextlib.nullcontext():
+            with no_gc() if fresh or purge else contextlib.nullcontext():
                 self._add(writer, upserts, deletions, changes, fresh, more)
                 # merge=False leaves Whoosh's small segments for merge_index: the watcher's
                 # batches, where a merge (up to ~1.5 s on 10,000 notes) would stall a save;
                 # tidy=True then folds them all at once (MERGE_SMALL takes ~5 per commit).
-                writer.commit(mergetype=_merge_small_segments if tidy else None, merge=merge)
+                policy = _merge_small_segments if tidy else (MERGE_SMALL if merge else NO_MERGE)
+                writer.commit(mergetype=_without_deleted(policy) if purge else policy)
+            if purge:  # what Whoosh's own clean-up does not know
+                self.sweep_unfinished(every_writer=True)
             self._seal()
         except BaseException as exc:
             with contextlib.suppress(Exception):
@@ -493,13 +505,59 @@ class NoteIndex:
                 writer.generation,
                 {p: None if v is None else v[index] for p, v in changes.items()},
                 fresh,
+                whole=purge,
             )
 
-    def sweep_unfinished(self) -> None:
+    def tidy(self, *, small: bool = False, stop: Callable[[], bool] | None = None) -> bool:
+        """Leave nothing of a deleted or replaced note in the index folder; hold the index
+        lock. Returns whether a commit was made.
+
+        Whoosh only marks a deleted document (or the old copy of an updated one) as
+        deleted: its terms, postings and stored fields stay in the segment's file until
+        a merge rewrites that segment, and the stamp and brief tables keep a removed path
+        in the deltas below a newer table. So: every segment holding deleted documents is
+        rewritten without them in one commit (Whoosh's own merge, ``add_reader``; a
+        segment of nothing but deleted documents is just dropped), and the commit's
+        cleanup deletes the old segment files and every older TOC; the tables are saved
+        whole and their older files removed; and files no TOC uses (an unfinished
+        commit's, another writer's temp folder, another generation's TOC) are deleted.
+        ``small``: merge the watcher's small segments too (``merge_index``). Without
+        deleted documents, no commit: the tables are compacted in place.
+
+        Files are unlinked, not overwritten: what the file system does with the freed
+        blocks is its own (as with any deleted file).
+        """
+        from whoosh.index import TOC
+
+        self.sweep_unfinished(every_writer=True)
+        try:
+            segments = TOC.read(index_storage(self.directory), self.name).segments
+            generation = self.ix.latest_generation()
+        except Exception as exc:
+            raise IndexCorruptError(
+                f"the index is unreadable ({_why(exc)})", self.directory
+            ) from None
+        deleted = any(segment.has_deletions() for segment in segments)
+        if deleted or (small and _small_to_merge(segments)):
+            self.write((), (), tidy=small, purge=True, stop=stop)
+            return True
+        for side in (self._stamps, self._briefs):
+            if side.stale(generation):
+                side.compact(generation)
+        sealed = self.files.read_seal(generation)
+        if sealed is None or sealed[1] is None:
+            self._seal()  # a seal of the first format: counted now, so no-op runs can tell
+        return False
+
+    def sweep_unfinished(self, every_writer: bool = False) -> None:
         """Delete segment files and TOC temp files that no table of contents refers to:
         what a failed commit (a full disk) leaves behind, which Whoosh would only clean
         up at the next successful one, so each failed retry piled up more. Call it only
-        holding the index lock: another writer's segment in progress looks the same."""
+        holding the index lock: another writer's segment in progress looks the same.
+
+        ``every_writer`` (a tidy, when no writer of this index can be running): also the
+        TOCs of older generations and the temp folders of every other process, which may
+        hold a dead writer's spilled postings."""
         from whoosh.index import TOC
 
         try:
@@ -509,12 +567,27 @@ class NoteIndex:
             return
         segment = TOC._segment_pattern(self.name)
         toc_temp = re.compile(rf"^_{re.escape(self.name)}_\d+\.toc\..+$")
+        old_toc = TOC._pattern(self.name)
+        mine = f"{self.name}.{os.getpid()}.tmp"
         with contextlib.suppress(OSError):
             for entry in os.scandir(self.directory):
                 found = segment.match(entry.name)
                 if (found and found[1] not in kept) or toc_temp.match(entry.name):
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
+                elif not every_writer:
+                    continue
+                elif (toc_found := old_toc.match(entry.name)) and int(
+                    toc_found[1]
+                ) != toc.generation:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+                elif self.files.is_writer_temp(entry.name) and entry.name != mine:
+                    if entry.is_dir(follow_symlinks=False):
+                        shutil.rmtree(entry.path, ignore_errors=True)
+                    else:
+                        with contextlib.suppress(OSError):
+                            os.unlink(entry.path)
 
     def _add(self, writer, upserts, deletions, changes: dict, fresh: bool, more) -> None:
         add = writer.add_document if fresh else writer.update_document
@@ -610,6 +683,28 @@ def _let_go(writer) -> None:
     writer.is_closed = True
 
 
+def _without_deleted(policy: Callable[[object, list], list]) -> Callable[[object, list], list]:
+    """A merge policy that first rewrites every segment holding deleted documents (a
+    segment of nothing else is dropped), then applies ``policy`` to the rest."""
+
+    def merge(writer, segments: list) -> list:
+        from whoosh.reading import SegmentReader
+
+        kept = []
+        for seg in segments:
+            if not seg.has_deletions():
+                kept.append(seg)
+            elif seg.doc_count():  # what is left of it goes into this commit's segment
+                reader = SegmentReader(writer.storage, writer.schema, seg)
+                try:
+                    writer.add_reader(reader)
+                finally:
+                    reader.close()
+        return policy(writer, kept)
+
+    return merge
+
+
 def _merge_small_segments(writer, segments: list) -> list:
     """Tiered merging: segments under a tenth of the index are grouped by size (1-9
     documents, 10-99, 100-999, ...) and any group of four or more is folded into one.
@@ -620,6 +715,19 @@ def _merge_small_segments(writer, segments: list) -> list:
     """
     from whoosh.reading import SegmentReader
 
+    merging = _small_to_merge(segments)
+    if not merging:
+        return segments
+    for seg in merging:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return [seg for seg in segments if seg not in merging]
+
+
+def _small_to_merge(segments: list) -> list:
+    """The segments ``_merge_small_segments`` folds together."""
+
     def tier(seg) -> int:
         return len(str(max(1, seg.doc_count_all()))) - 1
 
@@ -628,14 +736,7 @@ def _merge_small_segments(writer, segments: list) -> list:
     for seg in segments:
         if seg.doc_count_all() * 10 < total:  # the big segments are never rewritten
             groups.setdefault(tier(seg), []).append(seg)
-    merging = [seg for group in groups.values() if len(group) >= 4 for seg in group]
-    if not merging:
-        return segments
-    for seg in merging:
-        reader = SegmentReader(writer.storage, writer.schema, seg)
-        writer.add_reader(reader)
-        reader.close()
-    return [seg for seg in segments if seg not in merging]
+    return [seg for group in groups.values() if len(group) >= 4 for seg in group]
 
 
 # Whoosh's query parser takes time quadratic in a query's length: 4,000 AND-ed words

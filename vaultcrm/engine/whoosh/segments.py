@@ -27,6 +27,11 @@ WRITER_MB = 64
 INLINE_POSTINGS = 5  # a term in fewer notes than this keeps its postings in the term table
 _POSTING_BYTES = 80  # what one posting costs in _TermPool: three list slots, int, float
 _TERM_BYTES = 200  # and a term: its key tuple, bytes and list
+_CHECK_EVERY = 512  # documents or terms between two looks at a writer's ``interrupt``
+
+
+class Interrupted(Exception):
+    """A commit given up because its writer's ``interrupt`` asked (the watcher's tidy)."""
 
 
 def codec() -> object:
@@ -111,9 +116,27 @@ class _TermPool:
             self._spill()
 
     def add(self, item: tuple) -> None:
-        """Whoosh's interface (merges add postings one by one)."""
+        """Whoosh's interface (its merges add postings one by one)."""
         fieldname, tbytes, docnum, weight, vbytes = item
         self.add_terms(fieldname, docnum, ((tbytes, 0, weight, vbytes),))
+
+    def add_postings(self, fieldname: str, tbytes: bytes, flat: list) -> None:
+        """A term's postings at once, flat as kept here (a merge, a term at a time)."""
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        postings = terms.get(tbytes)
+        if postings is None:
+            terms[tbytes] = flat
+            self._size += _TERM_BYTES + len(tbytes) + _POSTING_BYTES * (len(flat) // 3 - 1)
+        else:
+            if flat[0] < postings[-3]:
+                self._unordered.add((fieldname, tbytes))
+            postings += flat
+            self._size += _POSTING_BYTES * (len(flat) // 3)
+        if self._size > self._limit:
+            self._spill()
 
     def _sorted_terms(self) -> list:
         for fieldname, tbytes in self._unordered:
@@ -172,13 +195,22 @@ def _by_doc(flat: list) -> list:
     return [x for triple in triples for x in triple]
 
 
-def _write_terms(fieldwriter, schema, lengths: _Lengths, pool: _TermPool) -> None:
+def _write_terms(
+    fieldwriter,
+    schema,
+    lengths: _Lengths,
+    pool: _TermPool,
+    check: Callable[[], None] | None = None,
+) -> None:
     """The pool's postings into the codec: what Whoosh's ``add_postings`` does posting by
     posting (``add_posting`` per posting), done a block-sized slice of a term at a time.
-    Blocks come out the same: full blocks of ``blocklimit`` postings, the rest last."""
+    Blocks come out the same: full blocks of ``blocklimit`` postings, the rest last.
+    ``check`` is called every few hundred terms (it may raise to give the commit up)."""
     current = None
     table: list[int] = []
-    for (fieldname, tbytes), flat in pool.terms():
+    for n, ((fieldname, tbytes), flat) in enumerate(pool.terms()):
+        if check is not None and n % _CHECK_EVERY == 0:
+            check()
         if fieldname != current:
             if current is not None:
                 fieldwriter.finish_field()
@@ -209,6 +241,32 @@ def _write_terms(fieldwriter, schema, lengths: _Lengths, pool: _TermPool) -> Non
         fieldwriter.finish_field()
 
 
+def _all_postings(matcher) -> tuple[list, list, list]:
+    """A term's postings (ids, weights, values), deleted documents included, a block at a
+    time where the matcher is Whoosh's W3 block reader (a posting at a time otherwise)."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    ids: list = []
+    weights: list = []
+    values: list = []
+    if isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            matcher._read_values()
+            ids += matcher._ids
+            weights += matcher._weights
+            values += matcher._values
+            matcher._next_block()
+        return ids, weights, values
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        values.append(matcher.value())
+        matcher.next()
+    return ids, weights, values
+
+
 def _writer_class() -> type:
     from whoosh.writing import SegmentWriter
 
@@ -236,6 +294,54 @@ def _writer_class() -> type:
                 _sweep_temp_folders(self.storage.folder, self.indexname)
             self.pool = _TermPool(self._tempstorage, kwargs.get("limitmb", WRITER_MB))
             self.extra_segments: Callable[[], list] | None = None
+            # Asked now and then while merging and writing postings: True cancels the
+            # commit with ``Interrupted`` (the watcher's tidy, when a save comes in).
+            self.interrupt: Callable[[], bool] | None = None
+
+        def check_interrupt(self) -> None:
+            if self.interrupt is not None and self.interrupt():
+                raise Interrupted
+
+        def write_per_doc(self, fieldnames, reader):
+            # Whoosh's, looking at ``interrupt`` between documents.
+            docs = reader.iter_docs
+
+            def iter_docs():
+                for n, item in enumerate(docs()):
+                    if n % _CHECK_EVERY == 0:
+                        self.check_interrupt()
+                    yield item
+
+            reader.iter_docs = iter_docs
+            try:
+                return super().write_per_doc(fieldnames, reader)
+            finally:
+                del reader.iter_docs
+
+        def add_postings_to_pool(self, reader, startdoc, docmap):
+            # Whoosh's adds a merged segment's postings one by one (six calls each: 4 s of
+            # a 6,000-note segment's merge); here a term's postings go at once, read a
+            # block at a time, deleted documents (absent from ``docmap``) left out.
+            schema, terms, pool = self.schema, reader._terms, self.pool
+            for n, (fieldname, tbytes) in enumerate(reader.all_terms()):
+                if n % _CHECK_EVERY == 0:
+                    self.check_interrupt()
+                if fieldname not in schema:
+                    continue
+                ids, weights, values = _all_postings(
+                    terms.matcher(fieldname, tbytes, schema[fieldname].format)
+                )
+                flat: list = []
+                if docmap is None:
+                    for doc, weight, value in zip(ids, weights, values, strict=True):
+                        flat += (startdoc + doc, weight, value)
+                else:
+                    for doc, weight, value in zip(ids, weights, values, strict=True):
+                        new = docmap.get(doc)
+                        if new is not None:
+                            flat += (new, weight, value)
+                if flat:
+                    pool.add_postings(fieldname, tbytes, flat)
 
         def add_document(self, **fields):
             # Whoosh's, for the fields vaultcrm has (no vectors, spelling or boosts),
@@ -270,12 +376,16 @@ def _writer_class() -> type:
             self.perdocwriter.close()
             lengths = _Lengths(self.per_document_reader())
             try:
-                _write_terms(self.fieldwriter, self.schema, lengths, self.pool)
+                self.check_interrupt()
+                _write_terms(
+                    self.fieldwriter, self.schema, lengths, self.pool, self.check_interrupt
+                )
                 self.fieldwriter.close()
             finally:
                 lengths.close()
 
         def _commit_toc(self, segments):
+            self.check_interrupt()  # the last moment a commit can still be given up
             extra = self.extra_segments() if self.extra_segments else []
             super()._commit_toc(list(segments) + extra)
 
