@@ -135,6 +135,42 @@ def test_nothing_of_them_is_left_in_the_state_folder(root: Path) -> None:
     assert [h.title for h in search_vault(vault, "Jansen").hits] == ["Henk Jansen"]
 
 
+CALENDAR = """\
+BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//test//EN
+BEGIN:VEVENT
+UID:one@test
+DTSTAMP:20261101T090000Z
+DTSTART:20261125T090000Z
+DTEND:20261125T093000Z
+SUMMARY:Weekly sync
+ATTENDEE;CN=Henk de Vries:mailto:henk@example.com
+ATTENDEE;CN=Me:mailto:me@example.com
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def test_the_calendar_cache_forgets_them_too(make_vault) -> None:
+    """A calendar's attendees are kept in ``.vaultcrm/cache/``: forget clears it; the
+    calendar file itself is the user's, and named among what is out of reach."""
+    from vaultcrm.store.calendars import load_meetings
+
+    root = make_vault(
+        {"people/Henk de Vries.md": HENK, "work.ics": CALENDAR.replace("\n", "\r\n")},
+        config='calendars = ["work.ics"]\nme = ["me@example.com"]\n',
+    )
+    vault = Vault(root)
+    now = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
+    assert load_meetings(vault, now).meetings  # read, and kept in the cache
+    in_cache = [p for p, data in state_bytes(root) if b"henk de vries" in data.lower()]
+    assert in_cache and all("cache" in p.parts for p in in_cache)
+    forget_person(vault, "Henk de Vries", yes=True, today=TODAY)
+    assert [p for p, data in state_bytes(root) if b"henk" in data.lower()] == []
+    assert b"Henk de Vries" in (root / "work.ics").read_bytes()  # not a note: not changed
+
+
 def test_front_matter_that_would_break_is_left_for_the_user(make_vault) -> None:
     root = make_vault(
         {

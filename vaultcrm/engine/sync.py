@@ -349,8 +349,8 @@ def tidy_index(
 
 def purge_index(vault: Vault, progress: Progress | None = None) -> SyncResult:
     """Throw the index away and build it anew from the vault as it is now, and remove
-    the note lock files nobody holds: what ``forget`` calls after deleting a person's
-    notes.
+    the note lock files nobody holds and the calendar cache (which holds attendees'
+    names): what ``forget`` calls after deleting a person's notes.
 
     Guarantees, once it returns: no file under ``.vaultcrm/`` holds anything of a note
     that is not in the vault now, or of text changed since (its name, path, words,
@@ -366,6 +366,7 @@ def purge_index(vault: Vault, progress: Progress | None = None) -> SyncResult:
     without one."""
     import shutil
 
+    from ..store.calendar_cache import remove_cache
     from ..store.writes import check_own, remove_idle_locks
 
     folder = vault.index_dir
@@ -378,6 +379,7 @@ def purge_index(vault: Vault, progress: Progress | None = None) -> SyncResult:
                 raise IndexWriteError(
                     f"cannot remove the index: {exc.strerror or exc}", folder
                 ) from None
+        remove_cache(vault.state_dir)
     result = sync_vault(vault, rebuild=True, progress=progress)
     remove_idle_locks(vault.state_dir)
     return result

@@ -94,6 +94,21 @@ def _load(where: Path, key: dict[str, Any]):
         return None  # missing, stale or damaged: read the calendar again
 
 
+def remove_cache(state_dir: Path) -> None:
+    """Throw the whole cache away: ``forget`` calls it, as a calendar's attendees hold
+    names and addresses. A cache folder that is a link is not ours and holds nothing we
+    wrote (``_save`` never writes through one): it stays."""
+    import shutil
+
+    folder = state_dir / CACHE_DIR
+    if folder.is_symlink() or not folder.exists():
+        return
+    try:
+        shutil.rmtree(folder)
+    except OSError as exc:
+        raise VaultcrmError(f"cannot remove the cache: {exc.strerror or exc}", folder) from None
+
+
 def _save(state_dir: Path, where: Path, key: dict[str, Any], result) -> None:
     from .writes import own_folder, replace_file
 
