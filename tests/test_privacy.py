@@ -197,6 +197,20 @@ def test_strip_and_mark(text: str, others: str, owner: str) -> None:
     assert mark_private(text) == owner
 
 
+def test_a_comment_mark_inside_code_neither_opens_nor_closes_a_comment() -> None:
+    text = "%%\nsecret with `%%` in code\nstill secret\n%%\npublic\n"
+    assert private_lines(text, 1, ()) == {1, 2, 3, 4}
+    assert strip_private("%% a `%%` b %% c") == "c"
+    assert strip_private("use `%%` here") == "use `%%` here"
+
+
+def test_a_date_inside_a_comment_is_no_ask_for_others(make_vault) -> None:
+    ann = "---\nname: Ann Smit\n---\n## Log\n- 2026-11-16: Exam %% Zaandam on 25 November %%\n"
+    vault = Vault(make_vault({"people/Ann Smit.md": ann}))
+    assert "Nov 25" not in sheet_text(vault, ["ann"], share=True)
+    assert "Nov 25" in sheet_text(vault, ["ann"])  # the owner is asked, marked
+
+
 def test_for_others_drops_flagged_items_private_fields_and_comments() -> None:
     @dataclass(frozen=True)
     class Item:
@@ -290,6 +304,23 @@ def test_the_calendar_file_holds_no_private_fact(vault: Vault) -> None:
     for form, word in SECRETS.items():
         assert word not in text, form
     assert "Tom" not in text  # a family birthday: family is private by default
+    assert "cake" not in text  # a surprise: a work calendar is often seen by colleagues
+
+
+def test_a_surprise_for_someone_named_as_its_recipient_is_kept_from_them(make_vault) -> None:
+    """Words like "for X", "voor X" or "X's" name whom it is for, even in X's own note
+    beside a colleague to plan it with; without them the rule of SPEC §6 holds."""
+    sanne = (
+        "---\nname: Sanne de Groot\n---\n## Follow-ups\n"
+        "- [ ] Met [[Bob Vos]] de taart voor Sanne plannen #surprise\n"
+        "- [ ] Ask [[Bob Vos]] about the gift #surprise\n"
+    )
+    vault = Vault(make_vault({"people/Sanne de Groot.md": sanne, "people/Bob Vos.md": BOB}))
+    sannes = sheet_text(vault, ["sanne"])
+    assert "taart" not in sannes
+    assert "Ask Bob Vos about the gift" in sannes  # Bob's surprise, planned with Sanne
+    bobs = sheet_text(vault, ["bob"])
+    assert "gift" not in bobs
 
 
 def test_config_private_keys_is_the_whole_list(make_vault) -> None:

@@ -199,7 +199,8 @@ def _follow_up_events(
                     words("cal_follow_up", text=text),
                     "",
                     f"{note.path}:{task.line}",
-                    private=task.private,
+                    # a surprise too: colleagues often see each other's work calendars
+                    private=task.private or task.surprise,
                 )
             )
     return events

@@ -65,7 +65,14 @@ from ..model.people import (
     task_people,
     upcoming_dates,
 )
-from ..model.privacy import as_private, for_others, for_owner, private_keys, private_lines
+from ..model.privacy import (
+    as_private,
+    for_others,
+    for_owner,
+    private_keys,
+    private_lines,
+    private_spans,
+)
 from ..model.rules import (
     FollowUp,
     age_on,
@@ -569,6 +576,7 @@ def _asks(
         asks: list[Ask] = []
         days: set[dt.date] = set()
         dated = False
+        hidden = private_spans(member.note)
         for found in find_dates(member.note, today):
             first, last = found.date, found.last
             exact = [f for who, f, _, _ in logged if who == member.name and first <= f.date <= last]
@@ -579,7 +587,8 @@ def _asks(
             if when is not None:
                 what = unlink(without_date(member.note, found))
                 month_only = found.month_only and not exact
-                asks.append(Ask(what, first, *when, member.name, month_only))
+                private = any(a <= found.start < b for a, b in hidden)  # a date in %% … %%
+                asks.append(Ask(what, first, *when, member.name, month_only, private=private))
                 dated = True
         for who, found, sentence, private in logged:
             when = ask_phase(found.date, found.date, today)
@@ -602,8 +611,10 @@ def _logged_dates(
     entry: LogEntry, family: Sequence[FamilyMember]
 ) -> list[tuple[str, TextDate, str, bool]]:
     """The dates a Log entry mentions (not inside a [[link]], not a month alone), each
-    with the relative its sentence names ("" for none) and that sentence."""
+    with the relative its sentence names ("" for none), that sentence, and whether it
+    is private (the entry is, or the date stands in a ``%% … %%`` comment)."""
     text = entry.text
+    hidden = private_spans(text)
     blank = WIKILINK.sub(lambda m: " " * len(m[0]), text) if "[[" in text else text
     out = []
     for found in find_dates(blank, entry.date):
@@ -614,7 +625,8 @@ def _logged_dates(
         stop = _SENTENCE_END.search(text, found.end)
         sentence = unlink(text[start : stop.end() if stop else len(text)]).strip()
         who = next((m.name for m in family if _names(sentence, m.name)), "")
-        out.append((who, found, sentence, entry.private))
+        private = entry.private or any(a <= found.start < b for a, b in hidden)
+        out.append((who, found, sentence, private))
     return out
 
 

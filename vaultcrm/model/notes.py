@@ -54,6 +54,19 @@ WIKILINK = re.compile(r"!?\[\[([^\[\]|#^\n]*?)\\?(?:[#^][^\[\]|\n]*?)?\\?(?:\|([
 _INLINE_CODE = re.compile(r"`+[^`\n]*`+")
 _INLINE_TAG = re.compile(r"(?:(?<=^)|(?<=[\s(\[{,;]))#([^\s#!@$%^&*(),.?\":{}|<>\[\]'`;=+\\]+)")
 _PRIVATE_TAG = re.compile(r"(?:^|[\s(\[{,;])#private\b", re.IGNORECASE)
+# An Obsidian comment, ``%% … %%`` (an unclosed one runs to the end), or a `code span`,
+# matched first so that a ``%%`` inside code is code: group 1 is a comment's text.
+COMMENT_OR_CODE = re.compile(r"`+[^`\n]*`+|%%((?:`+[^`\n]*`+|.)*?)(?:%%|$)", re.DOTALL)
+
+
+def comment_marks(line: str) -> int:
+    """How many ``%%`` marks a line holds outside its code spans: an odd number opens
+    or closes a comment block."""
+    if "`" in line and "%%" in line:
+        line = _INLINE_CODE.sub("", line)
+    return line.count("%%")
+
+
 _SURPRISE_TAG = re.compile(r"(?:^|[\s(\[{,;])#surprise\b", re.IGNORECASE)
 _CADENCE = re.compile(r"^\s*(\d+)\s*([dwmqy])\w*\s*$", re.IGNORECASE)
 
@@ -660,7 +673,7 @@ def body_lines(text: str, first: int) -> Iterator[tuple[int, str, bool, bool]]:
         if in_code is not None:
             yield number, line, True, bool(private_level)
             continue
-        marks = line.count("%%")
+        marks = comment_marks(line)
         in_comment = comment or (marks % 2 == 1 and line.lstrip().startswith("%%"))
         if marks % 2:
             comment = not comment
@@ -848,7 +861,7 @@ def _prose_item(block: list[tuple[int, str, bool]]) -> Item:
     marks = 0  # the %% seen so far: odd inside a comment block the text already marks
     for _, line, private in block:
         parts.append(f"%%{line}%%" if private and marks % 2 == 0 and "%%" not in line else line)
-        marks += line.count("%%")
+        marks += comment_marks(line)
     return Item(" ".join(parts), block[0][0], False)
 
 

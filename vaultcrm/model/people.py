@@ -20,6 +20,7 @@ from .notes import (
     parse_cadence,
     parse_date,
     parse_partial_date,
+    unlink,
 )
 from .privacy import DEFAULT_PRIVATE_KEYS, private_keys
 from .rules import (
@@ -269,13 +270,23 @@ class Directory:
     def named(self, person: Person, folded: str) -> bool:
         """Whether folded text names ``person`` as a whole word: a name, alias, file name
         or, of a full name, the first name (their folded forms kept per person)."""
+        return any(_has_word(folded, key) for key in self._folded(person))
+
+    def addressed(self, person: Person, folded: str) -> bool:
+        """Whether folded text names ``person`` as the one something is for: "for
+        Fatima", "voor Sanne", "aan Henk", "Sanne's" (a surprise's recipient)."""
+        return any(
+            _has_word(folded, form.format(key)) for key in self._folded(person) for form in _FOR
+        )
+
+    def _folded(self, person: Person) -> tuple[str, ...]:
         keys = self._words.get(person.path)
         if keys is None:
             words = person.name.split()
             first = words[0] if len(words) > 1 else person.name
             keys = tuple(k for k in dict.fromkeys(fold(k) for k in (*person.keys, first)) if k)
             self._words[person.path] = keys
-        return any(_has_word(folded, key) for key in keys)
+        return keys
 
     def called(self, text: str, longest: int = 4) -> list[Person]:
         """The people ``text`` calls by a name, alias or file name of up to ``longest``
@@ -416,16 +427,30 @@ def _first(person: Person) -> str:
 
 
 def surprise_for(text: str, note: Note, directory: Directory) -> list[Person]:
-    """Whom a ``#surprise`` task is kept from (SPEC §6). In a person's own note, the
-    others it names ("Ask Anouk about the voucher for Fatima" in Anouk's note is
-    Fatima's surprise, to plan with Anouk), else that person ("Bake Sanne's cake" in
-    Sanne's note); elsewhere, the people it is about (``task_people``)."""
+    """Whom a ``#surprise`` task is kept from (SPEC §6). Whoever it names as the one it
+    is for ("for Fatima", "voor Sanne", "aan Henk", "Sanne's"), wherever it stands. Else,
+    in a person's own note, the others it names ("Ask Anouk about the voucher" in
+    Anouk's note when it names Fatima: Fatima's surprise, to plan with Anouk), or that
+    person ("Bake the cake" in Sanne's note); elsewhere, the people it is about
+    (``task_people``)."""
     if note.kind != "person":
-        return task_people(text, note, directory)
+        about = task_people(text, note, directory)
+        folded = fold(unlink(text))
+        return [p for p in about if directory.addressed(p, folded)] or about
     owner = directory.lookup(note.stem)
     named = _named_in(text, directory.linked(note), directory, directory.called(text))
+    if owner is not None and owner not in named:
+        named.append(owner)  # "Bake a cake for Sanne" in Sanne's note may call her by a key
+    folded = fold(unlink(text))
+    meant = [p for p in named if directory.addressed(p, folded)]
+    if meant:
+        return meant
     others = [p for p in named if owner is None or p.path != owner.path]
     return others or ([owner] if owner else [])
+
+
+# How a surprise names the one it is for, each around a folded name or alias.
+_FOR = ("for {}", "voor {}", "aan {}", "{}'s", "{}\u2019s")
 
 
 def _named_in(

@@ -30,12 +30,11 @@ import re
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from .notes import as_list, body_lines, fold
+from .notes import COMMENT_OR_CODE, as_list, body_lines, fold
 
 DEFAULT_PRIVATE_KEYS = frozenset({"family", "gift_ideas"})  # config's private_keys if unset
 LOCK = "🔒"
 
-_INLINE_COMMENT = re.compile(r"%%(.*?)(?:%%|$)", re.DOTALL)  # an unclosed one runs to the end
 _PRIVATE_TAG = re.compile(r"(?:(?<=[\s(\[{,;])|^)#private\b\s?", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t]{2,}")
 _TOP_KEY = re.compile(r"^([^\s#:\-][^:]*):")
@@ -55,14 +54,25 @@ def private_keys(
 
 def is_private_text(text: str) -> bool:
     """Whether a piece of text carries a private mark of its own (a comment or the tag)."""
-    return "%%" in text or _PRIVATE_TAG.search(text) is not None
+    if "%%" in text and any(m[1] is not None for m in COMMENT_OR_CODE.finditer(text)):
+        return True
+    return _PRIVATE_TAG.search(text) is not None
+
+
+def private_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text``'s inline comments are (start, end): what others do not see."""
+    if "%%" not in text:
+        return []
+    return [m.span() for m in COMMENT_OR_CODE.finditer(text) if m[1] is not None]
 
 
 def strip_private(text: str) -> str:
     """``text`` as others may read it: inline comments cut out, spaces tidied."""
     if "%%" not in text:
         return text
-    return _SPACES.sub(" ", _INLINE_COMMENT.sub("", text)).strip()
+    return _SPACES.sub(
+        " ", COMMENT_OR_CODE.sub(lambda m: m[0] if m[1] is None else "", text)
+    ).strip()
 
 
 def mark_private(text: str) -> str:
@@ -70,7 +80,9 @@ def mark_private(text: str) -> str:
     ``#private`` tag dropped (the lock says it)."""
     if not is_private_text(text):
         return text
-    text = _INLINE_COMMENT.sub(lambda m: f"{LOCK} {m[1].strip()}" if m[1].strip() else "", text)
+    text = COMMENT_OR_CODE.sub(
+        lambda m: m[0] if m[1] is None else f"{LOCK} {m[1].strip()}" if m[1].strip() else "", text
+    )
     return _SPACES.sub(" ", _PRIVATE_TAG.sub("", text)).strip()
 
 
