@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from vaultcrm.errors import UsageError
+from vaultcrm.errors import RefusedWriteError, UsageError
 from vaultcrm.features.forget import forget_person
 from vaultcrm.features.search import search_vault
 from vaultcrm.store.vault import Vault
@@ -166,6 +166,8 @@ def test_the_calendar_cache_forgets_them_too(make_vault) -> None:
     assert load_meetings(vault, now).meetings  # read, and kept in the cache
     in_cache = [p for p, data in state_bytes(root) if b"henk de vries" in data.lower()]
     assert in_cache and all("cache" in p.parts for p in in_cache)
+    plan = forget_person(vault, "Henk de Vries", today=TODAY)
+    assert any("work.ics" in line and "calendars in config.toml" in line for line in plan.beyond)
     forget_person(vault, "Henk de Vries", yes=True, today=TODAY)
     assert [p for p, data in state_bytes(root) if b"henk" in data.lower()] == []
     assert b"Henk de Vries" in (root / "work.ics").read_bytes()  # not a note: not changed
@@ -186,10 +188,53 @@ def test_front_matter_that_would_break_is_left_for_the_user(make_vault) -> None:
     assert (root / "notes/quoted.md").read_text() == "---\nmentor: '[[Henk]]'\n---\nHenk helps.\n"
 
 
-@pytest.mark.parametrize("placeholder", ["", "a[b", "x|y", "a/b", "#tag", "%%", "Henk"])
-def test_a_placeholder_that_would_break_links_or_keep_the_name(root: Path, placeholder) -> None:
+@pytest.mark.parametrize(
+    "placeholder",
+    ["", "a[b", "x|y", "a/b", "#tag", "%%", "Henk", "{x}", "&a", "yes", "123", "-x", "a\u202eb"],
+)
+def test_a_placeholder_that_would_break_links_yaml_or_keep_the_name(
+    root: Path, placeholder
+) -> None:
+    before = snapshot(root)
     with pytest.raises(UsageError):
-        forget_person(Vault(root), "henk de vries", placeholder=placeholder, today=TODAY)
+        forget_person(Vault(root), "henk de vries", placeholder=placeholder, yes=True, today=TODAY)
+    assert snapshot(root) == before
+
+
+def test_a_placeholder_that_is_someone_elses_name_is_refused(root: Path) -> None:
+    """Mentions of Henk de Vries would become mentions of Henk Jansen."""
+    with pytest.raises(UsageError, match="Henk Jansen"):
+        forget_person(Vault(root), "henk de vries", placeholder="Henk Jansen", today=TODAY)
+
+
+@pytest.mark.parametrize("read_only", ["notes/crlf.md", "people/Henk de Vries.md", "notes"])
+def test_a_read_only_note_or_folder_stops_it_before_any_change(root: Path, read_only) -> None:
+    """Checked in the plan: a dry run names it, and --yes changes nothing at all."""
+    import os
+
+    target = root / read_only
+    target.chmod(0o555 if target.is_dir() else 0o444)
+    try:
+        if target.is_dir() and os.access(target, os.W_OK):
+            pytest.skip("running as a user who may write into any folder (root)")
+        plan = forget_person(Vault(root), "henk de vries", today=TODAY)
+        assert any(read_only in s.path and "read-only" in s.why for s in plan.skipped)
+        before = snapshot(root)
+        with pytest.raises(RefusedWriteError, match="nothing was changed"):
+            forget_person(Vault(root), "henk de vries", yes=True, today=TODAY)
+        assert snapshot(root) == before
+    finally:
+        target.chmod(0o755 if target.is_dir() else 0o644)
+
+
+def test_folders_and_attachments_named_after_them_are_named(root: Path) -> None:
+    (root / "projects/Henk de Vries onboarding").mkdir(parents=True)
+    (root / "projects/Henk de Vries onboarding/plan.md").write_text("A plan.\n")
+    (root / "attachments").mkdir()
+    (root / "attachments/HdV.png").write_bytes(b"\x89PNG")
+    plan = forget_person(Vault(root), "henk de vries", today=TODAY)
+    assert plan.named_paths == ("attachments/HdV.png", "projects/Henk de Vries onboarding")
+    assert any("projects/Henk de Vries onboarding" in line for line in plan.beyond)
 
 
 def test_what_it_cannot_reach_is_named(root: Path) -> None:

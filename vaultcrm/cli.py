@@ -1076,7 +1076,10 @@ def forget(ctx: Context, name: str, yes: bool, placeholder: str) -> None:
     for skipped in result.skipped:
         err(f"Left alone: {skipped.path}: {skipped.why}", fg="yellow")
     if done:
-        out("Rebuilt the index: nothing of them is left in .vaultcrm/.")
+        if result.named_paths:  # the index keeps the paths of the notes in those folders
+            out("Rebuilt the index: nothing of them is left in .vaultcrm/ but those paths.")
+        else:
+            out("Rebuilt the index: nothing of them is left in .vaultcrm/.")
     err("Not reached by vaultcrm:")
     for line in result.beyond:
         err(f"  - {line}")

@@ -40,7 +40,12 @@ from .export import footprint
 DEFAULT_PLACEHOLDER = "N.N."  # nomen nescio: "name unknown", readable in every language
 MAX_PLACEHOLDER = 100
 # The placeholder lands in text, front-matter values, link targets and file names.
-_UNSAFE_PLACEHOLDER = re.compile(r'[\[\]|#^\\/:*?"<>%`\x00-\x1f\x7f]')
+# A plain YAML scalar too (it may stand alone in a front-matter list): none of YAML's
+# flow characters, and a letter, digit or "(" first (not an anchor, tag or quote).
+_UNSAFE_PLACEHOLDER = re.compile(
+    r'[\[\]|#^\\/:*?"<>%`{},\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]'
+)
+_PLACEHOLDER_START = re.compile(r"[^\w(]")
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,7 @@ class Forgotten:
     beyond: tuple[str, ...]  # what vaultcrm cannot reach: each a line of advice
     done: bool = False
     sync: SyncResult | None = None
+    named_paths: tuple[str, ...] = ()  # folders and attachments named after them, kept
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -99,14 +105,30 @@ def forget_person(
     del today  # the same on every day; kept for the CLI's one call shape
     placeholder = _check_placeholder(placeholder)
     with reading(vault, engine) as index:
-        person = index.directory.resolve(name)
+        index_directory = index.directory
+        person = index_directory.resolve(name)
         own, finder, related, named_files = footprint(index, person)
         sync = index.result
     if any(fold(placeholder) == fold(k) or finder.find(placeholder) for k in person.keys):
         raise UsageError(f"the placeholder {placeholder!r} holds one of the names to forget")
+    other = index_directory.lookup(placeholder)
+    if other is not None:
+        raise UsageError(
+            f"the placeholder {placeholder!r} is what {other.name} is called: "
+            "the mentions would then point to them"
+        )
     changes, skipped = _plan_changes(vault, finder, related, placeholder)
     renames, refused = _plan_renames(vault, finder, named_files, placeholder, own.path)
     skipped += refused
+    named = _named_paths(vault, finder)
+    touched = [*dict.fromkeys(c.path for c in changes), own.path, *(r.path for r in renames)]
+    blocked = _read_only(vault, touched)
+    if yes and blocked:
+        path, why = blocked[0]
+        raise RefusedWriteError(f"{why}; nothing was changed: make it writable first", path)
+    skipped += [
+        Skipped(path, f"{why}: forget --yes changes nothing until it is") for path, why in blocked
+    ]
     plan = Forgotten(
         name=person.name,
         note=own.path,
@@ -114,12 +136,28 @@ def forget_person(
         changes=tuple(changes),
         renames=tuple(renames),
         skipped=tuple(skipped),
-        beyond=tuple(_beyond_reach(vault, person)),
+        beyond=tuple(_beyond_reach(vault, person, named)),
+        named_paths=tuple(named),
         sync=sync,
     )
     if not yes:
         return plan
     return _carry_out(vault, plan, finder)
+
+
+def _read_only(vault: Vault, paths: list[str]) -> list[tuple[str, str]]:
+    """The notes ``forget --yes`` could not change, delete or rename, and why: checked
+    before anything is written, so that it never stops halfway."""
+    from ..store.writes import is_read_only
+
+    out = []
+    for rel in paths:
+        path = vault.path_of(rel)
+        if path.exists() and is_read_only(path.stat().st_mode):
+            out.append((rel, "is read-only"))
+        elif not os.access(path.parent, os.W_OK | os.X_OK):
+            out.append((rel, "is in a read-only folder"))
+    return out
 
 
 def _check_placeholder(text: str) -> str:
@@ -129,11 +167,27 @@ def _check_placeholder(text: str) -> str:
     if len(text) > MAX_PLACEHOLDER:
         raise UsageError(f"the placeholder is longer than {MAX_PLACEHOLDER} characters")
     bad = _UNSAFE_PLACEHOLDER.search(text)
-    if bad:
+    first = _PLACEHOLDER_START.match(text)
+    if bad or first:
+        what = f"hold {bad[0]!r}" if bad else f"start with {first[0]!r}"
         raise UsageError(
-            f"the placeholder may not hold {bad[0]!r}: it goes into links and file names"
+            f"the placeholder may not {what}: it goes into links, front-matter and file names"
+        )
+    if not isinstance(_yaml_value(text), str):
+        raise UsageError(
+            f"the placeholder {text!r} reads as a number, yes/no or null in front-matter: "
+            "add a letter (e.g. 'N.N.')"
         )
     return text
+
+
+def _yaml_value(text: str) -> object:
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
 
 
 def _plan_changes(
@@ -254,13 +308,29 @@ def _carry_out(vault: Vault, plan: Forgotten, finder: MentionFinder) -> Forgotte
         plan.skipped,
         plan.beyond,
         done=True,
+        named_paths=plan.named_paths,
         sync=sync,
     )
 
 
-def _beyond_reach(vault: Vault, person: Person) -> list[str]:
+def _beyond_reach(vault: Vault, person: Person, named: list[str]) -> list[str]:
     """What still holds the person after ``forget``, and what to do about it."""
+    from ..store.calendars import calendar_paths
+
     out = []
+    if named:
+        shown = ", ".join(named[:10]) + (f" and {len(named) - 10} more" if len(named) > 10 else "")
+        out.append(
+            f"Folders and files that are not notes hold their name in theirs: {shown}. "
+            "Rename or delete them; until then the index keeps the paths of the notes in them."
+        )
+    calendars = [str(p) for p in calendar_paths(vault.root, vault.config.calendars)]
+    if calendars:
+        out.append(
+            f"The calendars in config.toml ({', '.join(calendars)}) are read, never "
+            "written: delete the meetings with them there (vaultcrm keeps what a calendar "
+            "holds in .vaultcrm/cache/ again when it next reads it)."
+        )
     repo = _git_root(vault.root)
     if repo is not None:
         rel = os.path.relpath(vault.root / person.path, repo)
@@ -287,6 +357,19 @@ def _beyond_reach(vault: Vault, person: Person) -> list[str]:
             "Obsidian keeps recently opened files in .obsidian/workspace.json and deleted "
             "notes in .trash/: check both."
         )
+    return out
+
+
+def _named_paths(vault: Vault, finder: MentionFinder) -> list[str]:
+    """Folders and non-note files (attachments) whose names hold the person's, which
+    ``forget`` does not rename: a walk of names only, skipping hidden folders."""
+    out = []
+    for top, folders, files in os.walk(vault.root):
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        where = Path(top).relative_to(vault.root)
+        for name in (*folders, *(f for f in sorted(files) if not f.endswith(".md"))):
+            if finder.find(name):
+                out.append((where / name).as_posix())
     return out
 
 

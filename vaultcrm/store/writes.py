@@ -318,12 +318,18 @@ def update_file(
         lock.release()
 
 
+def is_read_only(mode: int) -> bool:
+    """A note the user made read-only (``chmod 444``): vaultcrm does not write into it
+    unless told to, even where the folder would let it (as root, for one)."""
+    return not mode & stat.S_IWUSR
+
+
 def _update_locked(
     path: Path, change: Callable[[bytes], bytes], allow_read_only: bool = False
 ) -> bytes:
     for _ in range(_ATTEMPTS):
         before, stamp = _read_with_stamp(path)
-        if not allow_read_only and not stamp.st_mode & stat.S_IWUSR:
+        if not allow_read_only and is_read_only(stamp.st_mode):
             raise RefusedWriteError(
                 "is read-only (no write permission); not writing (pass --force to write anyway)",
                 path,
