@@ -134,6 +134,27 @@ def test_outlook_2_1_quoted_printable(tmp_path: Path) -> None:
     )
 
 
+def test_a_comma_left_unescaped_is_only_a_comma(tmp_path: Path) -> None:
+    """Outlook files people as "Dijk, Jan" and many exporters do not escape commas in
+    text: the name, role, organisation and note are kept whole, not cut at the comma."""
+    card = (
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Van Dijk, Jan\nTITLE:Head of Sales\\, EMEA\n"
+        "ORG:Smith, Jones & Co;Sales, Benelux\nNOTE:first, second\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:2.1\nFN:Zo=C3=AB\n"
+        "NOTE;ENCODING=QUOTED-PRINTABLE;CHARSET=utf-8:Caf=C3=A9 liefhebber, =\n"
+        "spreekt Fran=C3=A7ais\nEND:VCARD\n"
+    )
+    jan, zoe = read_contacts(vcf(tmp_path, card)).contacts
+    assert (jan.name, jan.role, jan.organisation, jan.team, jan.note) == (
+        "Van Dijk, Jan",
+        "Head of Sales, EMEA",
+        "Smith, Jones & Co",
+        "Sales, Benelux",
+        "first, second",
+    )
+    assert zoe.note == "Café liefhebber, spreekt Français"
+
+
 def test_windows_1252_and_utf16(tmp_path: Path) -> None:
     card = "BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Zoë Bakker\r\nEND:VCARD\r\n"
     (tmp_path / "a.vcf").write_bytes(card.encode("cp1252"))

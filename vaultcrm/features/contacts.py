@@ -233,7 +233,8 @@ def _read_card(text: str, line: int, path: str, problems: list[Problem]) -> Cont
     def values(key: str) -> list[Any]:
         return [c for c in contents.get(key, []) if _text(c.value)]
 
-    name = next((_text(c.value) for c in values("fn")), "")
+    whole = _whole_texts(text)  # vobject keeps a text only up to its first bare comma
+    name = whole.get("FN") or next((_text(c.value) for c in values("fn")), "")
     if not name:
         name = next((_name_from_n(c.value) for c in contents.get("n", [])), "")
     name = " ".join(name.split())
@@ -245,7 +246,7 @@ def _read_card(text: str, line: int, path: str, problems: list[Problem]) -> Cont
     emails = [_text(c.value).removeprefix("mailto:").strip() for c in _preferred(values("email"))]
     phones = [_text(c.value).removeprefix("tel:").strip() for c in _preferred(values("tel"))]
     org = next((c.value for c in values("org")), [])
-    org = [_text(part) for part in (org if isinstance(org, list) else [org])]
+    org = [_joined(part) for part in (org if isinstance(org, list) else [org])]
     birthday = ""
     for bday in values("bday"):
         birthday = _birthday(bday)
@@ -265,13 +266,63 @@ def _read_card(text: str, line: int, path: str, problems: list[Problem]) -> Cont
         ),
         emails=_unique(e for e in emails if e),
         phone=next((p for p in phones if p), ""),
-        role=next((_text(c.value) for c in values("title")), ""),
+        role=" ".join(
+            (whole.get("TITLE") or next((_text(c.value) for c in values("title")), "")).split()
+        ),
         organisation=org[0] if org else "",
         team=org[1] if len(org) > 1 else "",
         birthday=birthday,
         tags=_unique(t for t in tags if fold(t) not in _GOOGLE_GROUPS),
-        note=next((_text(c.value) for c in values("note")), ""),
+        note=whole.get("NOTE") or next((_text(c.value) for c in values("note")), ""),
     )
+
+
+_WHOLE = ("FN", "TITLE", "NOTE")  # one text each, in which a comma is only a comma
+_PROPERTY = re.compile(r"^(?:[\w-]+\.)?([\w-]+)((?:;[^:;]*(?:\"[^\"]*\")?[^:;]*)*):(.*)$")
+_ESCAPE = re.compile(r"\\([\\,;nN])")
+
+
+def _whole_texts(card: str) -> dict[str, str]:
+    """FN, TITLE and NOTE as written, first of each: many exporters (Outlook's "Dijk,
+    Jan") leave commas in them unescaped, which vobject reads as a list and keeps the
+    first part of. Lines are unfolded (RFC 6350 §3.2) and quoted-printable decoded."""
+    found: dict[str, str] = {}
+    lines = re.sub(r"\r?\n[ \t]", "", card).splitlines()
+    at = 0
+    while at < len(lines):
+        match = _PROPERTY.match(lines[at])
+        at += 1
+        if not match or match[1].upper() not in _WHOLE or match[1].upper() in found:
+            continue
+        params, value = match[2].upper(), match[3]
+        if "QUOTED-PRINTABLE" in params:
+            while value.endswith("=") and at < len(lines):  # a soft line break
+                value, at = value[:-1] + lines[at], at + 1
+            value = _quoted_printable(value, params)
+        else:
+            value = _ESCAPE.sub(lambda m: "\n" if m[1] in "nN" else m[1], value)
+        found[match[1].upper()] = value.strip()
+    return {k: v for k, v in found.items() if v}
+
+
+def _quoted_printable(value: str, params: str) -> str:
+    import quopri
+
+    raw = quopri.decodestring(value.encode("latin-1", "replace"))
+    charset = re.search(r"CHARSET=([\w-]+)", params)
+    for encoding in (charset[1] if charset else "utf-8", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return raw.decode("utf-8", "replace")
+
+
+def _joined(value: Any) -> str:
+    """One ORG part, which vobject splits at its commas: "Smith, Jones & Co"."""
+    if isinstance(value, list):
+        return ", ".join(_text(v) for v in value if _text(v))
+    return _text(value)
 
 
 def _text(value: Any) -> str:
