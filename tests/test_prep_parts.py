@@ -214,6 +214,19 @@ def test_both_lists_on_the_sheet(vault) -> None:
     assert "What they promised" in html and "What I promised" in html
 
 
+def test_someone_elses_promise_is_not_theirs(make_vault) -> None:
+    """In Alice's note, "Bob Chen: send Alice the numbers" is a promise of Bob's."""
+    root = make_vault(
+        {
+            "people/Alice Baker.md": "## Follow-ups\n- [ ] Bob Chen: send Alice the numbers\n",
+            "people/Bob Chen.md": "Bob.\n",
+        }
+    )
+    sheet = build_sheet(Vault(root), ["alice"], today=dt.date(2026, 11, 27)).people[0]
+    assert sheet.theirs == ()
+    assert [f.text for f in sheet.mine] == ["Bob Chen: send Alice the numbers"]
+
+
 def test_a_group_sheet_says_who_promised(vault) -> None:
     sheet = build_sheet(vault, ["henk", "sanne"], today=dt.date(2026, 11, 27))
     assert [(f.text, f.owners) for f in sheet.theirs] == [

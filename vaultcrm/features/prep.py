@@ -510,7 +510,7 @@ def _follow_ups(
             seen.add(key)
             item = follow_up(task, note, today, (person.name,), own=own)
             owners = task_owners(task.text, note, directory, (person,))
-            if owners:
+            if any(p.path == person.path for p in owners):  # theirs; another's stays a task
                 item = replace(item, owners=tuple(p.name for p in owners))
             if task.surprise:
                 kept_from = surprise_for(task.text, note, directory)
@@ -530,8 +530,10 @@ def _pooled_follow_ups(sheets: Iterable[PersonSheet]) -> tuple[FollowUp, ...]:
     for sheet in sheets:
         for item in sheet.to_raise:
             key = (item.path, item.line)
-            if key in pooled:
-                pooled[key] = replace(pooled[key], people=pooled[key].people + item.people)
+            if key in pooled:  # owners: each sheet names only its own person as one
+                was = pooled[key]
+                owners = tuple(dict.fromkeys((*was.owners, *item.owners)))
+                pooled[key] = replace(was, people=was.people + item.people, owners=owners)
             else:
                 pooled[key] = item
     return tuple(sorted(pooled.values(), key=follow_up_order))
