@@ -147,6 +147,22 @@ def test_calendar_contacts_are_the_latest_started_meeting(matched, directory) ->
     assert set(contacts) == {henk, zoe}
 
 
+def test_one_who_never_answered_is_invited_but_not_met(directory) -> None:
+    """NEEDS-ACTION: on the agenda (invited), but the calendar does not say they came."""
+    silent = Attendee("henk@example.com", "Henk", partstat="NEEDS-ACTION")
+    said_yes = Attendee("zoe@example.com", "Zoë", partstat="ACCEPTED")
+    past = meeting("Team", "2026-11-20T10:00", silent, said_yes)
+    coming = meeting("Team", "2026-11-27T10:00", silent, said_yes)
+    found = match_meetings([past, coming], directory, ME)
+    henk, zoe = directory.lookup("Henk").path, directory.lookup("Zoë Bakker").path
+    assert set(calendar_contacts(found, NOW)) == {zoe}
+    assert set(calendar_days(found, NOW)) == {zoe}
+    assert names(upcoming_meetings(found, NOW, 7)[0]) == ["Henk de Vries", "Zoë Bakker"]
+    # the same person in it again by name, with no answer asked of them: met
+    again = meeting("Team", "2026-11-20T10:00", silent, Attendee("", "Henk de Vries"))
+    assert set(calendar_contacts(match_meetings([again], directory, ME), NOW)) == {henk}
+
+
 def test_a_contacts_date_is_the_users_day(matched, directory) -> None:
     zoe = directory.lookup("Zoë Bakker").path
     before = dt.datetime(2026, 11, 23, 0, 30, tzinfo=AMS)

@@ -129,7 +129,7 @@ def read_meetings(
     Nothing configured or given: nothing read or imported, no clock or zone asked."""
     if not (vault.config.calendars or calendars):
         return Calendars()
-    from ..model.meetings import MatchedMeeting, PeopleMatcher
+    from ..model.meetings import PeopleMatcher
     from ..store.calendars import calendar_paths, load_meetings
 
     files = calendar_paths(vault.root, vault.config.calendars, calendars)
@@ -142,7 +142,7 @@ def read_meetings(
         vault, now, calendars, past_days=past_days, future_days=future_days, tz=now.tzinfo
     )
     matcher = PeopleMatcher(directory, vault.config.me)
-    matched = tuple(MatchedMeeting(m, matcher.people_in(m)) for m in read.meetings)
+    matched = tuple(matcher.matched(m) for m in read.meetings)
     return Calendars(now, len(files), matched, read.problems, read.unread, matcher)
 
 

@@ -7,7 +7,9 @@ what is coming up (agenda), and which meeting ``prep --next`` / ``--date`` /
 ``--meeting`` mean. Everything here is pure: "now" is always a parameter.
 
 Who counts in a meeting: its organiser and attendees, except the user (config ``me``)
-and attendees who declined it. A person is matched by any of their addresses (``email:``,
+and attendees who declined it. One who never answered (NEEDS-ACTION) is in the meeting
+on the agenda and the sheet, but a past meeting is no contact with them: the calendar
+does not say they came. A person is matched by any of their addresses (``email:``,
 and ``emails:`` as ``import`` writes them); an attendee whose address matches nobody is
 matched by the name the calendar gives (CN) against names, aliases and file names,
 only when exactly one person answers to it.
@@ -70,6 +72,15 @@ class MatchedMeeting:
 
     meeting: Meeting
     people: tuple[Person, ...] = ()
+    # who of ``people`` never answered the invitation (NEEDS-ACTION): invited, so on the
+    # agenda and the sheet, but not known to have come, so no contact (paths)
+    unanswered: frozenset[str] = frozenset()
+
+    def met(self) -> tuple[Person, ...]:
+        """The people of the vault this meeting counts as contact with."""
+        if not self.unanswered:
+            return self.people
+        return tuple(p for p in self.people if p.path not in self.unanswered)
 
     @property
     def start(self) -> dt.datetime:
@@ -189,13 +200,16 @@ class PeopleMatcher:
             found.append((attendee, person))
         return found
 
-    def people_in(self, meeting: Meeting) -> tuple[Person, ...]:
-        """The vault's people in one meeting, organiser first, each once."""
+    def matched(self, meeting: Meeting) -> MatchedMeeting:
+        """``meeting`` with the vault's people in it (organiser first, each once), and
+        those of them who never answered it (NEEDS-ACTION) under any address."""
         found: dict[str, Person] = {}
-        for _, person in self.present(meeting):
+        answered, silent = set(), set()
+        for attendee, person in self.present(meeting):
             if person is not None:
                 found.setdefault(person.path, person)
-        return tuple(found.values())
+                (silent if attendee.partstat == "NEEDS-ACTION" else answered).add(person.path)
+        return MatchedMeeting(meeting, tuple(found.values()), frozenset(silent - answered))
 
     def attendee_names(self, meeting: Meeting) -> tuple[str, ...]:
         """Who was in a meeting, as a meeting note lists them (``attendees:``): a person
@@ -214,7 +228,7 @@ def match_meetings(
     """Every meeting with the vault's people in it (see the module doc for who counts),
     in the order given; meetings with nobody from the vault have ``people == ()``."""
     matcher = PeopleMatcher(directory, me)
-    return [MatchedMeeting(m, matcher.people_in(m)) for m in meetings]
+    return [matcher.matched(m) for m in meetings]
 
 
 # ---------------------------------------------------------------- questions
@@ -238,7 +252,7 @@ def calendar_contacts(
             source=item.meeting.source,
             start=item.start,
         )
-        for person in item.people:
+        for person in item.met():
             known = latest.get(person.path)
             if known is None or known.start < contact.start:
                 latest[person.path] = contact
@@ -255,7 +269,7 @@ def calendar_days(matched: Iterable[MatchedMeeting], now: dt.datetime) -> dict[s
         if not item.people or item.start > now:
             continue
         day = item.start.astimezone(now.tzinfo).date()
-        for person in item.people:
+        for person in item.met():
             days.setdefault(person.path, set()).add(day)
     return {path: sorted(found) for path, found in days.items()}
 
