@@ -491,6 +491,16 @@ def test_vaultcrm_today_takes_a_time_and_refuses_nonsense(run, vault: Path, monk
     assert bad.exit_code == 2 and "is not a date" in bad.stderr
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_day_at_the_ends_of_the_calendar_is_a_usage_error(run, vault: Path, monkeypatch, day):
+    wanted = run(vault, "prep", "--date", day)
+    assert wanted.exit_code == 2 and "year 1 or 9999" in wanted.stderr
+    monkeypatch.setenv("VAULTCRM_TODAY", day)
+    for args in (("agenda",), ("people",), ("prep", "--next")):
+        result = run(vault, *args)
+        assert result.exit_code == 2 and "year 1 or 9999" in result.stderr, args
+
+
 def test_a_description_is_kept_nowhere(run, vault: Path) -> None:
     run(vault, "agenda")
     run(vault, "prep", "--date", "2026-11-30", "--save")

@@ -138,6 +138,9 @@ def read_meetings(
         now = local_start(now)
     if now.utcoffset() is None:
         raise ValueError(f"now must be an aware datetime, not {now!r}")
+    first = dt.date.min + dt.timedelta(days=past_days + 2)  # the window, a margin each side
+    if not first <= now.date() <= dt.date.max - dt.timedelta(days=future_days + 2):
+        raise UsageError("calendars cannot be read that close to the year 1 or 9999")
     read = load_meetings(
         vault, now, calendars, past_days=past_days, future_days=future_days, tz=now.tzinfo
     )
