@@ -13,6 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -1174,23 +1175,25 @@ def network(
         text = "\n".join(lines) + "\n"
     else:
         text = render_network(net, fmt, words)
-    _emit(text, out_file, force)
+    _emit(text, out_file, force, ctx.vault.root, as_json=fmt == "json")
     if ends and not net.introductions:
         a, b = (net.name(p) for p in net.ends)
         err(words("path_none", a=a, b=b))
         raise SystemExit(EXIT_NOTHING)
 
 
-def _emit(text: str, out_file: str | None, force: bool) -> None:
-    """``text`` to stdout, or with --out atomically to a file (never over one without --force)."""
+def _emit(text: str, out_file: str | None, force: bool, vault: Path, as_json: bool) -> None:
+    """``text`` to stdout, or with --out atomically to a file (never over one without
+    --force). JSON keeps its escapes valid JSON: a terminal's controls as \\u escapes."""
     if out_file is None:
-        click.echo(printable(text), nl=False, color=_color())
+        if as_json:
+            click.echo(_JSON_ESCAPED.sub(lambda m: f"\\u{ord(m[0]):04x}", text), nl=False)
+        else:
+            click.echo(printable(text), nl=False, color=_color())
         return
-    from pathlib import Path
-
     from .store.writes import write_output
 
-    write_output(Path(out_file).expanduser(), text, force)
+    write_output(Path(out_file).expanduser(), text, force, vault=vault)
     err(f"Wrote {out_file}")
 
 

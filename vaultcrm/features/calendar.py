@@ -70,7 +70,7 @@ def export_calendar(
 
     result = build_calendar(vault)
     if out is not None:
-        write_output(Path(out), result.data, force)
+        write_output(Path(out), result.data, force, vault=vault.root)
     return result
 
 

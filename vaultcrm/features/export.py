@@ -378,5 +378,5 @@ def export_document(
     written = None
     if out is not None:
         written = Path(out).expanduser()
-        write_output(written, text, force)
+        write_output(written, text, force, vault=vault.root, private=True)
     return Exported(text, export, written)

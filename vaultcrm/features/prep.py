@@ -1000,7 +1000,8 @@ def prepare(
     written = None
     if out is not None:
         written = Path(out).expanduser()
-        write_output(written, text, force)
+        mine = not share and not sheet.group  # the owner's own sheet: private facts, marked
+        write_output(written, text, force, vault=vault.root, private=mine)
     saved = None
     if save:  # rendered again from the inert sheet: what it copies must not act there
         body = render_sheet(
@@ -1107,6 +1108,7 @@ def prep_sheets(
     written = None
     if out is not None:
         written = Path(out).expanduser()
-        write_output(written, joined, force)
+        mine = not share and any(not s.sheet.group for s in sheets)
+        write_output(written, joined, force, vault=vault.root, private=mine)
     meetings = tuple(coming(m, cal.tz) for _, m in jobs if m is not None)
     return PrepRun(joined, tuple(sheets), meetings, written, cal.problems, result)

@@ -134,17 +134,48 @@ def write_new_many(files: Sequence[tuple[Path, bytes | str]], mode: int = 0o644)
             _fsync_dir(folder)
 
 
-def write_output(path: Path, data: bytes | str, force: bool = False) -> None:
+def write_output(
+    path: Path,
+    data: bytes | str,
+    force: bool = False,
+    *,
+    vault: Path | None = None,
+    private: bool = False,
+) -> None:
     """Write a file of the user's choosing (``--out``): atomically, and over an existing
-    file only when told (``force``)."""
+    file only when told (``force``). With the ``vault``'s root: never into its
+    ``.vaultcrm/`` (config, index: vaultcrm's own), never over one of its notes (even
+    with ``force``), and, for an output that holds ``private`` facts, not inside the
+    vault at all: there it would be a note like any other, and a vault is synced and
+    shared."""
     from ..errors import UsageError
 
     path = Path(path)
     if path.is_dir():
         raise UsageError(f"{path} is a folder; --out takes a file name")
+    if vault is not None:
+        _check_out(path, Path(vault), private)
     if not force and (path.exists() or path.is_symlink()):
         raise RefusedWriteError("already exists; pass --force to replace it", path)
     (replace_file if force else write_new)(path, data)
+
+
+def _check_out(path: Path, vault: Path, private: bool) -> None:
+    from ..errors import UsageError
+
+    target = path.absolute().parent.resolve() / path.name
+    root = vault.resolve()
+    if not target.is_relative_to(root):
+        return
+    if target.is_relative_to(root / ".vaultcrm"):
+        raise UsageError(f"{path} is inside .vaultcrm/, vaultcrm's own folder: --out elsewhere")
+    if private:
+        raise UsageError(
+            f"{path} is inside the vault, and this output holds private facts marked only "
+            "for you: there it would be a note like any other; --out outside the vault"
+        )
+    if target.suffix.lower() == ".md" and (target.exists() or target.is_symlink()):
+        raise RefusedWriteError("is a note of the vault; --out never replaces a note", path)
 
 
 def replace_file(path: Path, data: bytes | str) -> None:
