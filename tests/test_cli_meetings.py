@@ -470,6 +470,27 @@ def test_a_given_calendar_that_cannot_be_read_is_a_usage_error(
     assert result.stderr == f"vaultcrm: {tmp_path / 'nope.ics'}: calendar file does not exist\n"
 
 
+@pytest.mark.parametrize("command", [("agenda",), ("prep", "henk"), ("import",)])
+def test_a_pipe_or_a_device_is_refused_not_waited_on(run, vault: Path, tmp_path: Path, command):
+    """Reading a named pipe waits for a writer, /dev/zero never ends: neither is read."""
+    import os
+
+    fifo = tmp_path / "cal.fifo"
+    os.mkfifo(fifo)
+    for odd in (fifo, Path("/dev/zero")):
+        args = (
+            (*command, str(odd)) if command == ("import",) else (*command, "--calendar", str(odd))
+        )
+        result = run(vault, *args)
+        assert result.exit_code == 2
+        assert (
+            result.stderr
+            == f"vaultcrm: {odd}: is not a regular file (a pipe or a device?); not reading it\n"
+        )
+    (vault / ".vaultcrm" / "config.toml").write_text(f'calendars = ["{fifo}"]\n', "utf-8")
+    assert run(vault, "people").exit_code == 0  # a configured one: a warning, not a wait
+
+
 def test_bad_events_are_reported_and_the_rest_is_used(run, make_vault) -> None:
     from test_calendars import BROKEN
 

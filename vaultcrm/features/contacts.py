@@ -162,7 +162,12 @@ def read_contacts(path: str | Path) -> AddressBook:
     """The contacts of a .vcf file. A card that cannot be read, or has no name, is a
     ``Problem`` with its line, and the others are still read; a file that is missing or
     holds no vCard at all is a ``ContactsError``."""
+    from ..store.vault import not_a_file
+
     path = Path(path)
+    odd = not_a_file(path)
+    if odd is not None:
+        raise ContactsError(odd, path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:

@@ -352,6 +352,11 @@ class _Scan:
 
 
 def _scan_file(path: Path, first: dt.date, last: dt.date, max_attendees: int) -> _Scan:
+    from .vault import not_a_file
+
+    odd = not_a_file(path)
+    if odd is not None:
+        raise CalendarError(odd, path)
     try:
         handle = open(path, encoding="utf-8-sig", errors="replace", newline=None)  # noqa: SIM115
     except FileNotFoundError:

@@ -183,6 +183,21 @@ class Vault:
         return rel.as_posix()
 
 
+def not_a_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a file the user names (a calendar, an address
+    book), or None: a pipe or a device, whose reading would wait for a writer or never
+    end. Missing or a folder: None (the reader says so in its own words)."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        return "is not a regular file (a pipe or a device?); not reading it"
+    return None
+
+
 def _human_size(size: int) -> str:
     """5.7 MB, 2.9 KB: sizes as a user reads them."""
     return f"{size / 1048576:.1f} MB" if size >= 1048576 else f"{size / 1024:.1f} KB"
