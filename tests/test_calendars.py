@@ -632,6 +632,22 @@ def test_a_series_the_expander_refuses_costs_only_that_series(
     ]
 
 
+@pytest.mark.parametrize(("freq", "every"), [("SECONDLY", "second"), ("MINUTELY", "minute")])
+def test_a_series_every_second_or_minute_is_no_meeting(tmp_path: Path, freq, every) -> None:
+    """Expanded over the window, one such event took minutes and gigabytes."""
+    event = (
+        "BEGIN:VEVENT\nUID:tick@test\nDTSTAMP:20261101T000000Z\nDTSTART:20261101T090000Z\n"
+        f"DTEND:20261101T090001Z\nRRULE:FREQ={freq};INTERVAL=5\nSUMMARY:Tick\n"
+        "ATTENDEE;CN=Henk:mailto:henk@example.com\nEND:VEVENT\n"
+    )
+    read_ = read(write(tmp_path, "t.ics", GOOGLE.replace("END:VCALENDAR", event + "END:VCALENDAR")))
+    assert "Tick" not in {m.title for m in read_.meetings}
+    assert "1:1 Henk" in {m.title for m in read_.meetings}  # the rest is read
+    assert [p.message for p in read_.problems] == [
+        f"recurring event 'Tick' repeats every {every}; skipped"
+    ]
+
+
 def test_an_unknown_x_wr_timezone_is_reported(tmp_path: Path) -> None:
     text = GOOGLE_FLOATING.replace("Europe/Amsterdam", "Mars/Base")
     read_ = read(write(tmp_path, "m.ics", text))

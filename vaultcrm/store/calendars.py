@@ -351,6 +351,9 @@ class _Scan:
     skipped: Skipped = field(default_factory=Skipped)
 
 
+_TOO_OFTEN = {"SECONDLY", "MINUTELY"}
+
+
 def _scan_file(path: Path, first: dt.date, last: dt.date, max_attendees: int) -> _Scan:
     from .vault import not_a_file
 
@@ -991,7 +994,7 @@ class _Reader:
         by_uid: dict[str, list[Any]] = {}
         for component in series:
             by_uid.setdefault(str(component.get("UID", "")), []).append(component)
-        groups = list(by_uid.values())
+        groups = [group for group in by_uid.values() if self.bounded(group)]
         out: list[Meeting] = []
         try:
             out = self.occurrences(groups, icalendar, CalendarQuery)
@@ -1007,6 +1010,21 @@ class _Reader:
                         f"recurring event {title!r} cannot be expanded; skipped",
                     )
         return out
+
+    def bounded(self, group: list[Any]) -> bool:
+        """A series repeats at most hourly: every second or minute, it is no meeting,
+        and expanding it over the window would take minutes and gigabytes."""
+        for component in group:
+            rule = component.get("RRULE")
+            freq = rule.get("FREQ", []) if hasattr(rule, "get") else []
+            if any(str(f).upper() in _TOO_OFTEN for f in freq):
+                title = str(component.get("SUMMARY", "")).strip() or "(no title)"
+                self.problem(
+                    _line_of(component),
+                    f"recurring event {title!r} repeats every {str(freq[0]).lower()[:-2]}; skipped",
+                )
+                return False
+        return True
 
     def occurrences(self, groups: list[list[Any]], icalendar: Any, query: Any) -> list[Meeting]:
         calendar = icalendar.Calendar()
