@@ -50,3 +50,18 @@ def test_a_bad_placeholder_is_a_usage_error(run, example_vault: Path) -> None:
     result = run(example_vault, "forget", "henk", "--placeholder", "[[x]]")
     assert result.exit_code == 2
     assert "placeholder" in result.stderr
+
+
+def test_it_never_says_nothing_is_left_when_something_is(run, example_vault: Path) -> None:
+    """A note left alone, or a folder named after them, keeps them in the index."""
+    (example_vault / "notes").mkdir(exist_ok=True)
+    (example_vault / "notes/quoted.md").write_text("---\nmentor: 'Henk'\n---\n", "utf-8")
+    result = run(example_vault, "forget", "henk", "--yes", "--placeholder", "d'Artagnan")
+    assert result.exit_code == 0
+    assert "Left alone: notes/quoted.md" in result.stderr
+    assert "nothing of them is left" not in result.stdout
+    assert "it keeps what the notes left alone still say of them" in result.stdout
+    (example_vault / "projects/Sanne de Groot onboarding").mkdir(parents=True)
+    result = run(example_vault, "forget", "sanne", "--yes")
+    assert "nothing of them is left in .vaultcrm/ but those paths" in result.stdout
+    assert "projects/Sanne de Groot onboarding" in result.stderr

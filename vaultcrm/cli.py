@@ -1077,7 +1077,9 @@ def forget(ctx: Context, name: str, yes: bool, placeholder: str) -> None:
     for skipped in result.skipped:
         err(f"Left alone: {skipped.path}: {skipped.why}", fg="yellow")
     if done:
-        if result.named_paths:  # the index keeps the paths of the notes in those folders
+        if result.skipped:  # the index holds what those notes hold
+            out("Rebuilt the index: it keeps what the notes left alone still say of them.")
+        elif result.named_paths:  # the index keeps the paths of the notes in those folders
             out("Rebuilt the index: nothing of them is left in .vaultcrm/ but those paths.")
         else:
             out("Rebuilt the index: nothing of them is left in .vaultcrm/.")
