@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vaultcrm.errors import RefusedWriteError
 from vaultcrm.features.contacts import (
     Conflict,
     Contact,
@@ -153,6 +154,17 @@ def test_a_comma_left_unescaped_is_only_a_comma(tmp_path: Path) -> None:
         "first, second",
     )
     assert zoe.note == "Café liefhebber, spreekt Français"
+
+
+def test_what_a_card_holds_stays_text_in_the_vault(tmp_path: Path) -> None:
+    """No link, second line or comment mark from an address book acts in a note."""
+    card = (
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Ann Smit\nCATEGORIES:[[Henk]],team\n"
+        "TITLE:Lead\\n## Log\nNOTE:%% hidden? [[Bob]] %%\nEND:VCARD\n"
+    )
+    (ann,) = read_contacts(vcf(tmp_path, card)).contacts
+    assert (ann.tags, ann.role) == (("Henk", "team"), "Lead ## Log")
+    assert ann.note == "\\%\\% hidden? Bob \\%\\%"
 
 
 def test_windows_1252_and_utf16(tmp_path: Path) -> None:
@@ -334,6 +346,21 @@ def test_a_dry_run_writes_nothing_and_yes_writes_it_all(make_vault, tmp_path: Pa
     again = import_contacts(Vault(root), path, TODAY, write=True)
     assert [p.status for p in again.planned] == ["unchanged"] * 4
     assert again.counts == {"new": 0, "updated": 0, "unchanged": 4, "conflicts": 0}
+
+
+def test_a_read_only_note_stops_the_import_before_any_write(make_vault, tmp_path: Path) -> None:
+    root = make_vault({"people/Henk de Vries.md": "---\nemail: henk@example.com\n---\n"})
+    henk = root / "people/Henk de Vries.md"
+    henk.chmod(0o444)
+    path = vcf(tmp_path, GOOGLE, APPLE)
+    dry = import_contacts(Vault(root), path, TODAY)
+    assert [(p.path, p.message) for p in dry.problems] == [
+        ("people/Henk de Vries.md", "is read-only: import --yes changes nothing until it is")
+    ]
+    with pytest.raises(RefusedWriteError, match="nothing was imported"):
+        import_contacts(Vault(root), path, TODAY, write=True)
+    assert sorted(p.name for p in (root / "people").iterdir()) == ["Henk de Vries.md"]
+    henk.chmod(0o644)
 
 
 def test_two_cards_for_one_person_make_one_note(make_vault, tmp_path: Path) -> None:

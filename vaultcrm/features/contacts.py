@@ -58,6 +58,7 @@ from ..model.notes import (
     parse_note,
     parse_partial_date,
     split_front_matter,
+    unlink,
 )
 
 if TYPE_CHECKING:
@@ -262,24 +263,30 @@ def _read_card(text: str, line: int, path: str, problems: list[Problem]) -> Cont
                 )
             )
         break
-    tags = [t for c in values("categories") for t in _items(c.value)]
+    tags = [_inert(t) for c in values("categories") for t in _items(c.value)]
+    note = whole.get("NOTE") or next((_text(c.value) for c in values("note")), "")
     return Contact(
         name=name,
         line=line,
         aliases=_unique(
-            a for c in values("nickname") for a in _items(c.value) if fold(a) != fold(name)
+            _inert(a) for c in values("nickname") for a in _items(c.value) if fold(a) != fold(name)
         ),
         emails=_unique(e for e in emails if e),
         phone=next((p for p in phones if p), ""),
-        role=" ".join(
-            (whole.get("TITLE") or next((_text(c.value) for c in values("title")), "")).split()
-        ),
-        organisation=org[0] if org else "",
-        team=org[1] if len(org) > 1 else "",
+        role=_inert(whole.get("TITLE") or next((_text(c.value) for c in values("title")), "")),
+        organisation=_inert(org[0]) if org else "",
+        team=_inert(org[1]) if len(org) > 1 else "",
         birthday=birthday,
-        tags=_unique(t for t in tags if fold(t) not in _GOOGLE_GROUPS),
-        note=whole.get("NOTE") or next((_text(c.value) for c in values("note")), ""),
+        tags=_unique(t for t in tags if t and fold(t) not in _GOOGLE_GROUPS),
+        # quoted in the note (``_with_note``): a comment mark would hide the rest of it
+        note=unlink(note).replace("[[", "").replace("]]", "").replace("%%", "\\%\\%"),
     )
+
+
+def _inert(text: str) -> str:
+    """A value from an address book as it may land in front-matter: one line, and no
+    link (``CATEGORIES:[[Henk]]`` would make a tie with Henk in the network)."""
+    return " ".join(unlink(text).replace("[[", "").replace("]]", "").split())
 
 
 _WHOLE = ("FN", "TITLE", "NOTE")  # one text each, in which a comma is only a comma
@@ -644,6 +651,17 @@ def _import(
         if rel in created and status == "updated":
             status = "new"  # a second card for someone this import creates
         planned.append(Planned(status, person.name, rel, contact.line, fill.filled, fill.conflicts))
+    from ..store.writes import is_read_only
+
+    blocked = [rel for rel in changes if is_read_only(vault.path_of(rel).stat().st_mode)]
+    if write and blocked:  # checked first: an import never stops halfway
+        raise RefusedWriteError(
+            "is read-only; nothing was imported: make it writable first", blocked[0]
+        )
+    problems += [
+        Problem(rel, None, "is read-only: import --yes changes nothing until it is")
+        for rel in blocked
+    ]
     sync = None
     if write:
         sync = _write(vault, current, created, changes)
