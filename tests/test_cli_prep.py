@@ -110,7 +110,8 @@ def test_save_writes_a_meeting_note_that_feeds_the_next_sheet(
     run, example_vault: Path, monkeypatch
 ) -> None:
     saved = run(example_vault, "prep", "henk", "--save")
-    assert (saved.exit_code, saved.stdout) == (0, "")
+    assert saved.exit_code == 0
+    assert saved.stdout.startswith("# Meeting prep: [[Henk de Vries]]")  # also saved
     assert saved.stderr.splitlines()[-1] == f"Saved {HENK_SAVED}"
     note = (example_vault / HENK_SAVED).read_text("utf-8")
     assert note.startswith(

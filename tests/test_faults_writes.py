@@ -163,7 +163,7 @@ def test_log_never_writes_through_a_link_out_of_the_vault(example_vault, outside
 @pytest.mark.parametrize(
     "args",
     [
-        ("prep", "henk", "--out", "{vault}/" + HENK),
+        ("prep", "henk", "--share", "--out", "{vault}/" + HENK),
         ("prep", "henk", "--format", "html", "--out", "{outside}/sheet.html"),
         ("calendar", "--out", "{outside}/sheet.html"),
         ("prep", "henk", "--out", "{outside}/dangling"),
@@ -176,7 +176,7 @@ def test_out_never_replaces_a_file_without_force(example_vault, outside, run, ar
     args = [a.format(vault=example_vault, outside=outside) for a in args]
     before = note_snapshot(example_vault)
     result = run(example_vault, *args)
-    assert_refused(result, "already exists")
+    assert_refused(result, "never replaces a note" if "--share" in args else "already exists")
     assert (outside / "sheet.html").read_text(encoding="utf-8") == "mine\n"
     assert not (outside / "nowhere").exists()
     assert changed(before, note_snapshot(example_vault)) == set()

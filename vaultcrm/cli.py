@@ -962,7 +962,7 @@ def prep(
             beside = sheet.saved.beside
             also = f" ({beside} was saved earlier today and is kept)" if beside else ""
             err(f"Saved {sheet.saved.path}{also}")
-    if run.out is None and not any(s.saved for s in run.sheets):
+    if run.out is None:  # --save also saves it: the sheet is still what you asked to see
         click.echo(printable(run.text), nl=False)
 
 
