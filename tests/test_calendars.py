@@ -648,6 +648,23 @@ def test_a_series_every_second_or_minute_is_no_meeting(tmp_path: Path, freq, eve
     ]
 
 
+def test_an_unknown_tzid_is_reported_even_with_an_x_wr_timezone(tmp_path: Path) -> None:
+    """X-WR-TIMEZONE gives floating times its zone; a time in an unknown zone is not
+    floating, and is not silently read as the calendar's own."""
+    text = GOOGLE_FLOATING.replace(
+        "END:VCALENDAR",
+        "BEGIN:VEVENT\nUID:mars@test\nDTSTAMP:20261101T000000Z\n"
+        "DTSTART;TZID=Mars/Olympus:20261126T140000\nDTEND;TZID=Mars/Olympus:20261126T150000\n"
+        "SUMMARY:On Mars\nATTENDEE;CN=Henk:mailto:henk@example.com\nEND:VEVENT\nEND:VCALENDAR",
+    )
+    read_ = read(write(tmp_path, "m.ics", text))
+    assert "On Mars" not in {m.title for m in read_.meetings}
+    assert read_.meetings  # the rest is read
+    assert [p.message for p in read_.problems] == [
+        "event 'On Mars': unknown time zone 'Mars/Olympus'; skipped"
+    ]
+
+
 def test_an_unknown_x_wr_timezone_is_reported(tmp_path: Path) -> None:
     text = GOOGLE_FLOATING.replace("Europe/Amsterdam", "Mars/Base")
     read_ = read(write(tmp_path, "m.ics", text))

@@ -30,7 +30,7 @@ from ..model.notes import Problem
 
 CACHE_DIR = "cache"  # under .vaultcrm/
 _FOLDER = "calendars"
-VERSION = 2  # of what is stored and of how calendars.py reads: bump when either changes
+VERSION = 3  # of what is stored and of how calendars.py reads: bump when either changes
 
 
 def cached(

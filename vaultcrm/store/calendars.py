@@ -922,6 +922,10 @@ class _Reader:
             calendar = icalendar.Calendar.from_ical(text + "\r\nEND:VCALENDAR\r\n")
         except (ValueError, KeyError, IndexError, TypeError):
             calendar = self.parse_each(head, events)
+        if calendar.get("X-WR-TIMEZONE") is not None:  # it would give an unknown zone's
+            calendar.subcomponents = [  # times its own: those events are reported first
+                c for c in calendar.subcomponents if c.name != "VEVENT" or self.readable(c)
+            ]
         calendar = self.standard(calendar)
         return list(calendar.walk("VEVENT"))
 
