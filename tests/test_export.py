@@ -33,6 +33,7 @@ Zoë runs the studio. %% Worried about her mother. %%
 ## Follow-ups
 - [ ] Send Zoë the plan 📅 2026-12-03
 - [x] Book the room ✅ 2026-11-10
+- [ ] Call about %% the lawyer %%
 """
 
 # One planted mention per line, each in another form; the marker word says which.
@@ -110,6 +111,7 @@ def test_private_facts_are_included_and_marked(vault: Vault) -> None:
     assert "gift_ideas: [orchids]" in marked
     assert "team: Studio" not in marked
     assert [(d.who, d.private) for d in export.dates] == [("Zoë de Wit", False), ("Mila", True)]
+    assert [t.text for t in export.tasks if t.private] == ["Call about %% the lawyer %%"]
 
 
 def test_follow_ups_open_done_and_planned_surprises(vault: Vault) -> None:
@@ -118,6 +120,7 @@ def test_follow_ups_open_done_and_planned_surprises(vault: Vault) -> None:
     assert tasks == {
         ("Send Zoë the plan", False, False),
         ("Book the room", True, False),
+        ("Call about %% the lawyer %%", False, False),
         ("Ask [[Zoë de Wit]] about the budget", False, False),
         ("Flowers for Zoë's birthday #surprise", False, True),
         ("Everyone: read the brief", False, False),  # a meeting's task: its attendees'

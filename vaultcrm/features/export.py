@@ -308,7 +308,7 @@ def _tasks(
                         task.done,
                         task.due,
                         task.done_on,
-                        task.private,
+                        task.private or is_private_text(task.text),  # %% … %% in it
                         planned,
                     )
                 )
