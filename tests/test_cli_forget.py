@@ -65,3 +65,21 @@ def test_it_never_says_nothing_is_left_when_something_is(run, example_vault: Pat
     result = run(example_vault, "forget", "sanne", "--yes")
     assert "nothing of them is left in .vaultcrm/ but those paths" in result.stdout
     assert "projects/Sanne de Groot onboarding" in result.stderr
+
+
+def test_sheets_saved_for_them_alone_go_with_their_note(run, example_vault: Path) -> None:
+    """A 1:1 sheet prep --save wrote is a copy of their note; a group's keeps the others."""
+    own = run(example_vault, "prep", "pieter", "--save")
+    group = run(example_vault, "prep", "pieter", "sanne", "--save")
+    assert own.exit_code == group.exit_code == 0
+    own_path = own.stderr.splitlines()[-1].removeprefix("Saved ")
+    group_path = group.stderr.splitlines()[-1].removeprefix("Saved ")
+    dry = run(example_vault, "forget", "pieter")
+    assert f"Would delete {own_path} (a sheet prep --save made of them)" in dry.stdout
+    assert (example_vault / own_path).exists()
+    done = run(example_vault, "forget", "pieter", "--yes")
+    assert done.exit_code == 0
+    assert not (example_vault / own_path).exists()
+    kept = sorted((example_vault / "meetings").glob("*Sanne*"))
+    assert len(kept) == 1 and "Pieter" not in kept[0].read_text("utf-8")
+    assert group_path != own_path

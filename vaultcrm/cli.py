@@ -1068,6 +1068,8 @@ def forget(ctx: Context, name: str, yes: bool, placeholder: str) -> None:
         report_sync(result.sync)
     done = result.done
     out(f"{'Deleted' if done else 'Would delete'} {result.note}")
+    for sheet in result.sheets:
+        out(f"{'Deleted' if done else 'Would delete'} {sheet} (a sheet prep --save made of them)")
     for change in result.changes:
         out(f"{'Changed' if done else 'Would change'} {change.path}:{change.line}")
         out(f"  - {printable(change.before.strip())}", dim=True)

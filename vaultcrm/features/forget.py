@@ -86,6 +86,7 @@ class Forgotten:
     done: bool = False
     sync: SyncResult | None = None
     named_paths: tuple[str, ...] = ()  # folders and attachments named after them, kept
+    sheets: tuple[str, ...] = ()  # sheets prep --save made for them alone: deleted
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -117,11 +118,24 @@ def forget_person(
             f"the placeholder {placeholder!r} is what {other.name} is called: "
             "the mentions would then point to them"
         )
+    # A sheet prep --save made for them alone is a copy of their note: it goes with it.
+    sheets = [
+        n.path
+        for n in related
+        if n.prepared and [p.path for p in index_directory.linked(n)] == [person.path]
+    ]
+    related = [n for n in related if n.path not in sheets]
+    named_files = [path for path in named_files if path not in sheets]
     changes, skipped = _plan_changes(vault, finder, related, placeholder)
     renames, refused = _plan_renames(vault, finder, named_files, placeholder, own.path)
     skipped += refused
     named = _named_paths(vault, finder)
-    touched = [*dict.fromkeys(c.path for c in changes), own.path, *(r.path for r in renames)]
+    touched = [
+        *dict.fromkeys(c.path for c in changes),
+        own.path,
+        *sheets,
+        *(r.path for r in renames),
+    ]
     blocked = _read_only(vault, touched)
     if yes and blocked:
         path, why = blocked[0]
@@ -138,6 +152,7 @@ def forget_person(
         skipped=tuple(skipped),
         beyond=tuple(_beyond_reach(vault, person, named)),
         named_paths=tuple(named),
+        sheets=tuple(sheets),
         sync=sync,
     )
     if not yes:
@@ -291,13 +306,14 @@ def _carry_out(vault: Vault, plan: Forgotten, finder: MentionFinder) -> Forgotte
         if target.exists():
             raise RefusedWriteError("exists already; not renaming over it", target)
         os.rename(source, target)
-    note = vault.path_of(plan.note)
-    try:
-        note.unlink()
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
-        raise VaultcrmError(f"cannot delete the note: {exc.strerror or exc}", note) from None
+    for rel in (plan.note, *plan.sheets):
+        note = vault.path_of(rel)
+        try:
+            note.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise VaultcrmError(f"cannot delete the note: {exc.strerror or exc}", note) from None
     sync = purge_index(vault)
     return Forgotten(
         plan.name,
@@ -309,6 +325,7 @@ def _carry_out(vault: Vault, plan: Forgotten, finder: MentionFinder) -> Forgotte
         plan.beyond,
         done=True,
         named_paths=plan.named_paths,
+        sheets=plan.sheets,
         sync=sync,
     )
 
