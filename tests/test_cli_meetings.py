@@ -235,9 +235,10 @@ def test_the_due_list_says_from_the_calendar(run, make_vault, monkeypatch) -> No
 def test_the_agenda_speaks_dutch(run, vault: Path) -> None:
     (vault / ".vaultcrm" / "config.toml").write_text(CONFIG + 'locale = "nl"\n', "utf-8")
     out = run(vault, "agenda", "--days", "1").stdout.splitlines()
-    assert out[0] == "Afspraken de komende 1 dag"
+    assert out[0] == "Afspraken vandaag en morgen"
     assert out[1].startswith(f"  {when('2026-11-23T10:00', NL)}") and "1:1 Henk" in out[1]
     assert run(vault, "agenda", "--days", "0").stdout.startswith("Afspraken vandaag\n")
+    assert run(vault, "agenda", "--days", "2").stdout.startswith("Afspraken de komende 2 dagen\n")
 
 
 def test_times_are_the_users_own_across_dst(run, vault: Path, monkeypatch) -> None:

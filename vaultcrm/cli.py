@@ -811,8 +811,11 @@ def _agenda_lines(result, words) -> list[str]:
 
 
 def _in_window(words, key: str, days: int) -> str:
-    """A heading of the agenda: ``… in the next 14 days``, or ``key_today`` for --days 0."""
-    return words(key, days=words.days(days)) if days else words(f"{key}_today")
+    """A heading of the agenda: ``… in the next 14 days``, ``key_today`` for --days 0,
+    ``key_tomorrow`` for 1 ("in the next 1 day" reads as a machine's)."""
+    if days in (0, 1):
+        return words(f"{key}_{'tomorrow' if days else 'today'}")
+    return words(key, days=words.days(days))
 
 
 def _meeting_row(meeting, words, today) -> tuple[str, str]:
