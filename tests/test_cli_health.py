@@ -33,7 +33,7 @@ def test_one_person_in_full(run, vault) -> None:
         "Ann Smit · direct report, Support\n"
         "  rhythm          rhythm kept 4 of 6 periods of 14d, since 2026-09-01\n"
         "  contacts/month  ▁▁▁▁▁▁▁▁▁▂▂▃  2025-11-23 – 2026-11-23, 4 contacts\n"
-        "  drift           not due, next due 2026-11-24\n"
+        "  drift           not due, next due 2026-11-24 · last contact 2026-11-10 (13 days ago)\n"
         "  promises        1 late · 2 overdue\n"
         "                    late 2026-11-03: Send the rota  people/Ann Smit.md:13\n"
         "                    overdue 2026-11-20: Book the course  people/Ann Smit.md:14\n"
@@ -56,7 +56,7 @@ def test_a_month_later(run, vault, monkeypatch) -> None:
     assert lines[1] == "  rhythm          rhythm kept 3 of 9 periods of 14d, since 2026-08-20"
     assert lines[2] == "  contacts/month  ▁▁▂▂▃▁  2026-06-23 – 2026-12-23, 4 contacts"
     # last contact 10 Nov + 14d = 24 Nov; no gap ended before mid-September: no trend
-    assert lines[3] == "  drift           29 days overdue"
+    assert lines[3] == "  drift           29 days overdue · last contact 2026-11-10 (43 days ago)"
     assert lines[8] == "  recognition     last win 2026-10-14 (70 days ago)"
 
 

@@ -181,13 +181,23 @@ def test_the_prep_sheet_says_from_the_calendar(run, vault: Path) -> None:
 
 def test_health_counts_calendar_meetings(run, vault: Path, make_vault) -> None:
     with_calendar = json.loads(run(vault, "health", "henk", "--json").stdout)["people"][0]
-    plain = make_vault(PEOPLE, config="")
+    shown = run(vault, "health", "henk").stdout
+    assert "last contact 2026-11-17 (6 days ago, from the calendar)" in shown
+    node = json.loads(run(vault, "network", "henk", "--format", "json").stdout)
+    henk = next(n for n in node["nodes"] if n["name"] == "Henk de Vries")
+    assert henk["last_contact_source"] == "calendar"
+    assert "(6 days ago, from the calendar)" in run(vault, "network", "henk").stdout
+    plain = make_vault(PEOPLE, config="")  # the same folder, without the calendars
     without = json.loads(run(plain, "health", "henk", "--json").stdout)["people"][0]
     assert without["contacts"] == 1  # the Log's coffee
     # the Google 1:1s since 7 September (2 Nov excepted, 16 Nov declined, 9 Nov moved to
     # the 16th) and Outlook's Tuesdays: one contact a day at most
     assert with_calendar["contacts"] > 12
     assert with_calendar["last_contact"] == "2026-11-17"
+    assert (with_calendar["last_contact_source"], without["last_contact_source"]) == (
+        "calendar",
+        "notes",
+    )
 
 
 # ---------------------------------------------------------------- agenda

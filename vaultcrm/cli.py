@@ -1232,10 +1232,13 @@ def _tie_text(edge, me: str, words) -> str:
     return ", ".join(parts)
 
 
-def _contact_text(words, last, days_since) -> str:
-    if last is None:
+def _contact_text(words, who) -> str:
+    """``who``'s last contact (a node or stale row of the network, a health), marked
+    when only a calendar meeting says so."""
+    if who.last_contact is None:
         return words("no_contact_yet")
-    return words("last_contact_on", date=last.isoformat(), ago=words.ago(days_since))
+    key = "last_met_on" if who.from_calendar else "last_contact_on"
+    return words(key, date=who.last_contact.isoformat(), ago=words.ago(who.days_since))
 
 
 def _network_lines(net, words) -> list[str]:
@@ -1245,12 +1248,7 @@ def _network_lines(net, words) -> list[str]:
         me = net.by_path[net.focus]
         lines.append(_heading(words("net_neighbourhood", name=me.name, depth=net.depth)))
         about = ", ".join(x for x in (words.relation(me.relation), me.team) if x)
-        lines.append(
-            "  "
-            + " · ".join(
-                x for x in (about, _contact_text(words, me.last_contact, me.days_since)) if x
-            )
-        )
+        lines.append("  " + " · ".join(x for x in (about, _contact_text(words, me)) if x))
         own = net.lines_of(net.focus)
         if own:
             lines.append(_heading(words("net_lines_of")))
@@ -1320,7 +1318,7 @@ def _network_lines(net, words) -> list[str]:
             (
                 s.name,
                 (_due_state(words, s.overdue_days), s.overdue_days is not None),
-                _contact_text(words, s.last_contact, s.days_since),
+                _contact_text(words, s),
                 words("net_via", name=s.via) if s.via else "",
             )
             for s in shown
@@ -1371,9 +1369,9 @@ def _path_lines(net, words) -> list[str]:
         words(
             "path_you",
             a=a.name,
-            when_a=_contact_text(words, a.last_contact, a.days_since),
+            when_a=_contact_text(words, a),
             b=b.name,
-            when_b=_contact_text(words, b.last_contact, b.days_since),
+            when_b=_contact_text(words, b),
         )
     )
     return lines
@@ -1506,6 +1504,8 @@ def _health_detail(h, words) -> list[str]:
         drift = f"{words('not_due')}, {words('next_due_on', date=h.due.isoformat())}"
     else:
         drift = words("no_cadence")
+    if h.last_contact is not None:
+        drift += " · " + _contact_text(words, h)
     if h.trend:
         drift += " · " + words(f"trend_{h.trend}")
     if h.last_win is not None:

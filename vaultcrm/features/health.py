@@ -49,7 +49,15 @@ from typing import TYPE_CHECKING
 
 from ..model.notes import Note, Problem, Task, fold
 from ..model.people import Directory, Person, task_people
-from ..model.rules import add_cadence, contact, contact_days, is_open, overdue_days
+from ..model.rules import (
+    FROM_CALENDAR,
+    add_cadence,
+    contact,
+    contact_days,
+    is_open,
+    latest_contact,
+    overdue_days,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -178,6 +186,12 @@ class Health:
     growth_idle: tuple[str, ...]  # wishes not followed up in growth_months
     growth_months: int
     reciprocity: Reciprocity | None
+    last_contact_source: str | None = None  # "calendar" when only a meeting says so
+
+    @property
+    def from_calendar(self) -> bool:
+        """Whether only a calendar meeting says when the last contact was."""
+        return self.last_contact_source == FROM_CALENDAR
 
     @property
     def contacts(self) -> int:
@@ -206,6 +220,7 @@ class Health:
                 "contacts": self.contacts,
                 "first_contact": self.first_contact,
                 "last_contact": self.last_contact,
+                "last_contact_source": self.last_contact_source,
                 "days_since": self.days_since,
                 "due": self.due,
                 "overdue_days": self.overdue_days,
@@ -451,7 +466,9 @@ def assess_health(
     log = note.log
     days = contact_days(person.last_contact_field, (e.date for e in log), related, today, met)
     monthly = count_by_month(days, today, months)
-    now = contact(days[-1] if days else None, person.cadence, today)
+    logged = [e.date for e in log]
+    _, source = latest_contact(person.last_contact_field, logged, related, today, met)
+    now = contact(days[-1] if days else None, person.cadence, today, source)
 
     if shared is None:  # one person (the prep sheet): only the notes that link them
         shared = shared_tasks(related, directory, links).get(person.path, [])
@@ -511,6 +528,7 @@ def assess_health(
         growth_idle=idle,
         growth_months=growth_months,
         reciprocity=Reciprocity(theirs, mine) if theirs or mine else None,
+        last_contact_source=now.source,
     )
 
 

@@ -40,7 +40,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..model.notes import Note, Problem, flatten_values, fold, link_targets
 from ..model.people import Directory, Person
-from ..model.rules import contact, contact_days, counts_as_contact
+from ..model.rules import (
+    FROM_CALENDAR,
+    contact,
+    contact_days,
+    counts_as_contact,
+    latest_contact,
+)
 from ..model.vocabulary import ATTENDEE_KEYS
 from .health import read_links
 
@@ -118,6 +124,11 @@ class Node:
     contacts: int  # contact days in the last CONTACT_DAYS days
     influence: str = ""  # high | medium | low | ""
     interest: str = ""
+    last_contact_source: str | None = None  # "calendar" when only a meeting says so
+
+    @property
+    def from_calendar(self) -> bool:
+        return self.last_contact_source == FROM_CALENDAR
 
     def to_dict(self) -> dict:
         return _iso(self.__dict__)
@@ -251,6 +262,11 @@ class Stale:
     overdue_days: int | None
     cadence: str
     via: str = ""  # a neighbour you do have a fresh line to, with the strongest tie
+    last_contact_source: str | None = None  # "calendar" when only a meeting says so
+
+    @property
+    def from_calendar(self) -> bool:
+        return self.last_contact_source == FROM_CALENDAR
 
     def to_dict(self) -> dict:
         return _iso(self.__dict__)
@@ -539,7 +555,9 @@ def _node(person: Person, links: Links, today: dt.date, met: Sequence[dt.date] =
         today,
         met,
     )
-    now = contact(days[-1] if days else None, person.cadence, today)
+    notes = links.by_person.get(person.path, ())
+    _, source = latest_contact(person.last_contact_field, person.log_dates, notes, today, met)
+    now = contact(days[-1] if days else None, person.cadence, today, source)
     recent = today - dt.timedelta(days=CONTACT_DAYS)
     return Node(
         name=person.name,
@@ -555,6 +573,7 @@ def _node(person: Person, links: Links, today: dt.date, met: Sequence[dt.date] =
         contacts=sum(1 for d in days if d > recent),
         influence=level_of(person.influence),
         interest=level_of(person.interest),
+        last_contact_source=now.source,
     )
 
 
@@ -689,6 +708,7 @@ def _stale(m: NetworkMap, graph: networkx.Graph, view: set[str]) -> list[Stale]:
                 node.overdue_days,
                 node.cadence,
                 by[fresh[0]].name if fresh else "",
+                node.last_contact_source,
             )
         )
     rows.sort(key=lambda s: (-(s.overdue_days or 0), s.last_contact or dt.date.min, fold(s.name)))
