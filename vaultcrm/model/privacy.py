@@ -26,6 +26,8 @@ an inline comment becomes ``🔒 …``, and a template shows ``🔒`` for flagge
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any, TypeVar
@@ -56,7 +58,7 @@ def is_private_text(text: str) -> bool:
     """Whether a piece of text carries a private mark of its own (a comment or the tag)."""
     if "%%" in text and any(m[1] is not None for m in COMMENT_OR_CODE.finditer(text)):
         return True
-    return _PRIVATE_TAG.search(text) is not None
+    return "#" in text and _PRIVATE_TAG.search(text) is not None
 
 
 def private_spans(text: str) -> list[tuple[int, int]]:
@@ -123,27 +125,53 @@ def for_owner(value: T) -> T:
 
 
 def _walk(value: Any, others: bool) -> Any:
+    """``value`` as others (or the owner) see it; what holds nothing private is returned
+    as it is, not copied: an agenda of 10,000 people is mostly that."""
     if isinstance(value, str):
         return strip_private(value) if others else mark_private(value)
     if isinstance(value, tuple):
-        kept = (v for v in value if not (others and getattr(v, "private", False) is True))
-        walked = (_walk(v, others) for v in kept)
-        return tuple(v for v in walked if not (isinstance(v, str) and not v))
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        hidden = set(getattr(value, "private_fields", ())) if others else set()
-        changes = {}
-        for f in dataclasses.fields(value):
-            if not f.init or f.name in ("path", "link", "private_fields"):
+        out, same = [], True
+        for item in value:
+            if others and getattr(item, "private", False) is True:
+                same = False
                 continue
-            current = getattr(value, f.name)
-            if f.name in hidden:
-                changes[f.name] = _empty(current)
-            else:
-                changes[f.name] = _walk(current, others)
-        if others and "private_fields" in {f.name for f in dataclasses.fields(value)}:
-            changes["private_fields"] = ()
-        return dataclasses.replace(value, **changes)
-    return value
+            walked = _walk(item, others)
+            if isinstance(walked, str) and not walked:
+                same = False
+                continue
+            same = same and walked is item
+            out.append(walked)
+        return value if same else tuple(out)
+    if not hasattr(type(value), "__dataclass_fields__") or isinstance(value, type):
+        return value  # a date, a number, None: nothing to mark
+    names, marks_fields = _walked_fields(type(value))
+    hidden = set(getattr(value, "private_fields", ())) if others else set()
+    changes = {}
+    for name in names:
+        current = getattr(value, name)
+        if name in hidden:
+            new = _empty(current)
+        elif current is None or isinstance(current, _PLAIN):
+            continue
+        else:
+            new = _walk(current, others)
+        if new is not current:
+            changes[name] = new
+    if others and marks_fields and value.private_fields:
+        changes["private_fields"] = ()
+    return dataclasses.replace(value, **changes) if changes else value
+
+
+_PLAIN = (int, float, dt.date)  # values that hold no text (bool is an int)
+
+
+@functools.cache
+def _walked_fields(cls: type) -> tuple[tuple[str, ...], bool]:
+    """A dataclass's fields the walk looks into, and whether it has ``private_fields``."""
+    fields = dataclasses.fields(cls)
+    skip = ("path", "link", "private_fields")
+    names = tuple(f.name for f in fields if f.init and f.name not in skip)
+    return names, any(f.name == "private_fields" for f in fields)
 
 
 def _empty(value: Any) -> Any:
