@@ -54,8 +54,8 @@ from ..model.rules import (
     add_cadence,
     contact,
     contact_days,
+    contact_source,
     is_open,
-    latest_contact,
     overdue_days,
 )
 
@@ -466,8 +466,8 @@ def assess_health(
     log = note.log
     days = contact_days(person.last_contact_field, (e.date for e in log), related, today, met)
     monthly = count_by_month(days, today, months)
-    logged = [e.date for e in log]
-    _, source = latest_contact(person.last_contact_field, logged, related, today, met)
+    logged = (e.date for e in log)
+    source = contact_source(days, person.last_contact_field, logged, related, today, met)
     now = contact(days[-1] if days else None, person.cadence, today, source)
 
     if shared is None:  # one person (the prep sheet): only the notes that link them

@@ -44,8 +44,8 @@ from ..model.rules import (
     FROM_CALENDAR,
     contact,
     contact_days,
+    contact_source,
     counts_as_contact,
-    latest_contact,
 )
 from ..model.vocabulary import ATTENDEE_KEYS
 from .health import read_links
@@ -556,7 +556,7 @@ def _node(person: Person, links: Links, today: dt.date, met: Sequence[dt.date] =
         met,
     )
     notes = links.by_person.get(person.path, ())
-    _, source = latest_contact(person.last_contact_field, person.log_dates, notes, today, met)
+    source = contact_source(days, person.last_contact_field, person.log_dates, notes, today, met)
     now = contact(days[-1] if days else None, person.cadence, today, source)
     recent = today - dt.timedelta(days=CONTACT_DAYS)
     return Node(

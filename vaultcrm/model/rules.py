@@ -32,7 +32,7 @@ The rules (SPEC §2, §4, README "Keeping in touch"):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .notes import Note, PartialDate, Task, fold, undated
@@ -307,6 +307,24 @@ def latest_contact(
     if seen is not None and (written is None or seen > written):
         return seen, FROM_CALENDAR
     return written, FROM_NOTES if written else None
+
+
+def contact_source(
+    days: Sequence[dt.date],
+    field: dt.date | None,
+    log: Iterable[dt.date],
+    notes: Iterable[Note],
+    today: dt.date,
+    met: Iterable[dt.date] = (),
+) -> str | None:
+    """Where the last of ``days`` (``contact_days``, same sources) comes from, as
+    ``latest_contact`` says: read again only when a calendar meeting fell on that day,
+    so a vault without calendars pays nothing for it."""
+    if not days:
+        return None
+    if days[-1] not in set(met):
+        return FROM_NOTES
+    return latest_contact(field, log, notes, today, met)[1]
 
 
 def contact_days(
