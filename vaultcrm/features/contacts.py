@@ -279,14 +279,19 @@ def _read_card(text: str, line: int, path: str, problems: list[Problem]) -> Cont
         birthday=birthday,
         tags=_unique(t for t in tags if t and fold(t) not in _GOOGLE_GROUPS),
         # quoted in the note (``_with_note``): a comment mark would hide the rest of it
-        note=unlink(note).replace("[[", "").replace("]]", "").replace("%%", "\\%\\%"),
+        note=_unlinked(note).replace("%%", "\\%\\%"),
     )
 
 
 def _inert(text: str) -> str:
     """A value from an address book as it may land in front-matter: one line, and no
     link (``CATEGORIES:[[Henk]]`` would make a tie with Henk in the network)."""
-    return " ".join(unlink(text).replace("[[", "").replace("]]", "").split())
+    return " ".join(_unlinked(text).split())
+
+
+def _unlinked(text: str) -> str:
+    """``text`` without links, nor a stray ``[[`` or ``]]`` that would start one."""
+    return unlink(text).replace("[[", "").replace("]]", "")
 
 
 _WHOLE = ("FN", "TITLE", "NOTE")  # one text each, in which a comma is only a comma

@@ -72,6 +72,7 @@ from ..model.privacy import (
     private_keys,
     private_lines,
     private_spans,
+    within,
 )
 from ..model.rules import (
     FollowUp,
@@ -589,7 +590,7 @@ def _asks(
             if when is not None:
                 what = unlink(without_date(member.note, found))
                 month_only = found.month_only and not exact
-                private = any(a <= found.start < b for a, b in hidden)  # a date in %% … %%
+                private = within(hidden, found.start)  # a date in %% … %%
                 asks.append(Ask(what, first, *when, member.name, month_only, private=private))
                 dated = True
         for who, found, sentence, private in logged:
@@ -627,7 +628,7 @@ def _logged_dates(
         stop = _SENTENCE_END.search(text, found.end)
         sentence = unlink(text[start : stop.end() if stop else len(text)]).strip()
         who = next((m.name for m in family if _names(sentence, m.name)), "")
-        private = entry.private or any(a <= found.start < b for a, b in hidden)
+        private = entry.private or within(hidden, found.start)
         out.append((who, found, sentence, private))
     return out
 

@@ -68,6 +68,11 @@ def private_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in COMMENT_OR_CODE.finditer(text) if m[1] is not None]
 
 
+def within(spans: list[tuple[int, int]], at: int) -> bool:
+    """Whether position ``at`` lies in one of ``spans`` (``private_spans``)."""
+    return any(start <= at < end for start, end in spans)
+
+
 def strip_private(text: str) -> str:
     """``text`` as others may read it: inline comments cut out, spaces tidied."""
     if "%%" not in text:
