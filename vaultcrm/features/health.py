@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING
 from ..model.notes import Note, Problem, Task, fold
 from ..model.people import Directory, Person, task_people
 from ..model.rules import (
-    FROM_CALENDAR,
+    CalendarMarked,
     add_cadence,
     contact,
     contact_days,
@@ -159,7 +159,7 @@ class Reciprocity:
 
 
 @dataclass(frozen=True)
-class Health:
+class Health(CalendarMarked):
     """One relationship's health on ``today`` over the ``months`` before it."""
 
     name: str
@@ -187,11 +187,6 @@ class Health:
     growth_months: int
     reciprocity: Reciprocity | None
     last_contact_source: str | None = None  # "calendar" when only a meeting says so
-
-    @property
-    def from_calendar(self) -> bool:
-        """Whether only a calendar meeting says when the last contact was."""
-        return self.last_contact_source == FROM_CALENDAR
 
     @property
     def contacts(self) -> int:

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from ..model.notes import Note, Problem, flatten_values, fold, link_targets
 from ..model.people import Directory, Person
 from ..model.rules import (
-    FROM_CALENDAR,
+    CalendarMarked,
     contact,
     contact_days,
     contact_source,
@@ -108,7 +108,7 @@ QUADRANTS = ("manage_closely", "keep_satisfied", "keep_informed", "monitor")
 
 
 @dataclass(frozen=True)
-class Node:
+class Node(CalendarMarked):
     """A person in the network."""
 
     name: str
@@ -125,10 +125,6 @@ class Node:
     influence: str = ""  # high | medium | low | ""
     interest: str = ""
     last_contact_source: str | None = None  # "calendar" when only a meeting says so
-
-    @property
-    def from_calendar(self) -> bool:
-        return self.last_contact_source == FROM_CALENDAR
 
     def to_dict(self) -> dict:
         return _iso(self.__dict__)
@@ -252,7 +248,7 @@ class Party:
 
 
 @dataclass(frozen=True)
-class Stale:
+class Stale(CalendarMarked):
     """Someone you have no fresh line to: due by cadence, or long (or never) unseen."""
 
     name: str
@@ -263,10 +259,6 @@ class Stale:
     cadence: str
     via: str = ""  # a neighbour you do have a fresh line to, with the strongest tie
     last_contact_source: str | None = None  # "calendar" when only a meeting says so
-
-    @property
-    def from_calendar(self) -> bool:
-        return self.last_contact_source == FROM_CALENDAR
 
     def to_dict(self) -> dict:
         return _iso(self.__dict__)

@@ -309,6 +309,17 @@ def latest_contact(
     return written, FROM_NOTES if written else None
 
 
+class CalendarMarked:
+    """What shows a last contact with its ``last_contact_source`` (a network node, a
+    health, a stale line): ``from_calendar`` when only a calendar meeting says so."""
+
+    last_contact_source: str | None
+
+    @property
+    def from_calendar(self) -> bool:
+        return self.last_contact_source == FROM_CALENDAR
+
+
 def contact_source(
     days: Sequence[dt.date],
     field: dt.date | None,
