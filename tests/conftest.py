@@ -104,3 +104,12 @@ def read_vault(vault):
 
     with reading(vault) as index:
         return index.notes(), index.directory
+
+
+def chromium() -> str | None:
+    """A headless-capable Chromium on PATH, for the tests that print or screenshot."""
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None

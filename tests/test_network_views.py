@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import random
 import re
-import shutil
 import struct
 import subprocess
 import zlib
 from pathlib import Path
 
 import pytest
-from conftest import on
+from conftest import chromium, on
 
 from vaultcrm.features.network import RELATION_COLOURS, network_report
 from vaultcrm.features.network_views import render_html
@@ -86,14 +85,6 @@ def test_names_are_escaped(make_vault) -> None:
 def test_a_dutch_page(example_vault) -> None:
     page = page_for(example_vault, "nl")
     assert '<html lang="nl">' in page and "Stakeholderkaart" in page
-
-
-def chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
 
 
 FLAGS = [

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import chromium
 
 from vaultcrm.features.prep import build_sheet
 from vaultcrm.present.templates import render_sheet
@@ -31,14 +31,6 @@ FLAGS = [
     "--no-pdf-header-footer",
 ]
 DAYS = ("2026-11-23", "2026-11-27")  # the tests' day, and the day after Lisa's exam
-
-
-def chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
 
 
 def pdf_pages(pdf: bytes) -> int:

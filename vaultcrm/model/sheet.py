@@ -116,8 +116,24 @@ class Decision:
         return undated(self.title)
 
 
+class _Promises:
+    """Follow-ups to raise, split by whose promise each is (``people.task_owners``)."""
+
+    to_raise: tuple[FollowUp, ...]
+
+    @property
+    def mine(self) -> tuple[FollowUp, ...]:
+        """What you promised them (or to raise with them)."""
+        return tuple(f for f in self.to_raise if not f.theirs)
+
+    @property
+    def theirs(self) -> tuple[FollowUp, ...]:
+        """What they promised."""
+        return tuple(f for f in self.to_raise if f.theirs)
+
+
 @dataclass(frozen=True)
-class PersonSheet:
+class PersonSheet(_Promises):
     """Everything the sheet says about one person; empty tuples mean 'leave it out'."""
 
     name: str
@@ -171,16 +187,6 @@ class PersonSheet:
         """The recent Log entries up to the previous 1:1: the later ones are in ``since``."""
         return tuple(e for e in self.recent if not self.since or e.date <= self.since_date)
 
-    @property
-    def mine(self) -> tuple[FollowUp, ...]:
-        """What you promised them (or to raise with them)."""
-        return tuple(f for f in self.to_raise if not f.theirs)
-
-    @property
-    def theirs(self) -> tuple[FollowUp, ...]:
-        """What they promised (``people.task_owners``)."""
-        return tuple(f for f in self.to_raise if f.theirs)
-
     def is_private(self, name: str) -> bool:
         """Whether the field ``name`` (``family``, ``gift_ideas`` …) is private: what a
         template marks with 🔒 on the owner's sheet."""
@@ -188,7 +194,7 @@ class PersonSheet:
 
 
 @dataclass(frozen=True)
-class PrepSheet:
+class PrepSheet(_Promises):
     """The sheet for one person, or for a group meeting (``group``) with pooled lists."""
 
     today: dt.date
@@ -204,14 +210,6 @@ class PrepSheet:
     @property
     def group(self) -> bool:
         return len(self.people) > 1
-
-    @property
-    def mine(self) -> tuple[FollowUp, ...]:
-        return tuple(f for f in self.to_raise if not f.theirs)
-
-    @property
-    def theirs(self) -> tuple[FollowUp, ...]:
-        return tuple(f for f in self.to_raise if f.theirs)
 
     @property
     def person(self) -> PersonSheet:
