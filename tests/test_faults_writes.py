@@ -109,7 +109,8 @@ def test_new_with_any_name_creates_one_note_in_people_or_refuses(name: str) -> N
         (vault / "people" / "Henk de Vries.md").write_text("---\naliases: [Henk]\n---\n")
         before = note_snapshot(vault)
         outside_before = sorted(os.listdir(tmp))
-        result = CliRunner().invoke(cli, ["--vault", str(vault), "new", name])
+        # After "--", as a user gives a name that starts with a dash ("-h" is help)
+        result = CliRunner().invoke(cli, ["--vault", str(vault), "new", "--", name])
         assert "Traceback" not in result.stderr
         assert result.exception is None or isinstance(result.exception, SystemExit)
         made = changed(before, note_snapshot(vault))
