@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 from ...errors import IndexCorruptError
 from ...model.notes import Note
 from ...store.vault import Vault
-from ..api import Engine, Progress, RawHit, SyncResult
+from ..api import Engine, Progress, RawHit, SyncResult, no_gc
 from ..sync import files_for, index_for, open_index, rebuild_after, sync_or_stale
 
 if TYPE_CHECKING:  # the model's people and briefs are loaded when asked for, not to search
@@ -71,8 +71,9 @@ class WhooshEngine(Engine):
         if self._briefs is None:
             from ..records import brief_from_record
 
-            records = self._brief_records()
-            self._briefs = [brief_from_record(records[path]) for path in sorted(records)]
+            with no_gc():  # a brief, a person, their tasks and dates a note: no cycles
+                records = self._brief_records()
+                self._briefs = [brief_from_record(records[path]) for path in sorted(records)]
         return self._briefs
 
     @cached_property
