@@ -36,22 +36,26 @@ def _color() -> bool | None:
 # A note's name or text may hold control characters (a file named with ESC, BEL or CR):
 # printed raw they would drive the user's terminal (clear it, retitle it, write the
 # clipboard) or disguise a path in a problem report. They are shown escaped, as \x1b;
-# only the colour codes vaultcrm adds itself (ESC [ ... m) pass.
-_UNPRINTABLE = re.compile(r"\x1b\[[0-9;]*m|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# only the colour codes vaultcrm adds itself (ESC [ ... m) pass: an ESC is matched only
+# when no colour code follows it, so text that is all colour and words is left as it is
+# without a call per code (an agenda of a large vault holds tens of thousands).
+_UNPRINTABLE = re.compile(
+    r"\x1b(?!\[[0-9;]*m)|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def printable(text: str) -> str:
     """``text`` with control characters escaped (tabs and line breaks kept)."""
-
-    def escape(m: re.Match) -> str:
-        char = m.group()
-        if len(char) > 1:
-            return char  # a colour code
-        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
-
     if text.isascii() and text.isprintable():
         return text  # nothing to escape: most cells of a table
-    return _UNPRINTABLE.sub(escape, text)
+    if _UNPRINTABLE.search(text) is None:
+        return text  # colour, accents, emoji
+    return _UNPRINTABLE.sub(_escaped, text)
+
+
+def _escaped(m: re.Match) -> str:
+    char = m.group()
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
 def out(text: str = "", **style: Any) -> None:
