@@ -763,18 +763,15 @@ def _agenda_lines(result, words) -> list[str]:
             click.style(words("agenda_due_by_health" if by_health else "agenda_due"), bold=True)
         )
         rows = []
+        said: dict[tuple, tuple[str, str]] = {}  # thousands of rows, a few hundred phrasings
         for n, d in enumerate(result.due):
-            late = _due_state(words, d.overdue_days)
-            last = (
-                words(
-                    "last_met_on" if d.from_calendar else "last_contact_on",
-                    date=d.last_contact.isoformat(),
-                    ago=words.ago((result.today - d.last_contact).days),
+            key = (d.overdue_days, d.from_calendar, d.last_contact, d.cadence)
+            if key not in said:
+                said[key] = (
+                    _due_state(words, d.overdue_days),
+                    _last_and_cadence(words, d, result.today),
                 )
-                if d.last_contact
-                else words("no_contact_yet")
-            )
-            rest = f"{last}, {words('every', cadence=d.cadence)}"
+            late, rest = said[key]
             if by_health:
                 rows.append((d.name, words("health_score", score=result.health[n]), late, rest))
             else:
@@ -812,6 +809,20 @@ def _agenda_lines(result, words) -> list[str]:
             rows.append((day.isoformat(), (when, late), f"{text}{who}  {where}"))
         lines += _table(rows, red=1)
     return lines
+
+
+def _last_and_cadence(words, row, today) -> str:
+    """``last contact 2026-11-02 (3 weeks ago), every 2w``: a due person's line."""
+    last = (
+        words(
+            "last_met_on" if row.from_calendar else "last_contact_on",
+            date=row.last_contact.isoformat(),
+            ago=words.ago((today - row.last_contact).days),
+        )
+        if row.last_contact
+        else words("no_contact_yet")
+    )
+    return f"{last}, {words('every', cadence=row.cadence)}"
 
 
 def _in_window(words, key: str, days: int) -> str:
