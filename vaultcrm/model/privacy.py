@@ -158,6 +158,8 @@ def _walk(value: Any, others: bool) -> Any:
             new = _empty(current)
         elif current is None or isinstance(current, _PLAIN):
             continue
+        elif type(current) is str:  # most fields: marked here, not in a call of their own
+            new = strip_private(current) if others else mark_private(current)
         else:
             new = _walk(current, others)
         if new is not current:
