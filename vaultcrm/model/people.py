@@ -26,7 +26,6 @@ from .privacy import DEFAULT_PRIVATE_KEYS, private_keys
 from .rules import (
     Contact,
     DateEvent,
-    as_yearly,
     contact,
     event_order,
     latest_contact,
@@ -155,7 +154,16 @@ DATE_KEYS = {"birthday": "birthday", "anniversary": "started", "family_birthday"
 def keys_private(person: Person, secret: Iterable[str] = DEFAULT_PRIVATE_KEYS) -> frozenset[str]:
     """The person's private front-matter keys (SPEC §6): config's ``private_keys``
     (``secret``) and their note's own ``private:`` list."""
-    return private_keys(person.private_keys, secret)
+    if not isinstance(secret, tuple | frozenset):
+        secret = tuple(secret)
+    return _keys_private(person.private_keys, secret)
+
+
+@functools.lru_cache(maxsize=256)
+def _keys_private(own: tuple[str, ...], secret: tuple[str, ...] | frozenset[str]) -> frozenset[str]:
+    """Kept: a vault's people share a handful of ``private:`` lists (most have none), and
+    the agenda asks for everyone's."""
+    return private_keys(own, secret)
 
 
 @dataclass(frozen=True)
@@ -490,10 +498,9 @@ def upcoming_dates(
     events: list[DateEvent] = []
     secret = tuple(secret)
     for person in people:
-        hidden = keys_private(person, secret)
         yearly = [
             ("birthday", person.birthday, person.name, ""),
-            ("anniversary", as_yearly(person.started), person.name, ""),
+            ("anniversary", person.started, person.name, ""),
             *(("family_birthday", m.birthday, m.name, m.relation) for m in person.family),
         ]
         for kind, day, who, relation in yearly:
@@ -510,7 +517,7 @@ def upcoming_dates(
                         person.path,
                         relation,
                         years,
-                        private=DATE_KEYS[kind] in hidden,
+                        private=DATE_KEYS[kind] in keys_private(person, secret),
                     )
                 )
     return sorted(events, key=event_order)
