@@ -37,18 +37,22 @@ def _color() -> bool | None:
 # printed raw they would drive the user's terminal (clear it, retitle it, write the
 # clipboard) or disguise a path in a problem report. They are shown escaped, as \x1b;
 # only the colour codes vaultcrm adds itself (ESC [ ... m) pass: an ESC is matched only
-# when no colour code follows it, so text that is all colour and words is left as it is
-# without a call per code (an agenda of a large vault holds tens of thousands).
-_UNPRINTABLE = re.compile(
-    r"\x1b(?!\[[0-9;]*m)|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
-)
+# when no colour code follows it. Text is searched for the two kinds apart before any
+# is replaced: each search is a fast scan, where one pattern of both is not (a 1.3 MB
+# agenda: 11 ms instead of 50), and most text, all colour and words, needs nothing.
+_CONTROL = r"[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+_LONE_ESC = r"\x1b(?!\[[0-9;]*m)"
+_UNPRINTABLE = re.compile(f"{_CONTROL}|{_LONE_ESC}")
+_CONTROL_SEARCH, _LONE_ESC_SEARCH = re.compile(_CONTROL), re.compile(_LONE_ESC)
 
 
 def printable(text: str) -> str:
     """``text`` with control characters escaped (tabs and line breaks kept)."""
     if text.isascii() and text.isprintable():
         return text  # nothing to escape: most cells of a table
-    if _UNPRINTABLE.search(text) is None:
+    if _CONTROL_SEARCH.search(text) is None and (
+        "\x1b" not in text or _LONE_ESC_SEARCH.search(text) is None
+    ):
         return text  # colour, accents, emoji
     return _UNPRINTABLE.sub(_escaped, text)
 
