@@ -406,6 +406,15 @@ def event_order(e: DateEvent) -> tuple:
     return (e.date, _KIND_ORDER[e.kind], fold(e.of), fold(e.who))
 
 
+@functools.lru_cache(maxsize=64)
+def _yearly_window(today: dt.date, days: int) -> frozenset[tuple[int, int]] | None:
+    """The (month, day) of each day from ``today`` to ``today + days``; None for a year
+    or more (every day is in). Made once per window: the agenda asks for 30,000 dates."""
+    if days >= 365:
+        return None
+    return frozenset(((d := today + dt.timedelta(days=i)).month, d.day) for i in range(days + 1))
+
+
 def next_yearly(
     day: PartialDate | dt.date | None, today: dt.date, days: int
 ) -> tuple[dt.date, int | None] | None:
@@ -414,11 +423,9 @@ def next_yearly(
     (a start date) is taken as yearly (``as_yearly``) once it is known to fall in."""
     if day is None:
         return None
-    if days < 365 and (day.month, day.day) != (2, 29):  # most days are out: no date built
-        end = today + dt.timedelta(days=days)
-        first, last, md = (today.month, today.day), (end.month, end.day), (day.month, day.day)
-        if not (first <= md <= last if first <= last else md >= first or md <= last):
-            return None
+    window = _yearly_window(today, days)
+    if window is not None and (md := (day.month, day.day)) not in window and md != (2, 29):
+        return None  # most days are out: no date built
     if isinstance(day, dt.date):
         day = as_yearly(day)
     when = day.next_on_or_after(today)
