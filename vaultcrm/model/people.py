@@ -315,12 +315,12 @@ class Directory:
 
     def linked(self, note: Note) -> list[Person]:
         """The people a note links to, or names as attendees, by any of their names."""
-        out = []
+        out: dict[str, Person] = {}  # by path: comparing people compares every field
         for target in (*note.links, *note.attendees):
             person = self.lookup(target)
-            if person and person not in out:
-                out.append(person)
-        return out
+            if person is not None:
+                out.setdefault(person.path, person)
+        return list(out.values())
 
 
 def _unique(entries: Iterable[Entry]) -> list[Entry]:
