@@ -231,6 +231,21 @@ def test_for_others_drops_flagged_items_private_fields_and_comments() -> None:
     )
 
 
+def test_a_private_key_empties_its_field_for_others_whatever_its_type() -> None:
+    # The walk looks into text only, but a private key empties its field even when
+    # that is a date or a number: a row's last contact, say.
+    @dataclass(frozen=True)
+    class Row:
+        name: str
+        last: dt.date | None
+        count: int | None
+        private_fields: tuple[str, ...] = ("last", "count")
+
+    row = Row("Ann", dt.date(2026, 11, 2), 3)
+    assert for_others(row) == Row("Ann", None, None, ())
+    assert for_owner(row) is row
+
+
 # ---------------------------------------------------------------- who sees what
 
 

@@ -29,6 +29,8 @@ import dataclasses
 import datetime as dt
 import functools
 import re
+import types
+import typing
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
@@ -149,8 +151,10 @@ def _walk(value: Any, others: bool) -> Any:
         return value if same else tuple(out)
     if not hasattr(type(value), "__dataclass_fields__") or isinstance(value, type):
         return value  # a date, a number, None: nothing to mark
-    names, marks_fields = _walked_fields(type(value))
+    names, every, marks_fields = _walked_fields(type(value))
     hidden = set(getattr(value, "private_fields", ())) if others else set()
+    if hidden:
+        names = every  # a private key empties its field, whatever its type
     changes = {}
     for name in names:
         current = getattr(value, name)
@@ -173,12 +177,33 @@ _PLAIN = (int, float, dt.date)  # values that hold no text (bool is an int)
 
 
 @functools.cache
-def _walked_fields(cls: type) -> tuple[tuple[str, ...], bool]:
-    """A dataclass's fields the walk looks into, and whether it has ``private_fields``."""
+def _walked_fields(cls: type) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """A dataclass's fields the walk looks into; every field it may empty (a private
+    key's); and whether it has ``private_fields``. Fields whose type holds no text
+    (numbers, dates, flags) are not looked into: most of a follow-up's or a row's
+    fields, visited for every one of thousands on an agenda."""
     fields = dataclasses.fields(cls)
     skip = ("path", "link", "private_fields")
-    names = tuple(f.name for f in fields if f.init and f.name not in skip)
-    return names, any(f.name == "private_fields" for f in fields)
+    every = tuple(f.name for f in fields if f.init and f.name not in skip)
+    try:
+        hints = typing.get_type_hints(cls)
+    except Exception:  # a hint that cannot be resolved: look into every field
+        hints = {}
+    names = tuple(n for n in every if _may_hold_text(hints.get(n, object)))
+    return names, every, any(f.name == "private_fields" for f in fields)
+
+
+_NO_TEXT = (bool, int, float, dt.date, dt.datetime, type(None))
+
+
+def _may_hold_text(hint: Any) -> bool:
+    """Whether a value of type ``hint`` can hold a string (anything unknown can)."""
+    if hint in _NO_TEXT:
+        return False
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) in (typing.Union, types.UnionType, tuple) and args:
+        return any(_may_hold_text(a) for a in args if a is not Ellipsis)
+    return True
 
 
 def _empty(value: Any) -> Any:
