@@ -54,3 +54,44 @@ def test_check_calendar_and_search_through_a_fake(vault: Vault) -> None:
     # (DTSTAMP is the moment of the export, not of the vault)
     found = {h.path for h in search_vault(vault, "jazz", engine=fake).hits}
     assert found and found <= {h.path for h in search_vault(vault, "jazz", limit=50).hits}
+
+
+def test_no_gc_pauses_collections_and_leaves_cycles_collectable() -> None:
+    # The pause for big acyclic work (engine/api.py no_gc): collections are off inside,
+    # on again after, nothing stays frozen, and a cycle made inside is still collected.
+    import gc
+    import weakref
+
+    from vaultcrm.engine.api import no_gc
+
+    class Node:
+        pass
+
+    assert gc.isenabled()
+    with no_gc():
+        assert not gc.isenabled()
+        a, b = Node(), Node()
+        a.other, b.other = b, a
+        gone = weakref.ref(a)
+        del a, b
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert gone() is not None  # only the cycle collector frees a cycle
+    gc.collect()
+    assert gone() is None
+
+
+def test_no_gc_lets_go_of_no_one_else_s_frozen_objects() -> None:
+    import gc
+
+    from vaultcrm.engine.api import no_gc
+
+    kept = [object() for _ in range(10)]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with no_gc():
+            pass
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()
+    del kept

@@ -267,6 +267,63 @@ def test_the_same_notes_give_the_same_network(vault) -> None:
     json.dumps(first)
 
 
+# ---------------------------------------------------------------- read from briefs
+
+
+ATTENDING = {
+    **FILES,
+    # plain names and links, under the other keys an attendee list goes by
+    "meetings/2026-11-10 mixed.md": "---\ndate: 2026-11-10\ntype: meeting\n"
+    "participants: [Bea, '[[Bob]]']\ndeelnemers: Iso\n---\n[[Cora]] sent regrets.\n",
+    "meetings/2026-11-11 nested.md": "---\ndate: 2026-11-11\ntype: meeting\n"
+    "people: {lead: '[[Dan]]', others: [Amy, 7]}\n---\nWith [[Amy]], about [[Bea]].\n",
+    # no attendee list: everyone it links was there
+    "meetings/2026-11-12 linked.md": "---\ndate: 2026-11-12\n---\n[[Iso]] met [[Fresh Fay]].\n",
+}
+
+
+def test_the_network_read_from_briefs_is_the_network_read_from_notes(make_vault) -> None:
+    # ``network`` reads the people's notes in full and every other note's brief
+    # (``outline``); the map is the one that every note read in full gives, through the
+    # index and through the engine that reads the files.
+    from fake_engine import FakeEngine
+
+    from vaultcrm.engine.reading import reading
+    from vaultcrm.features.network import outline
+
+    vault = Vault(make_vault(ATTENDING))
+    notes, directory = read_vault(vault)
+    whole = map_network(notes, directory, on(TODAY))
+    with reading(vault) as index:
+        read = outline(index)
+        assert [n.path for n in read] == [n.path for n in notes]
+        assert {type(n).__name__ for n in read} == {"Note", "Brief"}
+        assert map_network(read, index.directory, on(TODAY)) == whole
+    fake = FakeEngine(vault)
+    assert map_network(outline(fake), fake.directory, on(TODAY)) == whole
+    net = network_report(vault, on(TODAY))
+    assert net.to_dict() == network_report(vault, on(TODAY), engine=fake).to_dict()
+    lines = {frozenset(names(net, (e.a, e.b))): e.kinds for e in net.edges}
+    assert "meeting" in lines[frozenset({"Bea", "Iso"})]  # both listed, one linked
+    assert frozenset({"Bea", "Cora"}) not in lines  # Cora is linked, but not listed
+    assert "meeting" in lines[frozenset({"Amy", "Dan"})]  # from a nested list
+    assert frozenset({"Bea", "Dan"}) not in lines
+    assert "meeting" in lines[frozenset({"Iso", "Fresh Fay"})]
+
+
+def test_a_brief_keeps_who_attended_a_meeting() -> None:
+    from vaultcrm.model.brief import brief_of
+    from vaultcrm.model.notes import parse_note
+
+    text = ATTENDING["meetings/2026-11-10 mixed.md"].encode()
+    meeting = parse_note("meetings/2026-11-10 mixed.md", text)
+    assert meeting.attending == ("Bea", "Bob", "Iso")
+    assert brief_of(meeting).attending == meeting.attending
+    page = parse_note("projects/P.md", b"---\nattendees: [Bea]\n---\n")
+    assert page.attending == ("Bea",)
+    assert brief_of(page).attending == ()  # only a meeting's list is read from a brief
+
+
 # ---------------------------------------------------------------- Mermaid and DOT
 
 TRICKY = 'Jo "JJ" [x] #1 <b>;'

@@ -91,6 +91,27 @@ def test_linked_people_by_any_name() -> None:
     assert DIRECTORY.linked(note) == [HENK, ZOE]
 
 
+@pytest.mark.parametrize(
+    "path, text, whom",
+    [
+        ("meetings/2026-11-18 overleg.md", "ask about the rota", [HENK, ZOE]),  # the attendees
+        ("meetings/2026-11-18 overleg.md", "Zoë: send the minutes", [ZOE]),  # one of them
+        ("notes/idea.md", "ask about the rota", []),  # not a meeting: your own to-do
+        ("notes/idea.md", "ask [[Zoë Bakker]] about it", [ZOE]),  # linked in the task
+    ],
+)
+def test_task_people_with_the_linked_people_given_is_the_same(path, text, whom) -> None:
+    # health passes the people it has already looked up for the note (``linked=``); the
+    # answer is the one rule's either way, a list.
+    from vaultcrm.model.people import task_people
+
+    note = parse_note(path, f"[[HdV]] and [[Zoe Bakker]]\n- [ ] {text}\n".encode())
+    linked = tuple(DIRECTORY.linked(note))
+    assert task_people(text, note, DIRECTORY) == whom
+    assert task_people(text, note, DIRECTORY, linked=linked) == whom
+    assert isinstance(task_people(text, note, DIRECTORY, linked=linked), list)
+
+
 def test_last_contact_is_the_latest_of_field_log_and_dated_linking_notes() -> None:
     meeting = parse_note("meetings/2026-11-18 overleg.md", b"[[Henk]]")
     undated = parse_note("notes/idea.md", b"[[Henk]]")

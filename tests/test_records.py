@@ -73,3 +73,20 @@ def test_the_directory_reads_a_person_only_when_found() -> None:
     assert entry.load() == brief.person
     meeting = brief_of(parse_note("meetings/m.md", b"with [[Henk]]"))
     assert directory_entry(record_of(meeting)) is None
+
+
+def test_a_record_of_another_shape_is_refused_and_what_is_read_stays_frozen() -> None:
+    # The readers are written once per class (engine/records.py): they unpack every
+    # field, so a record with one too few or too many is an error, never a misread.
+    import pytest
+
+    note = dataclasses.replace(parse_note("people/Henk de Vries.md", NOTE.encode()), text="")
+    record = record_of(note)
+    for wrong in (record[:-1], (*record, None)):
+        with pytest.raises(ValueError):
+            note_from_record(wrong)
+    read = note_from_record(record)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        read.path = "elsewhere.md"  # type: ignore[misc]
+    assert read.log[0].date == dt.date(2026, 11, 10) and read.tasks[0].due == dt.date(2026, 11, 30)
+    assert read.stem == "Henk de Vries" and read.meeting is False  # properties work

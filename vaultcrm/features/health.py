@@ -561,7 +561,7 @@ def shared_tasks(
         if not linked:
             continue
         for task in note.tasks:
-            for person in task_people(task.text, note, directory):
+            for person in task_people(task.text, note, directory, linked=linked):
                 found.setdefault(person.path, []).append((note, task))
     return found
 

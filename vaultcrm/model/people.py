@@ -315,12 +315,12 @@ class Directory:
 
     def linked(self, note: Note) -> list[Person]:
         """The people a note links to, or names as attendees, by any of their names."""
-        out: dict[str, Person] = {}  # by path: comparing people compares every field
+        found: dict[str, Person] = {}  # by path: a Person's own ``==`` compares every field
         for target in (*note.links, *note.attendees):
             person = self.lookup(target)
             if person is not None:
-                out.setdefault(person.path, person)
-        return list(out.values())
+                found.setdefault(person.path, person)
+        return list(found.values())
 
 
 def _unique(entries: Iterable[Entry]) -> list[Entry]:
@@ -370,7 +370,12 @@ def contacts(
 
 
 def task_people(
-    text: str, note: Note, directory: Directory, candidates: Iterable[Person] = ()
+    text: str,
+    note: Note,
+    directory: Directory,
+    candidates: Iterable[Person] = (),
+    *,
+    linked: Sequence[Person] | None = None,
 ) -> list[Person]:
     """Whom an open task in a note is about: the one rule for prep, agenda and health.
 
@@ -378,11 +383,14 @@ def task_people(
     or by name, alias or first name among the people the note links and ``candidates``);
     a task that names no one belongs to everyone a meeting note links (its attendees, as
     that meeting's action items) and, in any other note, to no one (your own to-do).
+
+    ``linked``: ``directory.linked(note)`` when the caller has it already (health asks
+    for each of a note's tasks, on 10,000 notes a third of its time spent looking again).
     """
     if note.kind == "person":
         owner = directory.lookup(note.stem)
         return [owner] if owner else []
-    linked = directory.linked(note)
+    linked = directory.linked(note) if linked is None else list(linked)
     return _named_in(text, linked, directory, candidates) or (linked if note.meeting else [])
 
 

@@ -36,7 +36,7 @@ from typing import NamedTuple
 # fails, naming the new value, when the model changes and this does not. Both are part of
 # the index's name, so an index of another version is rebuilt with a one-line notice.
 SCHEMA_VERSION = 6
-RECORD_VERSION = "38daa7bd"
+RECORD_VERSION = "5ad22fa3"
 
 # The names vaultcrm writes in its index folder, for any index it ever made (another
 # version, other languages or settings): Whoosh's TOCs (``_NAME_GEN.toc`` and their
