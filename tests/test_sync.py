@@ -405,6 +405,49 @@ def _stamps_from_table(vault: Vault) -> dict[str, tuple]:
         idx.close()
 
 
+def test_a_saved_brief_table_reads_back_whole_with_equal_values_written_once(
+    example_vault: Path,
+) -> None:
+    import datetime as dt
+    import pickle
+
+    from vaultcrm.engine.whoosh.files import shared
+
+    vault = Vault(example_vault)
+    sync_vault(vault)
+    (saved,) = vault.index_dir.glob("briefs-*-0.pickle")
+    table = pickle.loads(saved.read_bytes())
+    idx = index_for(vault).open()
+    try:
+        vault.index_dir.joinpath(saved.name).unlink()  # so the records come from the notes
+        idx.files.briefs.remember(None, None)
+        assert table == idx.brief_records()
+    finally:
+        idx.close()
+    values: dict = {}
+    for record in table.values():
+        _gather(record, values)
+    # Each distinct text and day was written once: read back, it is one object
+    assert max(len(same) for same in values.values()) > 5  # the example repeats some
+    assert all(len({id(v) for v in same}) == 1 for same in values.values())
+    assert shared({"a": ("x", dt.date(2026, 1, 1), [1, {"k": ("x",)}])}) == {
+        "a": ("x", dt.date(2026, 1, 1), [1, {"k": ("x",)}])
+    }
+
+
+def _gather(value, into: dict) -> None:
+    import datetime as dt
+
+    if type(value) in (str, dt.date):
+        into.setdefault((type(value), value), []).append(value)
+    elif isinstance(value, tuple | list):
+        for v in value:
+            _gather(v, into)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _gather(v, into)
+
+
 def test_the_stamp_table_follows_every_kind_of_commit(vault: Vault, monkeypatch) -> None:
     monkeypatch.setattr(vaultcrm.engine.whoosh.files, "CHAIN", 3)  # compaction happens here
     root = vault.root
