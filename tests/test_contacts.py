@@ -213,6 +213,21 @@ def test_bad_cards_are_reported_and_the_rest_read(tmp_path: Path) -> None:
     ]
 
 
+def test_reading_adds_no_log_handler_per_card(tmp_path: Path, capfd) -> None:
+    """vobject's messages are kept quiet once, not with a handler per card read: those
+    piled up (1,000 per import of 1,000 cards) and every import scanned them again."""
+    import logging
+
+    handlers = logging.getLogger("vobject").handlers
+    before = len(handlers)
+    broken = "BEGIN:VCARD\nVERSION:3.0\nFN:Broken\nthis is not a vcard line\nEND:VCARD\n"
+    path = vcf(tmp_path, GOOGLE, broken, APPLE, OUTLOOK, V4)
+    for _ in range(3):
+        read_contacts(path)
+    assert len(handlers) == before >= 1
+    assert capfd.readouterr() == ("", "")
+
+
 @pytest.mark.parametrize("content", [b"", b"hello\n", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"])
 def test_not_a_vcard_file(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "x.vcf"
