@@ -73,3 +73,31 @@ def test_the_directory_reads_a_person_only_when_found() -> None:
     assert entry.load() == brief.person
     meeting = brief_of(parse_note("meetings/m.md", b"with [[Henk]]"))
     assert directory_entry(record_of(meeting)) is None
+
+
+@dataclasses.dataclass(frozen=True)
+class _Inner:
+    when: dt.date
+    tags: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Outer:
+    name: str
+    inner: _Inner
+    items: list
+    meta: dict
+    kind: type
+
+
+def test_a_record_holds_every_field_in_order_and_plain_values_as_they_are() -> None:
+    inner = _Inner(dt.date(2026, 11, 10), ("a", "b"))
+    value = _Outer("x", inner, [inner, 1, None, True], {"k": (inner, 2.5)}, _Inner)
+    assert record_of(value) == (
+        "x",
+        (dt.date(2026, 11, 10), ("a", "b")),
+        [(dt.date(2026, 11, 10), ("a", "b")), 1, None, True],
+        {"k": ((dt.date(2026, 11, 10), ("a", "b")), 2.5)},
+        _Inner,  # a dataclass itself, as a value, is no instance of one: kept
+    )
+    assert type(record_of(value)[2]) is list  # YAML's lists stay lists
