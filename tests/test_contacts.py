@@ -393,6 +393,17 @@ def test_two_cards_for_one_person_make_one_note(make_vault, tmp_path: Path) -> N
     assert [p.name for p in (root / "people").iterdir()] == ["Henk de Vries.md"]
 
 
+def test_an_import_keeps_no_quoted_value_once_done(make_vault, tmp_path: Path) -> None:
+    """Values that need quotes are dumped once per import (``dumped_scalar`` keeps them
+    meanwhile); the process keeps none of them after it."""
+    from vaultcrm.present.templates import dumped_scalar
+
+    root = make_vault({})
+    import_contacts(Vault(root), vcf(tmp_path, GOOGLE), TODAY, write=True)
+    assert "tags: ['Team A, Utrecht', mentor]" in (root / "people/Henk de Vries.md").read_text()
+    assert dumped_scalar.cache_info().currsize == 0
+
+
 def test_names_that_cannot_be_imported(make_vault, tmp_path: Path) -> None:
     root = make_vault(
         {

@@ -577,12 +577,16 @@ def import_contacts(
     from ..engine.reading import reading
     from ..model.meetings import PeopleMatcher
     from ..model.notes import parses_kept
+    from ..present.templates import dumped_scalar
 
     book = read_contacts(path)
     with reading(vault) as index:
         matcher = PeopleMatcher(index.directory)
-    with parses_kept():  # each new note is parsed to plan it, and again to index it
-        return _import(vault, path, book, matcher, today, write)
+    try:
+        with parses_kept():  # each new note is parsed to plan it, and again to index it
+            return _import(vault, path, book, matcher, today, write)
+    finally:  # the address book's quoted values, kept while importing it, and no longer
+        dumped_scalar.cache_clear()
 
 
 def _import(
