@@ -213,6 +213,21 @@ def test_bad_cards_are_reported_and_the_rest_read(tmp_path: Path) -> None:
     ]
 
 
+def test_reading_adds_no_log_handler_per_card(tmp_path: Path, capfd) -> None:
+    """vobject's messages are kept quiet once, not with a handler per card read: those
+    piled up (1,000 per import of 1,000 cards) and every import scanned them again."""
+    import logging
+
+    handlers = logging.getLogger("vobject").handlers
+    before = len(handlers)
+    broken = "BEGIN:VCARD\nVERSION:3.0\nFN:Broken\nthis is not a vcard line\nEND:VCARD\n"
+    path = vcf(tmp_path, GOOGLE, broken, APPLE, OUTLOOK, V4)
+    for _ in range(3):
+        read_contacts(path)
+    assert len(handlers) == before >= 1
+    assert capfd.readouterr() == ("", "")
+
+
 @pytest.mark.parametrize("content", [b"", b"hello\n", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"])
 def test_not_a_vcard_file(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "x.vcf"
@@ -376,6 +391,17 @@ def test_two_cards_for_one_person_make_one_note(make_vault, tmp_path: Path) -> N
         Conflict("role", "Senior Support Engineer", "Boss"),
     )
     assert [p.name for p in (root / "people").iterdir()] == ["Henk de Vries.md"]
+
+
+def test_an_import_keeps_no_quoted_value_once_done(make_vault, tmp_path: Path) -> None:
+    """Values that need quotes are dumped once per import (``dumped_scalar`` keeps them
+    meanwhile); the process keeps none of them after it."""
+    from vaultcrm.present.templates import dumped_scalar
+
+    root = make_vault({})
+    import_contacts(Vault(root), vcf(tmp_path, GOOGLE), TODAY, write=True)
+    assert "tags: ['Team A, Utrecht', mentor]" in (root / "people/Henk de Vries.md").read_text()
+    assert dumped_scalar.cache_info().currsize == 0
 
 
 def test_names_that_cannot_be_imported(make_vault, tmp_path: Path) -> None:

@@ -203,6 +203,20 @@ def test_aliases_of_empty_lists_cannot_multiply_either() -> None:
     assert "holds over 5000 values" in n.problems[0].message
 
 
+def test_the_budget_counts_every_value_and_container_alike() -> None:
+    """Plain values are counted like any other (one each; the mapping and the list count
+    too): 4,998 items fit the budget of 5,000, the 4,999th is cut."""
+    from vaultcrm.model.notes import _bounded_meta
+
+    assert _bounded_meta({"a": ["x"] * 4998}) == ({"a": ["x"] * 4998}, None)
+    meta, why = _bounded_meta({"a": ["x"] * 4999})
+    assert len(meta["a"]) == 4998 and "holds over 5000 values" in why
+    meta, why = _bounded_meta({"a": [["x"] * 10] * 500, "b": 1})
+    assert sum(map(len, meta["a"])) == 4543 and "b" not in meta
+    plain = {"s": "t", "n": 1, "f": 1.5, "b": True, "z": None, "d": dt.date(2026, 1, 2)}
+    assert _bounded_meta({**plain, "l": [plain]}) == ({**plain, "l": [plain]}, None)
+
+
 def test_recursive_yaml_is_reported_and_the_loop_dropped() -> None:
     n = note("---\na: &x [1, *x]\nb: &y {k: *y}\nname: Henk\n---\n")
     assert messages(n) == [

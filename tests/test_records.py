@@ -90,3 +90,31 @@ def test_a_record_of_another_shape_is_refused_and_what_is_read_stays_frozen() ->
         read.path = "elsewhere.md"  # type: ignore[misc]
     assert read.log[0].date == dt.date(2026, 11, 10) and read.tasks[0].due == dt.date(2026, 11, 30)
     assert read.stem == "Henk de Vries" and read.meeting is False  # properties work
+
+
+@dataclasses.dataclass(frozen=True)
+class _Inner:
+    when: dt.date
+    tags: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Outer:
+    name: str
+    inner: _Inner
+    items: list
+    meta: dict
+    kind: type
+
+
+def test_a_record_holds_every_field_in_order_and_plain_values_as_they_are() -> None:
+    inner = _Inner(dt.date(2026, 11, 10), ("a", "b"))
+    value = _Outer("x", inner, [inner, 1, None, True], {"k": (inner, 2.5)}, _Inner)
+    assert record_of(value) == (
+        "x",
+        (dt.date(2026, 11, 10), ("a", "b")),
+        [(dt.date(2026, 11, 10), ("a", "b")), 1, None, True],
+        {"k": ((dt.date(2026, 11, 10), ("a", "b")), 2.5)},
+        _Inner,  # a dataclass itself, as a value, is no instance of one: kept
+    )
+    assert type(record_of(value)[2]) is list  # YAML's lists stay lists

@@ -13,6 +13,7 @@ rebuilt with the usual one-line notice.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import hashlib
 import types
@@ -30,10 +31,19 @@ if TYPE_CHECKING:  # imported where used: reading a search hit's note needs neit
 _FORMAT = 1
 
 
+# What a record keeps as it is, known by its type at once: most of a note (its strings
+# above all), which every indexed note is turned into twice (the stored note, the brief).
+_AS_IS = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime})
+
+
 def record_of(value: Any) -> Any:
     """``value`` (a dataclass, and what it holds) as a plain record."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return tuple(record_of(getattr(value, f.name)) for f in _fields(type(value)))
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    names = _field_names(kind)
+    if names is not None:
+        return tuple(record_of(getattr(value, name)) for name in names)
     if isinstance(value, tuple):
         return tuple(record_of(v) for v in value)
     if isinstance(value, list):  # YAML's lists, in meta, stay lists
@@ -76,6 +86,15 @@ def _brief_reader() -> Callable[[tuple], Brief]:
 @functools.cache
 def _fields(cls: type) -> tuple[dataclasses.Field, ...]:
     return tuple(f for f in dataclasses.fields(cls) if f.init)
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The names of a dataclass's fields, in a record's order; None for any other type
+    (a dataclass itself, as a value, is no instance of one)."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    return tuple(f.name for f in _fields(kind))
 
 
 @functools.cache

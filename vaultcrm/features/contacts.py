@@ -76,6 +76,11 @@ _FENCE = re.compile(r"^-{3,}\s*$")
 _NUMBERISH = re.compile(r"[-+]?(?:\d[\d_]*)?\.?\d*(?:[eE][-+]?\d+)?|0[xXoObB][\da-fA-F_]+")
 _YEARLESS_YEARS = {"1604", "1900", "0000"}  # what Apple and Outlook write for "no year"
 
+# vobject logs what it finds odd in a card; the library never prints, and a NullHandler
+# keeps Python's last-resort handler from doing so. Once: added per card, the handlers
+# piled up (1,000 per import of 1,000 cards), each import scanning them all again.
+logging.getLogger("vobject").addHandler(logging.NullHandler())
+
 
 class ContactsError(UsageError):
     """A contacts file that cannot be read at all: missing, unreadable, not vCard."""
@@ -226,7 +231,6 @@ def _cards(text: str, path: str) -> tuple[list[tuple[int, str]], list[Problem]]:
 def _read_card(text: str, line: int, path: str, problems: list[Problem]) -> Contact | None:
     import vobject
 
-    logging.getLogger("vobject").addHandler(logging.NullHandler())  # never print
     try:
         card = vobject.readOne(text, allowQP=True)
     except Exception as exc:  # noqa: BLE001 - vobject raises several kinds on bad input
@@ -573,12 +577,16 @@ def import_contacts(
     from ..engine.reading import reading
     from ..model.meetings import PeopleMatcher
     from ..model.notes import parses_kept
+    from ..present.templates import dumped_scalar
 
     book = read_contacts(path)
     with reading(vault) as index:
         matcher = PeopleMatcher(index.directory)
-    with parses_kept():  # each new note is parsed to plan it, and again to index it
-        return _import(vault, path, book, matcher, today, write)
+    try:
+        with parses_kept():  # each new note is parsed to plan it, and again to index it
+            return _import(vault, path, book, matcher, today, write)
+    finally:  # the address book's quoted values, kept while importing it, and no longer
+        dumped_scalar.cache_clear()
 
 
 def _import(

@@ -473,6 +473,11 @@ def _loader() -> type:
     return _note_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+# What YAML gives that a copy keeps as it is, known by its type at one lookup: nearly
+# every value of a note (each note is parsed once per sync, an import's twice).
+_AS_IS = frozenset({str, bool, int, float, type(None), dt.date, dt.datetime})
+
+
 def _bounded_meta(data: dict) -> tuple[dict, str | None]:
     """A plain, acyclic copy of YAML data within MAX_META_DEPTH and MAX_META_VALUES.
 
@@ -487,6 +492,8 @@ def _bounded_meta(data: dict) -> tuple[dict, str | None]:
     def copy(value: Any, depth: int, ancestors: frozenset[int]) -> Any:
         nonlocal left, why
         left -= 1  # containers count too, or nested empty lists could multiply unchecked
+        if type(value) in _AS_IS:
+            return value
         if isinstance(value, dict | list | tuple | set | frozenset):
             if id(value) in ancestors:
                 why = why or "refers to itself (a recursive YAML alias); the loop is left out"
@@ -495,7 +502,8 @@ def _bounded_meta(data: dict) -> tuple[dict, str | None]:
                 why = why or f"{_DEEP}; deeper values are left out"
                 return None
             inner = ancestors | {id(value)}
-            items = value.items() if isinstance(value, dict) else ((None, v) for v in value)
+            is_map = isinstance(value, dict)
+            items = value.items() if is_map else ((None, v) for v in value)
             out_map, out_list = {}, []
             for key, item in items:
                 if left <= 0:
@@ -504,12 +512,16 @@ def _bounded_meta(data: dict) -> tuple[dict, str | None]:
                         or f"holds over {MAX_META_VALUES} values (YAML aliases?); the rest is left out"
                     )
                     break
-                kept = copy(item, depth + 1, inner)
-                if isinstance(value, dict):
+                if type(item) in _AS_IS:  # as copy() would, without a call per value
+                    left -= 1
+                    kept = item
+                else:
+                    kept = copy(item, depth + 1, inner)
+                if is_map:
                     out_map[str(key)] = kept
                 else:
                     out_list.append(kept)
-            return out_map if isinstance(value, dict) else out_list
+            return out_map if is_map else out_list
         if value is None or isinstance(value, str | bool | int | float | dt.date):
             return value
         return str(value)

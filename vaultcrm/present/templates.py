@@ -425,8 +425,14 @@ def _typed(text: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=1024)
 def dumped_scalar(text: str) -> str:
-    """``text`` as PyYAML's dump writes it in a flow list, without the brackets."""
+    """``text`` as PyYAML's dump writes it in a flow list, without the brackets.
+
+    Kept per text: an address book repeats the values that need quoting (a group
+    ``Team A, Utrecht``, an ``Acme, Inc.``) on card after card, and one dump costs as
+    much as parsing a whole note's front-matter. ``import`` empties it when done: a
+    process keeps no one's values beyond the command that needed them."""
     import yaml
 
     dumped = yaml.safe_dump([text], default_flow_style=True, allow_unicode=True, width=2**30)
