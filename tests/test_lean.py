@@ -54,3 +54,27 @@ def test_a_program_that_already_runs_asyncio_keeps_it_for_whoosh_too() -> None:
         """
     )
     assert out == "True"
+
+
+def test_dates_are_shown_without_pytz_and_pytz_is_there_for_whoever_imports_it_after() -> None:
+    # words.py imports Babel's dates with pytz out of sight (else pytz opens its ~600
+    # zone files on every command that shows a date); vobject, for ``import``, still
+    # gets the real pytz afterwards, and a pytz imported first is left alone.
+    out = _run(
+        """
+        import datetime as dt, sys
+        from vaultcrm.present.words import language
+        print(language("nl").date(dt.date(2026, 12, 1)), "pytz" in sys.modules)
+        import pytz, vobject
+        print(pytz.timezone("Europe/Amsterdam").zone)
+        """
+    )
+    assert out.splitlines() == ["1 dec 2026 False", "Europe/Amsterdam"]
+    out = _run(
+        """
+        import datetime as dt, sys, pytz
+        from vaultcrm.present.words import language
+        print(language("en").date(dt.date(2026, 12, 1)), sys.modules["pytz"] is pytz)
+        """
+    )
+    assert out == "Dec 1, 2026 True"

@@ -546,6 +546,27 @@ RELATIONS: dict[str, dict[str, str]] = {
 }
 
 
+@functools.cache
+def _babel_dates() -> Any:
+    """``babel.dates``, imported with pytz out of its sight. On import it finds the
+    machine's time zone, through pytz when pytz is installed (vobject, for ``import``,
+    pulls it in), and pytz then opens each of its ~600 zone files to list the zones it
+    has: 12 ms of every command that shows a date. Without it Babel takes the zone from
+    the standard library's zoneinfo, as it does on any machine without pytz; vaultcrm
+    formats dates and times of day, never a zone, so nothing shown changes."""
+    import sys
+
+    hide = "pytz" not in sys.modules and "babel.dates" not in sys.modules
+    if hide:
+        sys.modules["pytz"] = None  # type: ignore[assignment]  # "import pytz" fails
+    try:
+        import babel.dates
+    finally:
+        if hide:
+            del sys.modules["pytz"]  # vobject imports it as usual
+    return babel.dates
+
+
 class Language:
     """Words, phrases and dates in the vault's ``locale`` (Babel for the dates)."""
 
@@ -582,12 +603,11 @@ class Language:
         key = (form, day)
         found = self._dates.get(key)
         if found is None:
-            from babel.dates import format_date, format_skeleton
-
+            dates = _babel_dates()
             if form in ("medium", "full", "LLLL"):  # LLLL: a month's name on its own
-                found = format_date(day, form, locale=self.locale)
+                found = dates.format_date(day, form, locale=self.locale)
             else:
-                found = format_skeleton(form, day, locale=self.locale)
+                found = dates.format_skeleton(form, day, locale=self.locale)
             self._dates[key] = found
         return found
 
@@ -609,9 +629,7 @@ class Language:
 
     def time(self, moment: dt.datetime | dt.time) -> str:
         """``10:00 AM`` / ``10:00``: a time of day as the locale writes it."""
-        from babel.dates import format_time
-
-        return format_time(moment, "short", locale=self.locale)
+        return _babel_dates().format_time(moment, "short", locale=self.locale)
 
     def meeting_when(self, start: dt.datetime, today: dt.date | None = None) -> str:
         """``Thu, Dec 3 10:00 AM`` / ``do 3 dec 10:00``: when a meeting starts, in the
