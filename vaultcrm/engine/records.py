@@ -18,7 +18,7 @@ import functools
 import hashlib
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..model.notes import Note
@@ -56,15 +56,30 @@ def record_of(value: Any) -> Any:
 def directory_entry(record: tuple) -> Entry | None:
     """The directory's entry for a brief's person, its names read straight from the record
     and the rest of the person only when asked for; None when the brief is no person's."""
+    found = directory_entries((record,))
+    return found[0] if found else None
+
+
+def directory_entries(records: Iterable[tuple]) -> list[Entry]:
+    """``directory_entry`` of each brief that is a person's, in one loop: finding one
+    NAME among 10,000 people makes 10,000 entries (one at a time, a third of ``prep``'s
+    lookup went to the calls)."""
     from ..model.people import Entry, Person
 
-    brief_person, names = _positions()
-    person = record[brief_person]
-    if person is None:
-        return None
-    path, stem, name, aliases = (person[i] for i in names)
-    keys = tuple(dict.fromkeys((name, *aliases, stem)))
-    return Entry(path, name, keys, lambda: _reader(Person)(person))
+    brief_person, (at_path, at_stem, at_name, at_aliases) = _positions()
+    read = _reader(Person)
+    entries = []
+    for record in records:
+        person = record[brief_person]
+        if person is None:
+            continue
+        name, stem, aliases = person[at_name], person[at_stem], person[at_aliases]
+        if aliases:
+            keys = tuple(dict.fromkeys((name, *aliases, stem)))
+        else:
+            keys = (name,) if name == stem else (name, stem)
+        entries.append(Entry(person[at_path], name, keys, functools.partial(read, person)))
+    return entries
 
 
 def note_from_record(record: tuple) -> Note:

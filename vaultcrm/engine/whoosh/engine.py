@@ -81,12 +81,12 @@ class WhooshEngine(Engine):
         """Everyone, found by names read straight from the brief table: a person's other
         facts are read only when they are found (``prep NAME`` reads one of 10,000)."""
         from ...model.people import Directory
-        from ..records import directory_entry
+        from ..records import directory_entries
 
         if self._briefs is not None:
             return super().directory
         records = self._brief_records()
-        return Directory.of(e for r in records.values() if (e := directory_entry(r)) is not None)
+        return Directory.of(directory_entries(records.values()))
 
     def notes(self, kind: str | None = None) -> list[Note]:
         return self._read(lambda idx: idx.notes(kind))
