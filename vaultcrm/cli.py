@@ -1626,4 +1626,10 @@ def main() -> None:
     import gc
 
     gc.set_threshold(*_GC_THRESHOLD)
-    cli(prog_name="vaultcrm")
+    try:
+        cli(prog_name="vaultcrm")
+    finally:
+        # At exit Python collects once more, walking every object the command left
+        # alive only to free it all anyway (5% of ``prep`` on 10,000 people): frozen,
+        # they are freed without the walk. Files and finalizers are closed as usual.
+        gc.freeze()
