@@ -495,6 +495,22 @@ def test_a_no_op_remembered_by_its_walk_still_sees_the_next_edit(vault: Vault, c
     assert str(sync_vault(vault)) == "+1 ~0 -0"
 
 
+def test_a_note_dated_past_2262_is_walked_and_its_edit_seen(vault: Vault) -> None:
+    # A walk's digest packs mtimes as 64-bit nanoseconds; a file touched to the year
+    # 2300 does not fit, and is hashed as text instead of stopping the sync.
+    path = vault.root / "people/Zoë Bakker.md"
+    far = 330 * 366 * 86400 * 10**9  # about the year 2300, in ns: over 2**63
+    try:
+        os.utime(path, ns=(far, far))
+    except (OverflowError, OSError):
+        pytest.skip("this file system keeps no such date")
+    assert str(sync_vault(vault)) == "+0 ~0 -0"  # touched, the same text
+    assert str(sync_vault(vault)) == "+0 ~0 -0"  # and now remembered by its walk
+    path.write_text("---\nname: Zoë Bakker\n---\nzeilen\n", encoding="utf-8")
+    os.utime(path, ns=(far + 10**9, far + 10**9))
+    assert str(sync_vault(vault)) == "+0 ~1 -0"
+
+
 def test_a_table_or_walk_left_by_a_reader_of_an_older_index_is_taken_back(vault: Vault) -> None:
     # A reader holds no lock: a rebuild may wipe the folder under it, and generations
     # restart at 1. What it writes for a TOC that is no longer there must not stay.

@@ -121,9 +121,20 @@ def read_for_index(vault: Vault, stamp: FileStamp) -> tuple[Note, Stamp] | None:
 
 
 def _walk_digest(walk: list[FileStamp]) -> str:
-    """One hash for a whole walk: every path with its mtime and size (a path has no NUL)."""
-    text = "\0".join(f"{s.path}\0{s.mtime_ns}\0{s.size}" for s in walk)
-    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    """One hash for a whole walk: every path with its mtime and size (a path has no NUL).
+    The paths are joined and the numbers packed in C, column by column: formatting each
+    stamp as text was an eighth of a no-op sync on 10,000 notes."""
+    from array import array
+
+    digest = hashlib.blake2b(digest_size=16)
+    if walk:
+        paths, mtimes, sizes = zip(*walk, strict=True)
+        digest.update("\0".join(paths).encode("utf-8", "surrogateescape"))
+        try:
+            digest.update(array("q", mtimes).tobytes() + array("q", sizes).tobytes())
+        except OverflowError:  # a file dated past 2262 (or before 1678): as text
+            digest.update(repr((mtimes, sizes)).encode())
+    return digest.hexdigest()
 
 
 def _content_hash(vault: Vault, stamp: FileStamp) -> str | None:
