@@ -39,7 +39,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import baselines  # noqa: E402
-from benchmarks.generate import ensure_vault, parse_size  # noqa: E402
+from benchmarks.generate import TODAY, ensure_vault, parse_size  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
 DEFAULT_VAULTS = BENCH / ".vaults"
@@ -189,7 +189,9 @@ def run_child(argv: list[str], *, memory: bool = False, cwd: Path | None = None)
     """Run a command to completion, its output discarded, and account for it exactly:
     ``os.wait4`` gives the child's own CPU time; with ``memory``, the command runs under
     ``_LAUNCHER`` so that its peak RSS is its own."""
-    env = {**os.environ, "NO_COLOR": "1"}
+    # The day the generated vault was written for: the agenda's overdue lists (and so
+    # its length) would otherwise grow with every day the benchmark is run after it.
+    env = {**os.environ, "NO_COLOR": "1", "VAULTCRM_TODAY": TODAY.isoformat()}
     with tempfile.TemporaryFile() as errors, tempfile.NamedTemporaryFile("r") as report:
         command = [sys.executable, "-S", "-c", _LAUNCHER, report.name, *argv] if memory else argv
         start = time.perf_counter()
