@@ -1613,11 +1613,11 @@ _MCP_PACKAGES = ("mcp", "mcp_types", "pydantic", "pydantic_core", "typing_extens
 # ---------------------------------------------------------------- one exit point
 
 
-# A command makes tens of thousands of small objects that live until it ends (a brief and
-# a person per note, a row per line) and no cycles worth finding: at Python's default
-# (a young collection every 700 objects, full ones walking everything kept) the cycle
-# collector was a fifth of ``agenda`` on 10,000 people. Collections stay on, rarer (as
-# mypy does), so a long ``watch`` or ``mcp`` still frees its cycles.
+# A command makes hundreds of thousands of small objects that live until it ends (a
+# brief and a person per note, a row per line) and no cycles worth finding: at Python's
+# default (a young collection every 700 objects) the collector walked them again and
+# again. Collections stay on, rarer (as mypy does), so a long ``watch`` or ``mcp`` still
+# frees its cycles.
 _GC_THRESHOLD = (100_000, 50, 50)
 
 
