@@ -278,7 +278,9 @@ class Directory:
     def named(self, person: Person, folded: str) -> bool:
         """Whether folded text names ``person`` as a whole word: a name, alias, file name
         or, of a full name, the first name (their folded forms kept per person)."""
-        return any(_has_word(folded, key) for key in self._folded(person))
+        # ``in`` first: most keys are not in the text at all, and then no call is made
+        # (health asks for every task of every note: 37,000 times on 10,000 notes)
+        return any(key in folded and _has_word(folded, key) for key in self._folded(person))
 
     def addressed(self, person: Person, folded: str) -> bool:
         """Whether folded text names ``person`` as the one something is for: "for
