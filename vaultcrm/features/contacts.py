@@ -574,19 +574,22 @@ def import_contacts(
     (no name, a name that cannot be a file name, a name several people answer to, a
     note whose front-matter cannot be read) is a problem; the rest go on.
     """
+    from ..engine.api import no_gc
     from ..engine.reading import reading
     from ..model.meetings import PeopleMatcher
     from ..model.notes import parses_kept
     from ..present.templates import dumped_scalar
 
-    book = read_contacts(path)
-    with reading(vault) as index:
-        matcher = PeopleMatcher(index.directory)
-    try:
-        with parses_kept():  # each new note is parsed to plan it, and again to index it
-            return _import(vault, path, book, matcher, today, write)
-    finally:  # the address book's quoted values, kept while importing it, and no longer
-        dumped_scalar.cache_clear()
+    # Cards, plans, notes and their index records: many objects, no cycles to collect
+    with no_gc():
+        book = read_contacts(path)
+        with reading(vault) as index:
+            matcher = PeopleMatcher(index.directory)
+        try:
+            with parses_kept():  # each new note is parsed to plan it, and again to index it
+                return _import(vault, path, book, matcher, today, write)
+        finally:  # the address book's quoted values, kept while importing it, and no longer
+            dumped_scalar.cache_clear()
 
 
 def _import(
