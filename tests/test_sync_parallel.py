@@ -7,13 +7,15 @@ and a second core, which CI has; elsewhere these tests are skipped).
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 
 import pytest
 
 import vaultcrm.engine.sync
 import vaultcrm.engine.whoosh.segments
-from vaultcrm.engine.sync import _can_fork, index_for, sync_vault
+from vaultcrm.engine.forked import can_fork
+from vaultcrm.engine.sync import index_for, sync_vault
 from vaultcrm.errors import IndexFailure
 from vaultcrm.store.vault import Vault
 
@@ -34,8 +36,8 @@ FILES = {
 
 @pytest.fixture(autouse=True)
 def _needs_fork() -> None:
-    # Checked per test, not at import: _can_fork() also refuses while threads run.
-    if not _can_fork():
+    # Checked per test, not at import: can_fork() also refuses while threads run.
+    if not can_fork():
         pytest.skip("needs Linux, a second core and no other threads")
 
 
@@ -136,3 +138,38 @@ def test_a_second_process_killed_midway_fails_the_rebuild_cleanly(
     assert temp and any(any(p.iterdir()) for p in temp)  # the child's runs, left behind
     assert len(sync_vault(vault).added) == len(FILES)
     assert [p for p in vault.index_dir.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_new_notes_of_an_ordinary_sync_are_shared_with_a_second_process(
+    make_vault, tmp_path, monkeypatch
+) -> None:
+    """Not only rebuilds: the notes a sync finds new (an import's, a folder copied in)
+    have no older copy to replace, so a child may index them too. The index, the report
+    and the next sync are as after a one-process sync."""
+    half = dict(list(FILES.items())[:10])
+    rest = {path: text for path, text in FILES.items() if path not in half}
+    root = make_vault(half)
+    shutil.copytree(root, tmp_path / "two")
+    one, two = Vault(root), Vault(tmp_path / "two")
+    for vault in (one, two):
+        sync_vault(vault)
+        for path, text in rest.items():
+            (vault.root / path).parent.mkdir(parents=True, exist_ok=True)
+            (vault.root / path).write_text(text, encoding="utf-8")
+    (two.root / "people/Person 01.md").write_text("---\nname: Person 01\n---\nnu cello\n")
+    (one.root / "people/Person 01.md").write_text("---\nname: Person 01\n---\nnu cello\n")
+    alone = sync_vault(one)
+    before = _segments(two)
+    monkeypatch.setattr(vaultcrm.engine.sync, "PARALLEL_FROM", 2)
+    shared = sync_vault(two)
+    assert _segments(one) == before + 1
+    assert _segments(two) == before + 2  # the child's segment joined the commit
+    assert (shared.added, shared.updated, shared.problems) == (
+        alone.added,
+        alone.updated,
+        alone.problems,
+    )
+    (notes, searches, stamps), (notes_one, searches_one, stamps_one) = map(_everything, (two, one))
+    assert (notes, searches) == (notes_one, searches_one)
+    assert {p: s.sha for p, s in stamps.items()} == {p: s.sha for p, s in stamps_one.items()}
+    assert sync_vault(two).unchanged == len(FILES)

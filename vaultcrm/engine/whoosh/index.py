@@ -16,7 +16,7 @@ import pickle
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from pathlib import Path
 
 # isort: off
@@ -446,6 +446,7 @@ class NoteIndex:
         deletions: Iterable[str],
         *,
         fresh: bool = False,
+        new: Container[str] = (),
         merge: bool = True,
         tidy: bool = False,
         purge: bool = False,
@@ -456,6 +457,7 @@ class NoteIndex:
 
         ``fresh``: the index was just created (its stamp table starts empty), so documents
         are added without first deleting an older copy, which is a search per note.
+        ``new``: paths the index holds no copy of (the sync's plan says so), added so too.
         ``purge``: the same commit rewrites every segment that holds deleted documents
         (this batch's too) and saves the side tables whole (see ``tidy``).
         ``stop``: asked now and then during the commit's merge; when it says so, the
@@ -481,7 +483,7 @@ class NoteIndex:
         writer.interrupt = stop
         try:
             with no_gc() if fresh or purge else contextlib.nullcontext():
-                self._add(writer, upserts, deletions, changes, fresh, more)
+                self._add(writer, upserts, deletions, changes, fresh, new, more)
                 # merge=False leaves Whoosh's small segments for merge_index: the watcher's
                 # batches, where a merge (up to ~1.5 s on 10,000 notes) would stall a save;
                 # tidy=True then folds them all at once (MERGE_SMALL takes ~5 per commit).
@@ -589,10 +591,10 @@ class NoteIndex:
                         with contextlib.suppress(OSError):
                             os.unlink(entry.path)
 
-    def _add(self, writer, upserts, deletions, changes: dict, fresh: bool, more) -> None:
-        add = writer.add_document if fresh else writer.update_document
+    def _add(self, writer, upserts, deletions, changes: dict, fresh: bool, new, more) -> None:
+        add, update = writer.add_document, writer.update_document
         for note, stamp in upserts:
-            add(**self._document(note, stamp))
+            (add if fresh or note.path in new else update)(**self._document(note, stamp))
             changes[note.path] = _entry(note, stamp)
         # After the upserts: a sync adds the notes it found gone while reading them.
         for path in deletions:
