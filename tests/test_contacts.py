@@ -393,6 +393,40 @@ def test_two_cards_for_one_person_make_one_note(make_vault, tmp_path: Path) -> N
     assert [p.name for p in (root / "people").iterdir()] == ["Henk de Vries.md"]
 
 
+def test_a_large_book_read_by_a_second_process_imports_as_one_read_here(
+    make_vault, tmp_path: Path, monkeypatch
+) -> None:
+    """From AHEAD_FROM cards a forked child parses them while import plans the ones
+    before (where there is a core for it): the plan, its order, the problems and the
+    notes are the same as when this process reads every card itself."""
+    import vaultcrm.engine.forked as forked
+
+    nameless = "BEGIN:VCARD\nVERSION:3.0\nEMAIL:x{}@example.com\nEND:VCARD\n"
+    cards = []
+    for n in range(forked.AHEAD_FROM + 60):
+        card = GOOGLE.replace("Henk de Vries", f"Henk de Vries {n}")
+        card = card.replace("henk@", f"henk{n}@").replace("HdV", f"HdV{n}")
+        cards.append(card if n % 37 else nameless.format(n))
+    cards.insert(forked.AHEAD_FROM + 20, cards[1].replace("FN:Henk de Vries 1", "FN:Henk"))
+    path = vcf(tmp_path, *cards)
+    results = {}
+    for way in ("ahead", "here"):
+        if way == "here":
+            monkeypatch.setattr(forked, "can_fork", lambda: False)
+        root = make_vault({}).rename(tmp_path / way)
+        got = import_contacts(Vault(root), path, TODAY, write=True)
+        notes = {p.name: p.read_bytes() for p in (root / "people").iterdir()}
+        results[way] = (got.planned, got.problems, got.counts, notes)
+    assert results["ahead"] == results["here"]
+    planned, problems, counts, _ = results["ahead"]
+    assert counts["new"] == len(cards) - 5 - 1  # five without a name, one seen before
+    assert [(p.name, p.path) for p in planned if p.status == "conflicts"] == [
+        ("Henk de Vries 1", "people/Henk de Vries 1.md")
+    ]
+    assert [p.line for p in problems] == sorted(p.line for p in problems)
+    assert len(problems) == 5
+
+
 def test_an_import_keeps_no_quoted_value_once_done(make_vault, tmp_path: Path) -> None:
     """Values that need quotes are dumped once per import (``dumped_scalar`` keeps them
     meanwhile); the process keeps none of them after it."""

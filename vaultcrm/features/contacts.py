@@ -43,9 +43,10 @@ the full date. A second import of the same file changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -168,6 +169,16 @@ def read_contacts(path: str | Path) -> AddressBook:
     """The contacts of a .vcf file. A card that cannot be read, or has no name, is a
     ``Problem`` with its line, and the others are still read; a file that is missing or
     holds no vCard at all is a ``ContactsError``."""
+    contacts, problems = _contacts(path)
+    found = tuple(contacts)  # first: reading the cards adds their problems
+    return AddressBook(found, tuple(problems))
+
+
+def _contacts(path: str | Path, ahead: bool = False) -> tuple[Iterator[Contact], list[Problem]]:
+    """The contacts of a .vcf file as they are read, and the problems found so far. With
+    ``ahead``, a second process parses the cards (vobject, pure Python) while the caller
+    works on the contacts before them (see engine/forked.py)."""
+    from ..engine.forked import mapped_ahead
     from ..store.vault import not_a_file
 
     path = Path(path)
@@ -186,12 +197,15 @@ def read_contacts(path: str | Path) -> AddressBook:
     cards, problems = _cards(text, str(path))
     if not cards and not problems:
         raise ContactsError("not a vCard file (it holds no BEGIN:VCARD)", path)
-    contacts = []
-    for line, card_text in cards:
-        contact = _read_card(card_text, line, str(path), problems)
-        if contact is not None:
-            contacts.append(contact)
-    return AddressBook(tuple(contacts), tuple(problems))
+    read = functools.partial(_read_card, path=str(path))
+
+    def contacts() -> Iterator[Contact]:
+        for contact, found in (mapped_ahead if ahead else map)(read, cards):
+            problems.extend(found)
+            if contact is not None:
+                yield contact
+
+    return contacts(), problems
 
 
 def _decode(raw: bytes) -> str:
@@ -228,7 +242,14 @@ def _cards(text: str, path: str) -> tuple[list[tuple[int, str]], list[Problem]]:
     return cards, problems
 
 
-def _read_card(text: str, line: int, path: str, problems: list[Problem]) -> Contact | None:
+def _read_card(card: tuple[int, str], path: str) -> tuple[Contact | None, list[Problem]]:
+    """One card's contact (None when it cannot be imported) and what was wrong with it."""
+    line, text = card
+    problems: list[Problem] = []
+    return _contact(text, line, path, problems), problems
+
+
+def _contact(text: str, line: int, path: str, problems: list[Problem]) -> Contact | None:
     import vobject
 
     try:
@@ -582,12 +603,12 @@ def import_contacts(
 
     # Cards, plans, notes and their index records: many objects, no cycles to collect
     with no_gc():
-        book = read_contacts(path)
+        contacts, card_problems = _contacts(path, ahead=True)  # read while planning
         with reading(vault) as index:
             matcher = PeopleMatcher(index.directory)
         try:
             with parses_kept():  # each new note is parsed to plan it, and again to index it
-                return _import(vault, path, book, matcher, today, write)
+                return _import(vault, path, contacts, card_problems, matcher, today, write)
         finally:  # the address book's quoted values, kept while importing it, and no longer
             dumped_scalar.cache_clear()
 
@@ -595,7 +616,8 @@ def import_contacts(
 def _import(
     vault: Vault,
     path: str | Path,
-    book: AddressBook,
+    contacts: Iterator[Contact],
+    card_problems: list[Problem],
     matcher: PeopleMatcher,
     today: dt.date,
     write: bool,
@@ -604,7 +626,7 @@ def _import(
     from ..present.templates import person_renderer
     from .journal import clean_name
 
-    problems = list(book.problems)
+    problems: list[Problem] = []  # the plan's; the cards' come first
     source = str(path)
     folder = vault.config.people_dirs[0] if vault.config.people_dirs else "people"
     render = person_renderer(vault, today)
@@ -613,7 +635,7 @@ def _import(
     created: set[str] = set()
     changes: dict[str, list[Contact]] = {}
     planned: list[Planned] = []
-    for contact in book.contacts:
+    for contact in contacts:
         person = _find(matcher, contact)
         if person is None and matcher.taken(contact.name):
             problems.append(
@@ -667,6 +689,7 @@ def _import(
         if rel in created and status == "updated":
             status = "new"  # a second card for someone this import creates
         planned.append(Planned(status, person.name, rel, contact.line, fill.filled, fill.conflicts))
+    problems = [*card_problems, *problems]
     from ..store.writes import is_read_only
 
     blocked = [rel for rel in changes if is_read_only(vault.path_of(rel).stat().st_mode)]
