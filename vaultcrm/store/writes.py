@@ -20,6 +20,7 @@ every byte they do not mean to change (see ``journal.py``), never a YAML round t
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import re
@@ -42,13 +43,16 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def _temp_with(folder: Path, data: bytes, mode: int | None) -> str:
+def _temp_with(folder: Path, data: bytes, mode: int | None, fsync: bool = True) -> str:
+    """A temp file in ``folder`` holding ``data``: fsynced, unless the caller syncs it
+    together with others (``write_new_many``)."""
     fd, tmp = tempfile.mkstemp(prefix=".vaultcrm-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if fsync:
+                handle.flush()
+                os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
     except BaseException:
@@ -81,22 +85,22 @@ def _write_new(path: Path, data: bytes | str, mode: int) -> None:
     _fsync_dir(path.parent)
 
 
-WRITERS = 16  # files written at once by write_new_many
+WRITERS = 16  # files written at once by write_new_many where there is no syncfs
 
 
 def write_new_many(files: Sequence[tuple[Path, bytes | str]], mode: int = 0o644) -> None:
     """Create many files, each as ``write_new`` does: atomically (a temp file written and
-    fsynced, then linked in under its name, never over a file), so a crash leaves each
-    whole or absent, never in part.
+    made durable, then linked in under its name, never over a file), so a crash leaves
+    each whole or absent, never in part.
 
-    Faster for many: the temp files are written and fsynced ``WRITERS`` at a time (a
-    journaling file system commits them together: 1,000 notes in well under a second
-    instead of four), and each folder's entries are synced once at the end instead of
-    once per file. Every name is checked before anything is written: a file already
-    there is ``RefusedWriteError`` and nothing is made; one that appears meanwhile is
-    refused when its turn comes, the files before it kept."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    Faster for many: on Linux every temp file is written first and then made durable by
+    one ``syncfs`` of its file system, instead of an fsync each (1,000 notes: ~0.15 s
+    instead of ~0.4 s); elsewhere they are written and fsynced ``WRITERS`` at a time (a
+    journaling file system commits them together). Either way no file is linked in
+    before every temp file is on disk, and each folder's entries are synced once at the
+    end. Every name is checked before anything is written: a file already there is
+    ``RefusedWriteError`` and nothing is made; one that appears meanwhile is refused when
+    its turn comes, the files before it kept."""
     items = [
         (Path(path), data.encode("utf-8") if isinstance(data, str) else data)
         for path, data in files
@@ -108,17 +112,13 @@ def write_new_many(files: Sequence[tuple[Path, bytes | str]], mode: int = 0o644)
         return
     mode &= ~_umask()  # once, here: the umask is the process's, not a thread's
     temps: list[str | None] = [None] * len(items)
-
-    def write(index: int) -> None:
-        path, data = items[index]
-        with _io_errors(path):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temps[index] = _temp_with(path.parent, data, mode)
-
+    folders = list(dict.fromkeys(path.parent for path, _ in items))
     try:
-        with ThreadPoolExecutor(min(WRITERS, len(items))) as pool:
-            for done in [pool.submit(write, i) for i in range(len(items))]:
-                done.result()
+        syncfs = _syncfs() if len(items) > 1 else None
+        if syncfs is None:
+            _write_temps_fsynced(items, temps, mode)
+        else:
+            _write_temps_then_syncfs(items, temps, mode, folders, syncfs)
         for (path, _), tmp in zip(items, temps, strict=True):
             with _io_errors(path):
                 try:
@@ -130,8 +130,73 @@ def write_new_many(files: Sequence[tuple[Path, bytes | str]], mode: int = 0o644)
             if tmp is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
-        for folder in dict.fromkeys(path.parent for path, _ in items):
+        for folder in folders:
             _fsync_dir(folder)
+
+
+def _write_temps_fsynced(items: list[tuple[Path, bytes]], temps: list, mode: int) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def write(index: int) -> None:
+        path, data = items[index]
+        with _io_errors(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temps[index] = _temp_with(path.parent, data, mode)
+
+    with ThreadPoolExecutor(min(WRITERS, len(items))) as pool:
+        for done in [pool.submit(write, i) for i in range(len(items))]:
+            done.result()
+
+
+def _write_temps_then_syncfs(
+    items: list[tuple[Path, bytes]],
+    temps: list,
+    mode: int,
+    folders: list[Path],
+    syncfs: Callable[[int], int],
+) -> None:
+    """Write every temp file, then ``syncfs`` each file system they are on. Its folder is
+    opened before the writes: syncfs reports a write error that happened since."""
+    import ctypes
+
+    systems: dict[int, int] = {}  # st_dev -> an open folder on it
+    try:
+        for folder in folders:
+            with _io_errors(folder):
+                folder.mkdir(parents=True, exist_ok=True)
+                found = os.stat(folder).st_dev
+                if found not in systems:
+                    systems[found] = os.open(folder, os.O_RDONLY)
+        for index, (path, data) in enumerate(items):
+            with _io_errors(path):
+                temps[index] = _temp_with(path.parent, data, mode, fsync=False)
+        for fd in systems.values():
+            if syncfs(fd) != 0:
+                error = ctypes.get_errno()
+                with _io_errors(folders[0]):
+                    raise OSError(error, os.strerror(error))
+    finally:
+        for fd in systems.values():
+            os.close(fd)
+
+
+@functools.cache
+def _syncfs() -> Callable[[int], int] | None:
+    """Linux's syncfs(2), where it reports write errors (kernel 5.8 and later), else None."""
+    import platform
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return None
+    found = re.match(r"(\d+)\.(\d+)", platform.release())
+    if found is None or (int(found[1]), int(found[2])) < (5, 8):
+        return None
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
 
 
 def write_output(
