@@ -69,6 +69,24 @@ def test_path_of_refuses_paths_that_leave_the_vault(make_vault) -> None:
     assert vault.path_of("people/x.md") == vault.root / "people" / "x.md"
 
 
+def test_path_of_sees_a_link_anywhere_along_the_path(make_vault, tmp_path) -> None:
+    """Plain paths are checked part by part, not resolved; a link at any part is still
+    followed to where it points, and refused when that is outside the vault."""
+    outside = tmp_path / "outside"
+    (outside / "deep").mkdir(parents=True)
+    (outside / "deep" / "secret.md").write_text("secret", encoding="utf-8")
+    root = make_vault({"people/Henk.md": "x", "archive/2025/old.md": "y"})
+    os.symlink(outside, root / "people" / "out")
+    os.symlink(root / "archive", root / "people" / "also-archive")
+    vault = Vault(root)
+    for leaving in ("people/out/deep/secret.md", "people/out/deep", "/etc/passwd"):
+        with pytest.raises(VaultcrmError, match="path leaves the vault"):
+            vault.path_of(leaving)
+    assert vault.path_of("people/also-archive/2025/old.md") == root / "archive/2025/old.md"
+    assert vault.path_of("people/./Henk.md") == root / "people" / "Henk.md"
+    assert vault.path_of("people/not-yet.md") == root / "people" / "not-yet.md"
+
+
 def test_is_note_path(make_vault) -> None:
     vault = Vault(make_vault({}, config='ignore = ["archive/**"]\n'))
     assert vault.is_note_path("people/A.md")

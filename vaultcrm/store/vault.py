@@ -11,6 +11,7 @@ import fnmatch
 import operator
 import os
 import re
+import stat
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
@@ -156,11 +157,32 @@ class Vault:
 
     def path_of(self, rel: str) -> Path:
         """The absolute path of a vault-relative one, refusing anything that leaves the vault."""
+        plain = self._plain_path(rel)
+        if plain is not None:
+            return plain
         try:
             full = (self.root / rel).resolve()
             full.relative_to(self.root)  # resolved already: _inside would resolve again
         except (ValueError, OSError, RuntimeError):
             raise VaultcrmError("path leaves the vault", rel) from None
+        return full
+
+    def _plain_path(self, rel: str) -> Path | None:
+        """``root / rel`` when that is already the resolved path: no ``..``, and no part
+        below the (resolved) root a symlink; one lstat per part instead of a
+        ``resolve()`` of every part from ``/`` (a sync of 1,000 notes calls this 2,000
+        times). None when it cannot tell (a link, a missing file): resolve then decides."""
+        parts = Path(rel).parts
+        if not parts or Path(rel).anchor or ".." in parts:
+            return None
+        full = here = self.root.joinpath(*parts)
+        try:
+            for _ in parts:
+                if stat.S_ISLNK(os.lstat(here).st_mode):
+                    return None
+                here = here.parent
+        except (OSError, ValueError):
+            return None
         return full
 
     def read_bytes(self, rel: str) -> bytes:
