@@ -146,6 +146,7 @@ def bench_import(folder: Path, contacts: int, repeats: int) -> list[dict]:
     for i in range(repeats):
         root = folder / f"yes-{i}"
         shutil.copytree(template, root)
+        os.sync()  # the copy's own writes are on disk before the clock starts
         vault = Vault(root)
         wall, cpu = timed(lambda vault=vault: import_contacts(vault, path, today, write=True), 1)
         walls.append(wall)
