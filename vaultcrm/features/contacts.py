@@ -611,6 +611,7 @@ def import_contacts(
                 return _import(vault, path, contacts, card_problems, matcher, today, write)
         finally:  # the address book's quoted values, kept while importing it, and no longer
             dumped_scalar.cache_clear()
+            contacts.close()  # a plan that failed midway: the card reader's child goes now
 
 
 def _import(
