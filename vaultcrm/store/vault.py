@@ -172,8 +172,9 @@ class Vault:
         below the (resolved) root a symlink; one lstat per part instead of a
         ``resolve()`` of every part from ``/`` (a sync of 1,000 notes calls this 2,000
         times). None when it cannot tell (a link, a missing file): resolve then decides."""
-        parts = Path(rel).parts
-        if not parts or Path(rel).anchor or ".." in parts:
+        relative = Path(rel)
+        parts = relative.parts
+        if not parts or relative.anchor or ".." in parts:
             return None
         full = here = self.root.joinpath(*parts)
         try:
